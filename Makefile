@@ -1,0 +1,42 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+MANAGE := $(BIN)/python manage.py
+PYTEST_ARGS ?=
+
+.PHONY: install run migrate test lint bench clean
+
+$(VENV)/.installed: requirements/base.txt requirements/local.txt requirements/production.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements/local.txt -r requirements/production.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(MANAGE) migrate_all
+
+run: migrate
+	$(MANAGE) seed_demo
+	@echo ""
+	@echo "  API:   http://127.0.0.1:$(PORT)/api/v1/"
+	@echo "  Docs:  http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "  Admin: http://127.0.0.1:$(PORT)/admin/  (log in as the demo staff user)"
+	@echo ""
+	$(MANAGE) runserver 127.0.0.1:$(PORT) --noreload
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+test: lint
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .test-databases db*.sqlite3

@@ -1,0 +1,1 @@
+"""Public plain-data contracts of the catalog app (standard library only)."""

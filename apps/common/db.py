@@ -1,0 +1,43 @@
+"""Which database alias each app lives on, and the router that enforces it.
+
+Models of the event bus (outbox, inbox, dead letters) exist in every app's
+database: the outbox beside the publisher's data, the inbox beside the
+consumer's, so each is written in the same transaction as the state it guards.
+"""
+
+from django.conf import settings
+from django.db import transaction
+
+# Django's own apps live with users (DESIGN.md: the home database).
+HOME_APP = "users"
+EVERYWHERE_APPS = {"eventbus"}
+
+
+def alias_for(app_label: str) -> str:
+    return settings.APP_DATABASES.get(app_label, settings.APP_DATABASES[HOME_APP])
+
+
+def atomic_for(app_label: str):
+    """A transaction on the app's own database; never spans two apps."""
+    return transaction.atomic(using=alias_for(app_label))
+
+
+def on_commit_for(app_label: str, func) -> None:
+    transaction.on_commit(func, using=alias_for(app_label))
+
+
+class AppDatabaseRouter:
+    def db_for_read(self, model, **hints):
+        if model._meta.app_label in EVERYWHERE_APPS:
+            return None
+        return alias_for(model._meta.app_label)
+
+    db_for_write = db_for_read
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return obj1._state.db == obj2._state.db
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label in EVERYWHERE_APPS:
+            return True
+        return alias_for(app_label) == db

@@ -1,0 +1,141 @@
+"""Domain errors and their one mapping to RFC 9457 problem details."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class ApplicationError(Exception):
+    """Base of every domain error; `code` is stable and snake_case."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "application_error"
+    title = "Request could not be processed"
+
+    def __init__(self, detail: str | None = None, *, extra: dict | None = None):
+        self.detail = detail or self.title
+        self.extra = extra or {}
+        super().__init__(self.detail)
+
+
+class ValidationFailed(ApplicationError):
+    code = "validation_error"
+    title = "Invalid input"
+
+    def __init__(self, errors: dict, detail: str | None = None):
+        super().__init__(detail, extra={"errors": errors})
+
+
+class NotFound(ApplicationError):
+    status_code = status.HTTP_404_NOT_FOUND
+    code = "not_found"
+    title = "Not found"
+
+
+class Conflict(ApplicationError):
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+    title = "Conflict"
+
+
+class UnprocessableEntity(ApplicationError):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    code = "unprocessable"
+    title = "Unprocessable request"
+
+
+class ServiceUnavailable(ApplicationError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = "service_unavailable"
+    title = "Service temporarily unavailable"
+
+
+def problem(status_code: int, *, title: str, detail: str, code: str, **extra) -> dict:
+    body = {
+        "type": f"https://errors.shop.example/{code}",
+        "title": title,
+        "status": status_code,
+        "detail": detail,
+        "code": code,
+    }
+    body.update(extra)
+    return body
+
+
+def problem_response(
+    status_code: int, body: dict, headers: dict | None = None
+) -> Response:
+    response = Response(body, status=status_code, headers=headers)
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def _field_errors(detail) -> dict | list:
+    """DRF's nested ValidationError detail as plain lists of messages per field."""
+    if isinstance(detail, dict):
+        return {key: _field_errors(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_field_errors(item) for item in detail]
+    return str(detail)
+
+
+def problem_exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        body = problem(
+            exc.status_code,
+            title=exc.title,
+            detail=exc.detail,
+            code=exc.code,
+            **exc.extra,
+        )
+        headers = (
+            {"Retry-After": str(exc.extra["retry_after"])}
+            if "retry_after" in exc.extra
+            else None
+        )
+        return problem_response(exc.status_code, body, headers)
+
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None  # unexpected: Django's 500 handling (problem body under /api/)
+
+    if isinstance(exc, drf_exceptions.ValidationError):
+        errors = _field_errors(exc.detail)
+        if not isinstance(errors, dict):
+            errors = {"non_field_errors": errors}
+        body = problem(
+            response.status_code,
+            title="Invalid input",
+            detail="One or more fields are invalid.",
+            code="validation_error",
+            errors=errors,
+        )
+    else:
+        detail = (
+            exc.detail if isinstance(exc, drf_exceptions.APIException) else str(exc)
+        )
+        code = (
+            exc.get_codes() if isinstance(exc, drf_exceptions.APIException) else "error"
+        )
+        body = problem(
+            response.status_code,
+            title=response.status_text,
+            detail=str(detail),
+            code=code if isinstance(code, str) else "error",
+        )
+    response.data = body
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response

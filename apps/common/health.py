@@ -1,0 +1,48 @@
+"""Liveness and readiness probes."""
+
+import kombu
+from django.conf import settings
+from django.db import connections
+from django.http import JsonResponse
+
+from apps.common.errors import PROBLEM_CONTENT_TYPE, problem
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+def _database_ok(alias: str) -> bool:
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not ready"
+        connections[alias].close_if_unusable_or_obsolete()
+        return False
+
+
+def _broker_ok() -> bool:
+    try:
+        with kombu.Connection(settings.CELERY_BROKER_URL, connect_timeout=1) as conn:
+            conn.ensure_connection(max_retries=0, timeout=1)
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def readyz(request):
+    checks = {f"database:{alias}": _database_ok(alias) for alias in settings.DATABASES}
+    if settings.CELERY_BROKER_URL:
+        checks["broker"] = _broker_ok()
+    if all(checks.values()):
+        return JsonResponse({"status": "ready", "checks": checks})
+    failing = ", ".join(name for name, ok in checks.items() if not ok)
+    body = problem(
+        503,
+        title="Not ready",
+        detail=f"Unavailable: {failing}",
+        code="not_ready",
+        checks=checks,
+    )
+    return JsonResponse(body, status=503, content_type=PROBLEM_CONTENT_TYPE)

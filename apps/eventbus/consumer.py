@@ -1,0 +1,112 @@
+"""Applying one event for one consumer, exactly once in effect.
+
+The inbox row and the handler's effect commit together on the consumer's
+database; a redelivery finds the inbox row and does nothing.
+"""
+
+import logging
+import traceback
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from apps.common import context
+from apps.common.db import alias_for
+from apps.eventbus import registry
+from apps.eventbus.envelope import Envelope, EventMeta
+from apps.eventbus.models import DeadLetter, InboxRecord
+
+logger = logging.getLogger(__name__)
+
+
+class PermanentFailure(Exception):
+    """An event that no retry can apply (unknown type or version, bad payload)."""
+
+
+def apply_event(consumer: str, envelope: Envelope) -> bool:
+    """Apply once; returns False if the consumer had already applied it."""
+    try:
+        event_cls = registry.event_class(envelope.event_type)
+        handler = registry.handler_for(consumer, envelope.event_type)
+        event = event_cls.from_payload(envelope.payload)
+    except (registry.UnknownEventType, TypeError, ValueError, KeyError) as exc:
+        raise PermanentFailure(str(exc)) from exc
+
+    alias = alias_for(consumer)
+    with context.flow(correlation=envelope.correlation_id, causation=envelope.event_id):
+        try:
+            with transaction.atomic(using=alias):
+                InboxRecord.objects.using(alias).create(
+                    consumer=consumer,
+                    event_id=envelope.event_id,
+                    event_type=envelope.event_type,
+                )
+                handler(event, EventMeta.from_envelope(envelope))
+        except IntegrityError:
+            if _already_applied(alias, consumer, envelope.event_id):
+                logger.info(
+                    "duplicate %s %s for %s ignored",
+                    envelope.event_type,
+                    envelope.event_id,
+                    consumer,
+                )
+                return False
+            raise
+    logger.info(
+        "handled %s %s for %s", envelope.event_type, envelope.event_id, consumer
+    )
+    return True
+
+
+def _already_applied(alias: str, consumer: str, event_id: str) -> bool:
+    return (
+        InboxRecord.objects.using(alias)
+        .filter(consumer=consumer, event_id=event_id)
+        .exists()
+    )
+
+
+def dead_letter(
+    consumer: str, envelope: Envelope, error: BaseException, attempts: int
+) -> DeadLetter:
+    alias = alias_for(consumer)
+    text = "".join(traceback.format_exception_only(type(error), error)).strip()
+    logger.error(
+        "dead-lettered %s %s for %s after %s attempts: %s",
+        envelope.event_type,
+        envelope.event_id,
+        consumer,
+        attempts,
+        text,
+    )
+    return DeadLetter.objects.using(alias).create(
+        consumer=consumer,
+        event_id=envelope.event_id,
+        event_type=envelope.event_type,
+        envelope=envelope.to_dict(),
+        error=text,
+        attempts=attempts,
+    )
+
+
+def consume_inprocess(consumer: str, envelope: Envelope) -> None:
+    """Embedded delivery: a few immediate attempts, then a dead letter. A
+    handler's failure never reaches the request that published."""
+    attempts = settings.EVENTS_MAX_ATTEMPTS
+    for attempt in range(1, attempts + 1):
+        try:
+            apply_event(consumer, envelope)
+            return
+        except PermanentFailure as exc:
+            dead_letter(consumer, envelope, exc, attempt)
+            return
+        except Exception as exc:  # noqa: BLE001 - recorded, then dead-lettered
+            logger.warning(
+                "attempt %s of %s for %s failed",
+                attempt,
+                envelope.event_type,
+                consumer,
+                exc_info=True,
+            )
+            if attempt == attempts:
+                dead_letter(consumer, envelope, exc, attempt)

@@ -1,0 +1,48 @@
+"""The wire format of an event (DESIGN.md section 2). Standard library only."""
+
+import datetime as dt
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class Envelope:
+    event_id: str
+    event_type: str
+    version: int
+    occurred_at: str
+    producer: str
+    correlation_id: str
+    causation_id: str
+    payload: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Envelope":
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventMeta:
+    """What a handler may want besides the event: its identity and time."""
+
+    event_id: uuid.UUID
+    event_type: str
+    occurred_at: dt.datetime
+    producer: str
+    correlation_id: str
+    causation_id: str
+
+    @classmethod
+    def from_envelope(cls, envelope: Envelope) -> "EventMeta":
+        return cls(
+            event_id=uuid.UUID(envelope.event_id),
+            event_type=envelope.event_type,
+            occurred_at=dt.datetime.fromisoformat(envelope.occurred_at),
+            producer=envelope.producer,
+            correlation_id=envelope.correlation_id,
+            causation_id=envelope.causation_id,
+        )

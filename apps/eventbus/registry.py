@@ -1,0 +1,67 @@
+"""Who consumes what. Consumers register here from their own `ready()`; the bus
+routes by this table and never imports consumer code."""
+
+import importlib
+from collections import defaultdict
+from collections.abc import Callable
+
+from django.apps import apps as django_apps
+
+from apps.eventbus.schema import Event
+
+Handler = Callable[[Event, "EventMeta"], None]  # noqa: F821 - EventMeta in envelope
+
+_handlers: dict[str, dict[str, Handler]] = defaultdict(
+    dict
+)  # event_type -> consumer -> handler
+
+
+class UnknownEventType(LookupError):
+    pass
+
+
+def subscribe(consumer: str, event_class: type[Event], handler: Handler) -> None:
+    """Declare that app `consumer` applies `event_class` with `handler`."""
+    _handlers[event_class.event_type][consumer] = handler
+
+
+def consumers_of(event_type: str) -> list[str]:
+    return sorted(_handlers.get(event_type, {}))
+
+
+def handler_for(consumer: str, event_type: str) -> Handler:
+    try:
+        return _handlers[event_type][consumer]
+    except KeyError:
+        raise UnknownEventType(f"{consumer} has no handler for {event_type}") from None
+
+
+def event_class(event_type: str) -> type[Event]:
+    classes = _event_classes()
+    if event_type not in classes:
+        raise UnknownEventType(f"unknown event type or version: {event_type}")
+    return classes[event_type]
+
+
+def all_event_classes() -> list[type[Event]]:
+    return list(_event_classes().values())
+
+
+def _event_classes() -> dict[str, type[Event]]:
+    # Each app's public events module, loaded by name so that the kernel has
+    # no import of any domain app.
+    for config in django_apps.get_app_configs():
+        if config.name.startswith("apps."):
+            try:
+                importlib.import_module(f"{config.name}.events")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.events":
+                    raise
+    found = {}
+    stack = list(Event.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if "event_type" in cls.__dict__:
+            found[cls.event_type] = cls
+    return found

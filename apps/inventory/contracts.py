@@ -1,0 +1,1 @@
+"""Public plain-data contracts of the inventory app (standard library only)."""

@@ -1,0 +1,1 @@
+"""Public plain-data contracts of the orders app (standard library only)."""

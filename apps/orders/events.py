@@ -1,0 +1,86 @@
+"""Events the orders app publishes (public; standard library only)."""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from apps.eventbus.schema import Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlacedLine:
+    product_id: uuid.UUID
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPlaced(Event):
+    event_type = "orders.order.placed.v1"
+    order_id: uuid.UUID
+    user_id: uuid.UUID
+    lines: tuple[PlacedLine, ...]
+    total: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderConfirmed(Event):
+    event_type = "orders.order.confirmed.v1"
+    order_id: uuid.UUID
+    user_id: uuid.UUID
+    reservation_expires_at: dt.datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderFailed(Event):
+    event_type = "orders.order.failed.v1"
+    order_id: uuid.UUID
+    user_id: uuid.UUID
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderCancelled(Event):
+    event_type = "orders.order.cancelled.v1"
+    order_id: uuid.UUID
+    user_id: uuid.UUID
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPaid(Event):
+    event_type = "orders.order.paid.v1"
+    order_id: uuid.UUID
+    user_id: uuid.UUID
+    payment_id: uuid.UUID
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderRefunded(Event):
+    event_type = "orders.order.refunded.v1"
+    order_id: uuid.UUID
+    user_id: uuid.UUID
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderShipped(Event):
+    event_type = "orders.order.shipped.v1"
+    order_id: uuid.UUID
+    user_id: uuid.UUID
+    carrier: str
+    tracking_number: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderDelivered(Event):
+    event_type = "orders.order.delivered.v1"
+    order_id: uuid.UUID
+    user_id: uuid.UUID

@@ -1,0 +1,1 @@
+"""Public functions other apps may call: plain data in, contracts out."""

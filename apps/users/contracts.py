@@ -1,0 +1,1 @@
+"""Public plain-data contracts of the users app (standard library only)."""

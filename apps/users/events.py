@@ -1,0 +1,13 @@
+"""Events the users app publishes (public; standard library only)."""
+
+import uuid
+from dataclasses import dataclass
+
+from apps.eventbus.schema import Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRegistered(Event):
+    event_type = "users.user.registered.v1"
+    user_id: uuid.UUID
+    email: str

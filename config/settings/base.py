@@ -1,0 +1,219 @@
+"""Settings shared by every environment; every value comes from the environment.
+
+With no environment variable set the project runs embedded: SQLite, events
+delivered in-process, a generated development secret.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+from config.databases import build_databases
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+env = environ.Env()
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env(
+    "SECRET_KEY", default="embedded-insecure-key-change-me-0123456789abcdef"
+)
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"]
+)
+
+DOMAIN_APPS = ["users", "catalog", "inventory", "orders"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "apps.common",
+    "apps.eventbus",
+    "apps.users",
+    "apps.catalog",
+    "apps.inventory",
+    "apps.orders",
+]
+
+MIDDLEWARE = [
+    "apps.common.middleware.CorrelationIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+AUTH_USER_MODEL = "users.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+# --- Databases -------------------------------------------------------------
+# DATABASE_ROUTING=single: every app on `default`.
+# DATABASE_ROUTING=per-app: users (and Django's own tables) on `default`, every
+# other app on an alias of its own, from DATABASE_URL_<APP> or derived from
+# DATABASE_URL by suffixing the app name (shop -> shop_catalog).
+DATABASE_ROUTING = env("DATABASE_ROUTING", default="single")
+CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=0)
+DATABASES, APP_DATABASES = build_databases(
+    env,
+    base_dir=BASE_DIR,
+    routing=DATABASE_ROUTING,
+    apps=DOMAIN_APPS,
+    conn_max_age=CONN_MAX_AGE,
+)
+DATABASE_ROUTERS = ["apps.common.db.AppDatabaseRouter"]
+
+# --- Auth ------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- I18N / static ---------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="EUR")
+
+# --- REST framework --------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "apps.common.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "apps.common.errors.problem_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "login_ip": env("THROTTLE_LOGIN_IP", default="30/min"),
+        "login_account": env("THROTTLE_LOGIN_ACCOUNT", default="10/min"),
+        "order_place": env("THROTTLE_ORDER_PLACE", default="60/min"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Shop API",
+    "DESCRIPTION": "Modular-monolith e-commerce backend.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(
+        minutes=env.int("JWT_ACCESS_MINUTES", default=5)
+    ),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+    "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY + "-jwt"),
+    "ALGORITHM": "HS256",
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+}
+
+# --- Cache (throttling, idempotency locks) ---------------------------------
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# --- Events and Celery -----------------------------------------------------
+# No broker: events are delivered in-process after commit (embedded default).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+EVENTS_DELIVERY = "celery" if CELERY_BROKER_URL else "inprocess"
+EVENTS_MAX_ATTEMPTS = env.int("EVENTS_MAX_ATTEMPTS", default=5)
+EVENTS_RELAY_INTERVAL_SECONDS = env.float("EVENTS_RELAY_INTERVAL_SECONDS", default=5.0)
+EVENTS_RELAY_BATCH_SIZE = env.int("EVENTS_RELAY_BATCH_SIZE", default=200)
+EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=7)
+EVENTS_PUBLISH_TIMEOUT_SECONDS = env.float(
+    "EVENTS_PUBLISH_TIMEOUT_SECONDS", default=0.5
+)
+
+CELERY_TASK_HARD_TIME_LIMIT = env.int("CELERY_TASK_HARD_TIME_LIMIT", default=60)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=45)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_HARD_TIME_LIMIT
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis caveats: an unacked message is redelivered after visibility_timeout, so it
+# must exceed the longest task (twice the hard limit) - set for broker and results.
+_VISIBILITY = {"visibility_timeout": 2 * CELERY_TASK_HARD_TIME_LIMIT + 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **_VISIBILITY,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = dict(_VISIBILITY)
+CELERY_BEAT_SCHEDULE = {}  # each app adds its periodic tasks in apps.py
+
+# --- Domain settings -------------------------------------------------------
+RESERVATION_TIMEOUT_MINUTES = env.int("RESERVATION_TIMEOUT_MINUTES", default=15)
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="shop@example.com")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}

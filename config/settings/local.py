@@ -1,0 +1,6 @@
+"""Embedded default and development: nothing to configure."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env
+
+DEBUG = env.bool("DEBUG", default=True)
