@@ -1,1 +1,17 @@
-"""Public plain-data contracts of the catalog app (standard library only)."""
+"""Public plain-data contracts of the catalog (standard library only)."""
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductSnapshot:
+    """A product as it is now; the orders app copies it into order lines."""
+
+    id: uuid.UUID
+    sku: str
+    name: str
+    unit_price: Decimal
+    currency: str
+    is_active: bool
