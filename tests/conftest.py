@@ -11,6 +11,21 @@ SERVICES_MODE = bool(os.environ.get("CELERY_BROKER_URL"))
 SERVICES_ONLY_MARKERS = ("services", "faults")
 
 
+def pytest_sessionstart(session):
+    """In services mode a missing service fails the run; it is never skipped."""
+    if not SERVICES_MODE:
+        return
+    import kombu
+
+    try:
+        with kombu.Connection(
+            os.environ["CELERY_BROKER_URL"], connect_timeout=3
+        ) as conn:
+            conn.ensure_connection(max_retries=1, timeout=3)
+    except Exception as exc:  # noqa: BLE001 - reported as a hard failure
+        raise pytest.UsageError(f"services mode: broker unreachable: {exc}") from exc
+
+
 def pytest_collection_modifyitems(config, items):
     if not SERVICES_MODE:
         # Not a skip: these tests belong to the services run of `.ci/run`.
