@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 .PHONY: install run migrate test lint bench clean
 
 $(VENV)/.installed: requirements/base.txt requirements/local.txt requirements/production.txt
-	$(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements/local.txt -r requirements/production.txt
 	touch $@
