@@ -1,0 +1,49 @@
+"""Query parameters of the product listing (django-filter)."""
+
+import django_filters
+from django.db.models import Q
+
+from apps.catalog import selectors
+
+ORDERINGS = ["price", "-price", "name", "-created_at"]
+
+
+class ProductFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Part of the name, SKU or description."
+    )
+    category = django_filters.CharFilter(
+        method="filter_category",
+        help_text="A category slug; products of its subcategories are included.",
+    )
+    min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
+    max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte")
+    in_stock = django_filters.BooleanFilter(field_name="in_stock")
+    active = django_filters.BooleanFilter(
+        field_name="is_active", help_text="Staff only: inactive products too."
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=[(o, o) for o in ORDERINGS],
+        method="filter_ordering",
+        empty_label=None,
+        help_text="One of: " + ", ".join(ORDERINGS) + " (default -created_at).",
+    )
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(sku__icontains=value)
+            | Q(description__icontains=value)
+        )
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(
+            category_id__in=selectors.category_descendant_ids(slug=value)
+        )
+
+    def filter_ordering(self, queryset, name, value):
+        # `id` breaks ties so that pages never repeat or skip a product.
+        return queryset.order_by(value, "id")
