@@ -16,12 +16,31 @@ def _as_form_error(exc: ValidationFailed) -> ValidationError:
     )
 
 
+class StaffManagesCatalog:
+    """Catalog management is every staff member's daily tool (DESIGN.md §4):
+    staff need no per-model permissions here."""
+
+    def _staff(self, request) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_module_permission(self, request):
+        return self._staff(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._staff(request)
+
+    def has_add_permission(self, request):
+        return self._staff(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._staff(request)
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(StaffManagesCatalog, admin.ModelAdmin):
     list_display = ["tree_name", "slug", "parent"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["parent"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("parent")
@@ -50,6 +69,9 @@ class CategoryAdmin(admin.ModelAdmin):
             saved = services.category_create(**data)
         obj.pk = saved.pk
 
+    def has_delete_permission(self, request, obj=None):
+        return self._staff(request)
+
     def delete_model(self, request, obj):
         try:
             services.category_delete(category=obj)
@@ -62,7 +84,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(StaffManagesCatalog, admin.ModelAdmin):
     list_display = [
         "sku",
         "name",
