@@ -29,6 +29,20 @@ class ProductFilter(django_filters.FilterSet):
         help_text="One of: " + ", ".join(ORDERINGS) + " (default -created_at).",
     )
 
+    @classmethod
+    def is_requested(cls, query_params) -> bool:
+        """Whether any filter parameter is present; the plain listing skips
+        building the filter form altogether (a third of its time)."""
+        return any(name in query_params for name in cls.base_filters)
+
+    def get_form_class(self):
+        # The filters are static, so their form class is built once per
+        # FilterSet class instead of once per request.
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     def filter_search(self, queryset, name, value):
         value = value.strip()
         if not value:

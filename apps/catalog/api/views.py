@@ -46,7 +46,9 @@ class ProductListCreateApi(GenericAPIView):
         return selectors.product_queryset(include_inactive=_is_staff(self.request))
 
     def get(self, request):
-        products = self.filter_queryset(self.get_queryset())
+        products = self.get_queryset()
+        if ProductFilter.is_requested(request.query_params):
+            products = self.filter_queryset(products)
         rows = self.paginate_queryset(selectors.product_rows(products))
         return self.get_paginated_response([product_out(row) for row in rows])
 
