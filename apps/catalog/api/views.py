@@ -45,6 +45,10 @@ class ProductListCreateApi(GenericAPIView):
     def get_queryset(self):
         return selectors.product_queryset(include_inactive=_is_staff(self.request))
 
+    @extend_schema(
+        operation_id="catalog_products_list",
+        responses=ProductOutSerializer(many=True),
+    )
     def get(self, request):
         products = self.get_queryset()
         if ProductFilter.is_requested(request.query_params):
@@ -89,6 +93,10 @@ class CategoryListCreateApi(GenericAPIView):
     def get_queryset(self):
         return selectors.category_list()
 
+    @extend_schema(
+        operation_id="catalog_categories_list",
+        responses=CategoryOutSerializer(many=True),
+    )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(CategoryOutSerializer(page, many=True).data)
