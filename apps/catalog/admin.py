@@ -2,7 +2,9 @@
 so admin edits are validated like API edits and publish the same events."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
+from django.db.models import Case, Value, When
 from django.utils.html import format_html
 
 from apps.catalog import selectors, services
@@ -36,6 +38,11 @@ class StaffManagesCatalog:
         return self._staff(request)
 
 
+class TreeChangeList(ChangeList):
+    def get_ordering(self, request, queryset):
+        return ["tree_position", "pk"]
+
+
 @admin.register(Category)
 class CategoryAdmin(StaffManagesCatalog, admin.ModelAdmin):
     list_display = ["tree_name", "slug", "parent"]
@@ -43,22 +50,27 @@ class CategoryAdmin(StaffManagesCatalog, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("parent")
+        # Parents before their children, each with its depth (one extra query
+        # over the small category table).
+        tree = selectors.category_tree()
+        position = [When(pk=c.pk, then=Value(i)) for i, (c, _d) in enumerate(tree)]
+        depth = [When(pk=c.pk, then=Value(d)) for c, d in tree]
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("parent")
+            .annotate(
+                tree_position=Case(*position, default=Value(0)),
+                tree_depth=Case(*depth, default=Value(0)),
+            )
+        )
 
-    def changelist_view(self, request, extra_context=None):
-        # The tree order and depth of every category, computed once per page.
-        self._tree = {
-            c.pk: (i, depth) for i, (c, depth) in enumerate(selectors.category_tree())
-        }
-        return super().changelist_view(request, extra_context)
+    def get_changelist(self, request, **kwargs):
+        return TreeChangeList
 
-    def get_ordering(self, request):
-        return ["name"]
-
-    @admin.display(description="category")
+    @admin.display(description="category", ordering="tree_position")
     def tree_name(self, obj):
-        depth = getattr(self, "_tree", {}).get(obj.pk, (0, 0))[1]
-        return format_html("{}{}", "\u2014 " * depth, obj.name)
+        return format_html("{}{}", "\u2014 " * obj.tree_depth, obj.name)
 
     def save_model(self, request, obj, form, change):
         data = {f: form.cleaned_data[f] for f in ("name", "slug", "parent")}

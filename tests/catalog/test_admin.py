@@ -28,8 +28,10 @@ def test_staff_adds_a_category_below_another_and_sees_the_tree(admin_client):
 
     assert response.status_code == 302
     assert Category.objects.get(slug="audio").parent_id == parent.pk
+    services.category_create(name="Art")
     page = admin_client.get("/admin/catalog/category/").content.decode()
     assert "\u2014 Audio" in page
+    assert page.index("Art") < page.index("Electronics") < page.index("\u2014 Audio")
 
 
 def test_staff_adds_a_product_through_the_service(admin_client):

@@ -60,3 +60,27 @@ def test_customer_cannot_write_categories(customer_client):
 
     assert response.status_code == 403
     assert Category.objects.count() == 0
+
+
+def test_staff_renames_and_moves_a_category(staff_client, make_category):
+    root = make_category("Root")
+    make_category("Leaf")
+
+    response = staff_client.patch(
+        f"{URL}leaf/", {"name": "Leaf 2", "parent": "root"}, format="json"
+    )
+    loop = staff_client.patch(f"{URL}root/", {"parent": "leaf"}, format="json")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": Category.objects.get(slug="leaf").pk,
+        "name": "Leaf 2",
+        "slug": "leaf",
+        "parent": "root",
+    }
+    assert loop.status_code == 400
+    assert loop.json()["errors"] == {
+        "parent": ["A category cannot be placed below itself."]
+    }
+    root.refresh_from_db()
+    assert root.parent_id is None

@@ -57,6 +57,9 @@ def test_inactive_product_is_404_for_everyone_but_staff(
     assert response.status_code == 200
     assert response.json()["is_active"] is False
     assert skus(staff_client.get(URL)) == [product.sku]
+    assert skus(staff_client.get(URL, {"active": "false"})) == [product.sku]
+    assert skus(staff_client.get(URL, {"active": "true"})) == []
+    assert skus(api_client.get(URL, {"active": "false"})) == []
 
 
 def test_unknown_or_malformed_product_id_is_404(api_client):
@@ -122,6 +125,7 @@ def test_price_range_in_stock_and_orderings(api_client, make_product):
         ({"min_price": "abc"}, "min_price"),
         ({"max_price": "1e"}, "max_price"),
         ({"ordering": "sku"}, "ordering"),
+        ({"in_stock": "maybe"}, "in_stock"),
     ],
 )
 def test_bad_filter_is_a_field_level_400(api_client, params, field):
@@ -155,6 +159,8 @@ def test_page_size_is_capped_at_100_and_pages_link(api_client, make_product):
     )
     assert api_client.get(URL, {"page": 3, "page_size": 100}).status_code == 404
     assert api_client.get(URL, {"page": "x"}).status_code == 404
+    assert api_client.get(URL, {"page": 10**30}).status_code == 404
+    assert api_client.get(URL, {"page": 0}).status_code == 404
 
 
 def test_listing_query_count_does_not_grow_with_page_size(

@@ -8,6 +8,18 @@ from apps.catalog import selectors
 ORDERINGS = ["price", "-price", "name", "-created_at"]
 
 
+def strict_boolean(field_name: str, help_text: str) -> django_filters.Filter:
+    """`true` or `false`; anything else is a 400 naming the parameter (a plain
+    BooleanFilter would silently ignore `in_stock=maybe`)."""
+    return django_filters.TypedChoiceFilter(
+        field_name=field_name,
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        empty_value=None,
+        help_text=help_text,
+    )
+
+
 class ProductFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search", help_text="Part of the name, SKU or description."
@@ -18,10 +30,8 @@ class ProductFilter(django_filters.FilterSet):
     )
     min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
     max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte")
-    in_stock = django_filters.BooleanFilter(field_name="in_stock")
-    active = django_filters.BooleanFilter(
-        field_name="is_active", help_text="Staff only: inactive products too."
-    )
+    in_stock = strict_boolean("in_stock", "true: only products in stock.")
+    active = strict_boolean("is_active", "Staff only: false lists inactive ones.")
     ordering = django_filters.ChoiceFilter(
         choices=[(o, o) for o in ORDERINGS],
         method="filter_ordering",

@@ -14,6 +14,8 @@ from apps.common.pagination import PageNumberPagination
 
 
 class LeanPageNumberPagination(PageNumberPagination):
+    max_page = 1_000_000  # past it an OFFSET could overflow the database's integer
+
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         page_size = self.get_page_size(request)
@@ -22,7 +24,7 @@ class LeanPageNumberPagination(PageNumberPagination):
             self.number = int(raw)
         except ValueError:
             raise NotFound("Invalid page.") from None
-        if self.number < 1:
+        if not 1 <= self.number <= self.max_page:
             raise NotFound("Invalid page.")
         offset = (self.number - 1) * page_size
         rows = list(queryset[offset : offset + page_size + 1])
