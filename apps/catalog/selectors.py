@@ -106,6 +106,10 @@ def product_get(*, product_id: uuid.UUID) -> Product | None:
     return Product.objects.filter(pk=product_id).first()
 
 
+def product_get_by_sku(*, sku: str) -> Product | None:
+    return Product.objects.filter(sku__iexact=sku.strip()).first()
+
+
 def product_sku_taken(*, sku: str, exclude_id: uuid.UUID | None = None) -> bool:
     products = Product.objects.filter(sku__iexact=sku)
     if exclude_id is not None:
