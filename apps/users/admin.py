@@ -11,7 +11,7 @@ from django.contrib.auth.forms import (
 )
 
 from apps.users.models import PaidOrder, Role, User
-from apps.users.services.accounts import user_password_set
+from apps.users.services.accounts import normalize_email, user_password_set
 
 
 class RoleFilter(admin.SimpleListFilter):
@@ -29,13 +29,18 @@ class RoleFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ShopUserCreationForm(AdminUserCreationForm):
+class NormalizedEmailMixin:
+    def clean_email(self):
+        return normalize_email(self.cleaned_data["email"])
+
+
+class ShopUserCreationForm(NormalizedEmailMixin, AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
 
 
-class ShopUserChangeForm(UserChangeForm):
+class ShopUserChangeForm(NormalizedEmailMixin, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
