@@ -66,8 +66,9 @@ def user_profile_update(*, user: User, **changes) -> User:
 
 
 def user_password_set(*, user: User, password: str | None) -> User:
-    """Set a password (None: unusable) and revoke every token issued before (refresh tokens
-    blacklisted; access tokens carry a password claim that no longer matches)."""
+    """Set a password (None: unusable) and revoke every earlier token: refresh
+    tokens are blacklisted; access tokens carry a password claim that no
+    longer matches."""
     with atomic_for("users"):
         user.set_password(password)
         user.save(update_fields=["password"])
