@@ -110,3 +110,20 @@ def test_successful_login_clears_the_accounts_failures(login, customer, clock):
 @pytest.mark.django_db
 def test_successful_logins_are_not_throttled(login, customer, clock):
     assert statuses(login(customer.email) for _ in range(8)) == [200] * 8
+
+
+@pytest.mark.django_db
+def test_wrong_old_passwords_count_as_failed_logins(customer_client, customer, clock):
+    url = "/api/v1/users/me/password/"
+    body = {"old_password": "wrong-password-1", "new_password": "fresh-passphrase-8"}
+    failures = [customer_client.post(url, body, format="json") for _ in range(3)]
+
+    throttled = customer_client.post(
+        url, {**body, "old_password": PASSWORD}, format="json"
+    )
+
+    assert statuses(failures) == [400, 400, 400]
+    assert throttled.status_code == 429
+    assert throttled["Retry-After"] == "50"
+    customer.refresh_from_db()
+    assert customer.check_password(PASSWORD)

@@ -104,6 +104,8 @@ class PasswordChangeApi(APIView):
     )
     def post(self, request):
         user = user_password_change(
-            user=request.user, **_valid(s.PasswordChangeInput, request)
+            user=request.user,
+            **_valid(s.PasswordChangeInput, request),
+            client_address=client_address(request),
         )
         return Response(token_pair_for(user))

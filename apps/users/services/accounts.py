@@ -10,6 +10,10 @@ from apps.eventbus.api import publish
 from apps.users.events import UserRegistered
 from apps.users.models import User
 from apps.users.selectors import user_find_by_email
+from apps.users.services.login_throttle import (
+    login_failure_record,
+    login_throttle_check,
+)
 from apps.users.services.tokens import tokens_revoke_all
 
 PROFILE_FIELDS = ("first_name", "last_name", "phone")
@@ -76,8 +80,14 @@ def user_password_set(*, user: User, password: str | None) -> User:
     return user
 
 
-def user_password_change(*, user: User, old_password: str, new_password: str) -> User:
+def user_password_change(
+    *, user: User, old_password: str, new_password: str, client_address: str
+) -> User:
+    """A wrong old password counts as a failed login (a stolen access token
+    must not become a password oracle) and is throttled the same way."""
+    login_throttle_check(account=user.email, address=client_address)
     if not user.check_password(old_password):
+        login_failure_record(account=user.email, address=client_address)
         raise ValidationFailed({"old_password": ["The current password is wrong."]})
     _validate_password(new_password, user=user, field="new_password")
     return user_password_set(user=user, password=new_password)
