@@ -91,19 +91,37 @@ def crossing_import(app: str, imported: str) -> bool:
     return other not in KERNEL_APPS and not is_public(imported)
 
 
-def app_tables() -> dict[str, str]:
-    """Table name -> owning app, for every installed model."""
-    return {
-        model._meta.db_table: owner_of(model._meta.app_label)
-        for model in django_apps.get_models(include_auto_created=True)
-    }
+def app_tables() -> dict[str, set[str]]:
+    """Table name -> the apps whose managed models create it (one, unless two
+    apps create the same table). Unmanaged models own nothing."""
+    tables: dict[str, set[str]] = {}
+    for model in django_apps.get_models(include_auto_created=True):
+        if not model._meta.managed:
+            continue
+        owners = tables.setdefault(model._meta.db_table, set())
+        owners.add(owner_of(model._meta.app_label))
+    return tables
 
 
-def table_access(app: str, app_dir: Path, tables: dict[str, str]) -> list[str]:
+def foreign_tables(app: str, tables: dict[str, set[str]]) -> set[str]:
+    return {table for table, owners in tables.items() if owners - {app}}
+
+
+def models_on_foreign_tables(app: str, models, tables) -> list[str]:
+    """Models of `app` whose `db_table` is (also) another app's table."""
+    others = foreign_tables(app, tables)
+    return [
+        f"{app}.{model.__name__} uses table {model._meta.db_table}"
+        for model in models
+        if model._meta.db_table in others
+    ]
+
+
+def table_access(app: str, app_dir: Path, tables: dict[str, set[str]]) -> list[str]:
     """Source lines of `app` naming another app's table or loading another app's
     model by name (`apps.get_model("other", ...)`), outside migrations."""
-    foreign_tables = sorted(t for t, owner in tables.items() if owner != app)
-    table_re = re.compile(r"\b(" + "|".join(map(re.escape, foreign_tables)) + r")\b")
+    foreign = sorted(foreign_tables(app, tables))
+    table_re = re.compile(r"\b(" + "|".join(map(re.escape, foreign)) + r")\b")
     labels = sorted({c.label for c in django_apps.get_app_configs()} - {app})
     get_model_re = re.compile(
         r"get_model\(\s*['\"](" + "|".join(map(re.escape, labels)) + r")[.'\"]"
@@ -170,7 +188,10 @@ def boundaries_report(graph=None) -> list[AppReport]:
         ]
         report.violations += [
             f"table access {hit}"
-            for hit in table_access(app, Path(config.path), tables)
+            for hit in [
+                *models_on_foreign_tables(app, config.get_models(), tables),
+                *table_access(app, Path(config.path), tables),
+            ]
         ]
         reports.append(report)
     return reports

@@ -73,6 +73,26 @@ def test_a_planted_foreign_key_makes_the_report_fail(planted_model):
     )
 
 
+def test_a_planted_model_on_another_apps_table_makes_the_report_fail(planted_model):
+    planted_model(
+        "catalog",
+        "PlantedUserView",
+        Meta=type(
+            "Meta",
+            (),
+            {"app_label": "catalog", "db_table": "users_user", "managed": False},
+        ),
+    )
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match=r"^1 boundary violation\(s\)$"):
+        call_command("boundaries_report", stdout=out, no_color=True)
+
+    assert "VIOLATION table access catalog.PlantedUserView uses table users_user" in (
+        out.getvalue()
+    )
+
+
 def test_a_planted_private_import_makes_the_command_exit_non_zero(project_copy):
     plant(project_copy, "apps.orders.planted_violation", "import apps.inventory.models")
     args = [sys.executable, "manage.py", "boundaries_report", "--no-color"]
