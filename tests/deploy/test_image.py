@@ -86,3 +86,31 @@ def test_the_entrypoint_migrates_serves_and_passes_its_health_check(tmp_path):
     finally:
         os.killpg(web.pid, signal.SIGTERM)
         web.wait(timeout=20)
+
+
+def test_the_dockerfile_passes_hadolint_and_the_entrypoint_shellcheck():
+    hadolint = run([BIN / "hadolint", "--no-color", DOCKER / "Dockerfile"])
+    shellcheck = run([BIN / "shellcheck", ENTRYPOINT])
+
+    assert hadolint.returncode == 0, hadolint.stdout
+    assert shellcheck.returncode == 0, shellcheck.stdout
+
+
+def test_hadolint_rejects_a_dockerfile_that_runs_as_root(tmp_path):
+    dockerfile = tmp_path / "Dockerfile"
+    text = (DOCKER / "Dockerfile").read_text()
+    dockerfile.write_text(text.replace("USER 10001:10001", "USER root"))
+
+    result = run([BIN / "hadolint", "--no-color", dockerfile])
+
+    assert result.returncode == 1
+    assert "DL3002" in result.stdout  # last USER should not be root
+
+
+def test_the_final_image_stage_has_no_build_tools_and_runs_unprivileged():
+    final_stage = (DOCKER / "Dockerfile").read_text().split(" AS runtime", 1)[1]
+
+    assert "build-essential" not in final_stage
+    assert "apt-get" not in final_stage
+    assert "USER 10001:10001" in final_stage
+    assert "HEALTHCHECK" in final_stage
