@@ -1,6 +1,9 @@
 """The boundaries between apps, machine-checked, and each check shown failing on
 a violation planted in a throw-away copy of the project."""
 
+import datetime as dt
+import decimal
+import json
 import tomllib
 from pathlib import Path
 
@@ -8,8 +11,12 @@ import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import models
+from hypothesis import Phase, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from apps.common.boundaries import cross_app_relations, non_stdlib_imports
+from apps.eventbus.registry import all_event_classes
 from tests.architecture.conftest import BIN, ROOT, plant, run
 
 CONTRACTS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"][
@@ -32,7 +39,7 @@ def violations_for(root: Path, contract: dict) -> list[tuple[str, str]]:
     """(module, line) pairs that break `contract` and nothing it allows."""
     kind = contract["type"]
     if kind == "forbidden":
-        source = next(m for m in contract["source_modules"] if m.startswith("apps"))
+        source = contract["source_modules"][0]
         target = contract["forbidden_modules"][0]
         if target.startswith("apps.") and target.count(".") == 1:
             target += ".models"  # private: never allow-listed
@@ -165,3 +172,54 @@ def test_planted_framework_imports_in_a_public_module_are_caught():
         "rest_framework.fields",
         "celery",
     ]
+
+
+EVENT_CLASSES = sorted(all_event_classes(), key=lambda cls: cls.event_type)
+st.register_type_strategy(
+    decimal.Decimal, st.decimals(allow_nan=False, allow_infinity=False, places=2)
+)
+st.register_type_strategy(dt.datetime, st.datetimes(timezones=st.just(dt.UTC)))
+
+
+def test_every_event_type_is_versioned_and_named_after_its_producer():
+    assert len(EVENT_CLASSES) == 17
+    for cls in EVENT_CLASSES:
+        app, subject, action, version = cls.event_type.split(".")
+        assert app in settings.DOMAIN_APPS
+        assert cls.__module__ == f"apps.{app}.events"
+        assert version == f"v{cls.version()}"
+
+
+# StockLevelChanged declares a field `version`, which collides with the
+# classmethod Event.version(): the field's default becomes that bound method and
+# the outbox's `event.version()` calls the int. Reported to the owners.
+KNOWN_BROKEN = {
+    "inventory.stock.level_changed.v1": "field `version` shadows Event.version()"
+}
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        pytest.param(
+            cls,
+            marks=pytest.mark.xfail(
+                cls.event_type in KNOWN_BROKEN,
+                reason=KNOWN_BROKEN.get(cls.event_type, ""),
+                strict=True,
+            ),
+        )
+        for cls in EVENT_CLASSES
+    ],
+    ids=lambda cls: cls.event_type,
+)
+def test_every_event_round_trips_through_json(cls):
+    @hypothesis_settings(
+        max_examples=15, deadline=None, database=None, phases=[Phase.generate]
+    )
+    @given(st.from_type(cls))
+    def round_trip(event):
+        wire = json.loads(json.dumps(event.to_payload()))
+        assert cls.from_payload(wire) == event
+
+    round_trip()
