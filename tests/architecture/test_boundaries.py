@@ -187,32 +187,10 @@ def test_every_event_type_is_versioned_and_named_after_its_producer():
         app, subject, action, version = cls.event_type.split(".")
         assert app in settings.DOMAIN_APPS
         assert cls.__module__ == f"apps.{app}.events"
-        assert version == f"v{cls.version()}"
+        assert version == f"v{cls.major_version()}"
 
 
-# StockLevelChanged declares a field `version`, which collides with the
-# classmethod Event.version(): the field's default becomes that bound method and
-# the outbox's `event.version()` calls the int. Reported to the owners.
-KNOWN_BROKEN = {
-    "inventory.stock.level_changed.v1": "field `version` shadows Event.version()"
-}
-
-
-@pytest.mark.parametrize(
-    "cls",
-    [
-        pytest.param(
-            cls,
-            marks=pytest.mark.xfail(
-                cls.event_type in KNOWN_BROKEN,
-                reason=KNOWN_BROKEN.get(cls.event_type, ""),
-                strict=True,
-            ),
-        )
-        for cls in EVENT_CLASSES
-    ],
-    ids=lambda cls: cls.event_type,
-)
+@pytest.mark.parametrize("cls", EVENT_CLASSES, ids=lambda cls: cls.event_type)
 def test_every_event_round_trips_through_json(cls):
     @hypothesis_settings(
         max_examples=15, deadline=None, database=None, phases=[Phase.generate]
