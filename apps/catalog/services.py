@@ -73,6 +73,8 @@ def _check_category(category: Category) -> None:
     errors = {}
     if not category.name:
         errors["name"] = ["This field may not be blank."]
+    elif len(category.name) > 120:
+        errors["name"] = ["Ensure this field has no more than 120 characters."]
     if not category.slug:
         errors["slug"] = ["Enter a valid slug."]
     elif Category.objects.filter(slug=category.slug).exclude(pk=category.pk).exists():

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from apps.catalog import services
-from apps.catalog.models import Product, ProductAvailability
+from apps.catalog.models import Category, Product, ProductAvailability
 from apps.common.errors import ValidationFailed
 from tests.catalog.conftest import catalog_events
 
@@ -154,3 +154,13 @@ def test_availability_keeps_the_newest_version_only(make_product):
     assert product.in_stock is False
     row = ProductAvailability.objects.get(pk=product.pk)
     assert (row.available, row.version) == (0, 3)
+
+
+def test_category_name_too_long_is_a_field_error():
+    with pytest.raises(ValidationFailed) as caught:
+        services.category_create(name="x" * 121, slug="long")
+
+    assert caught.value.extra["errors"] == {
+        "name": ["Ensure this field has no more than 120 characters."]
+    }
+    assert not Category.objects.exists()
