@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError
+from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.catalog import selectors
@@ -248,22 +249,30 @@ def product_availability_apply(
 ) -> bool:
     """Record inventory's stock level of a product if it is newer than what we
     have; duplicates and stale (out-of-order) versions are ignored. Returns
-    whether it was applied."""
+    whether it was applied.
+
+    The row, once it exists, is only changed by a conditional UPDATE (version
+    lower than ours), whose row lock also orders the copies to
+    `Product.in_stock`. A concurrent first insert is settled by the primary
+    key: the loser goes round again and meets the winner's committed row."""
+    rows = ProductAvailability.objects.filter(pk=product_id)
     with atomic_for(APP):
-        applied = ProductAvailability.objects.filter(
-            pk=product_id, version__lt=version
-        ).update(available=available, version=version)
-        if not applied:
-            if ProductAvailability.objects.filter(pk=product_id).exists():
+        for _attempt in range(3):
+            if rows.filter(version__lt=version).update(
+                available=available, version=version, updated_at=timezone.now()
+            ):
+                break
+            if rows.filter(version__gte=version).exists():
                 return False  # as new or newer already recorded
             try:
-                with atomic_for(APP):  # a savepoint: a concurrent first insert wins
+                with atomic_for(APP):  # a savepoint
                     ProductAvailability.objects.create(
                         product_id=product_id, available=available, version=version
                     )
+                break
             except IntegrityError:
-                return product_availability_apply(
-                    product_id=product_id, available=available, version=version
-                )
+                continue  # inserted meanwhile by a concurrent event: compare again
+        else:
+            raise Conflict(f"stock level of {product_id} kept changing; retry")
         Product.objects.filter(pk=product_id).update(in_stock=available > 0)
     return True
