@@ -3,6 +3,7 @@ routed per message to the consumer's own queue (an extracted app is just a
 worker on its queue), or in-process in the embedded default."""
 
 import logging
+import threading
 
 from celery import shared_task
 from django.conf import settings
@@ -32,21 +33,52 @@ def hand_over(envelope: Envelope, consumers: list[str] | None = None) -> None:
             enqueue(consumer, envelope)
 
 
-def enqueue(consumer: str, envelope: Envelope) -> None:
-    """Send one message to `consumer`'s queue; fails fast if the broker is away.
+_publisher = threading.local()
 
-    Celery's own publishing retries the connection for a long time while Redis
-    is down; here one bounded connection attempt is made and a failure raises.
-    """
-    timeout = settings.EVENTS_PUBLISH_TIMEOUT_SECONDS
-    with consume.app.producer_or_acquire() as producer:
-        producer.connection.ensure_connection(max_retries=0, timeout=timeout)
+
+def _producer():
+    """This thread's producer, on a connection whose every socket operation is
+    bounded by EVENTS_PUBLISH_TIMEOUT_SECONDS (the worker's own connections
+    keep the broker's ordinary time-outs)."""
+    producer = getattr(_publisher, "producer", None)
+    if producer is None:
+        app = consume.app
+        timeout = settings.EVENTS_PUBLISH_TIMEOUT_SECONDS
+        options = {
+            **app.conf.broker_transport_options,
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+        }
+        connection = app.connection_for_write(transport_options=options)
+        producer = _publisher.producer = connection.Producer()
+    return producer
+
+
+def _drop_producer() -> None:
+    producer = getattr(_publisher, "producer", None)
+    _publisher.producer = None
+    if producer is not None:
+        producer.connection.collect()  # forget the broken sockets, no I/O
+
+
+def enqueue(consumer: str, envelope: Envelope) -> None:
+    """Send one message to `consumer`'s queue, in bounded time; a broker that
+    is down or stalled raises instead of hanging (Celery's own publishing
+    retries the connection for a long time)."""
+    producer = _producer()
+    try:
+        producer.connection.ensure_connection(
+            max_retries=0, timeout=settings.EVENTS_PUBLISH_TIMEOUT_SECONDS
+        )
         consume.apply_async(
             args=[consumer, envelope.to_dict()],
             queue=consumer,
             producer=producer,
             retry=False,
         )
+    except Exception:
+        _drop_producer()
+        raise
 
 
 def backoff_seconds(retries: int) -> float:

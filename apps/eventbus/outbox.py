@@ -39,7 +39,7 @@ def publish(event: Event) -> OutboxEvent:
         causation_id=context.causation_id.get() or "",
         payload=event.to_payload(),
     )
-    transaction.on_commit(lambda: dispatch_after_commit(alias, row.pk), using=alias)
+    transaction.on_commit(lambda: dispatch_after_commit(alias, row), using=alias)
     return row
 
 
@@ -61,22 +61,32 @@ def envelope_of(row: OutboxEvent) -> Envelope:
 _local = threading.local()
 
 
-def dispatch_after_commit(alias: str, row_id: int) -> None:
+def dispatch_after_commit(alias: str, row: OutboxEvent) -> None:
     """Hand one committed row on; never raises into the request that published,
-    and never waits long for a broker that is down (the relay sends it later)."""
+    and never waits long for a broker that is down (the relay sends it later).
+
+    With Celery the committed row is sent straight from memory and then marked
+    sent: no second transaction or row lock on the request's path. The relay
+    leaves rows younger than EVENTS_RELAY_GRACE_SECONDS alone so it does not
+    race this; if it ever does, the consumer's inbox absorbs the duplicate.
+    """
     if settings.EVENTS_DELIVERY == "inprocess":
-        _deliver_inprocess_in_order(alias, row_id)
+        _deliver_inprocess_in_order(alias, row.pk)
         return
     if not broker_breaker.allows():
         logger.info(
-            "broker marked unavailable: outbox row %s left for the relay", row_id
+            "broker marked unavailable: outbox row %s left for the relay", row.pk
         )
         return
     try:
-        send_rows(alias, [row_id])
+        hand_over(envelope_of(row))
     except Exception:  # noqa: BLE001 - the relay retries; the request must not fail
         broker_breaker.trip(settings.EVENTS_BROKER_BREAKER_SECONDS)
-        logger.warning("outbox row %s left for the relay", row_id, exc_info=True)
+        logger.warning("outbox row %s left for the relay", row.pk, exc_info=True)
+        return
+    OutboxEvent.objects.using(alias).filter(pk=row.pk, sent_at__isnull=True).update(
+        sent_at=timezone.now()
+    )
 
 
 def _deliver_inprocess_in_order(alias: str, row_id: int) -> None:
@@ -96,7 +106,11 @@ def _deliver_inprocess_in_order(alias: str, row_id: int) -> None:
 
 
 def send_rows(
-    alias: str, row_ids: list[int] | None = None, *, limit: int | None = None
+    alias: str,
+    row_ids: list[int] | None = None,
+    *,
+    limit: int | None = None,
+    created_before: dt.datetime | None = None,
 ) -> int:
     """Send unsent rows (the given ones, or the oldest `limit`), each once.
 
@@ -113,6 +127,8 @@ def send_rows(
         )
         if row_ids is not None:
             rows = rows.filter(pk__in=row_ids)
+        if created_before is not None:
+            rows = rows.filter(created_at__lt=created_before)
         rows = rows.select_for_update(skip_locked=True)
         if limit is not None:
             rows = rows[:limit]
@@ -136,13 +152,24 @@ def _aliases() -> list[str]:
     return list(settings.DATABASES)
 
 
-def relay_once(*, batch_size: int | None = None) -> int:
-    """Send every unsent row of every database, oldest first, in batches."""
+def relay_once(
+    *, batch_size: int | None = None, grace_seconds: float | None = None
+) -> int:
+    """Send every unsent row of every database, oldest first, in batches.
+
+    With Celery, rows younger than the grace period (default
+    EVENTS_RELAY_GRACE_SECONDS) are left to their after-commit dispatch."""
     batch_size = batch_size or settings.EVENTS_RELAY_BATCH_SIZE
+    if grace_seconds is None:
+        celery = settings.EVENTS_DELIVERY == "celery"
+        grace_seconds = settings.EVENTS_RELAY_GRACE_SECONDS if celery else 0.0
+    created_before = (
+        timezone.now() - dt.timedelta(seconds=grace_seconds) if grace_seconds else None
+    )
     total = 0
     for alias in _aliases():
         while True:
-            sent = send_rows(alias, limit=batch_size)
+            sent = send_rows(alias, limit=batch_size, created_before=created_before)
             total += sent
             if sent < batch_size:
                 break

@@ -175,6 +175,8 @@ EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=7)
 EVENTS_PUBLISH_TIMEOUT_SECONDS = env.float(
     "EVENTS_PUBLISH_TIMEOUT_SECONDS", default=0.5
 )
+# The relay leaves younger rows to their after-commit dispatch (Celery delivery).
+EVENTS_RELAY_GRACE_SECONDS = env.float("EVENTS_RELAY_GRACE_SECONDS", default=2.0)
 # After a failed hand-over, a process leaves new rows to the relay for this long.
 EVENTS_BROKER_BREAKER_SECONDS = env.float("EVENTS_BROKER_BREAKER_SECONDS", default=10.0)
 # Consumer retries: base * 2**retry seconds, capped (below the visibility timeout).
@@ -202,8 +204,7 @@ _VISIBILITY = {
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     **_VISIBILITY,
-    # Publishing must not hang a request on a broker that is away.
-    "socket_connect_timeout": EVENTS_PUBLISH_TIMEOUT_SECONDS,
+    "socket_connect_timeout": 1,
     "socket_timeout": 5,
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = dict(_VISIBILITY)
