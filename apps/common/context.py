@@ -5,6 +5,7 @@ handler, read by the event bus when it builds an envelope and by logging.
 """
 
 import contextlib
+import logging
 import uuid
 from contextvars import ContextVar
 
@@ -25,3 +26,13 @@ def flow(*, correlation: str | None, causation: str | None = None):
     finally:
         correlation_id.reset(tokens[0])
         causation_id.reset(tokens[1])
+
+
+class CorrelationFilter(logging.Filter):
+    """Adds `correlation_id` and `causation_id` to every log record, so a
+    request's and its handlers' lines can be followed (LOGGING in settings)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.correlation_id = correlation_id.get() or "-"
+        record.causation_id = causation_id.get() or "-"
+        return True

@@ -52,9 +52,9 @@ def apply_event(consumer: str, envelope: Envelope) -> bool:
                 )
                 return False
             raise
-    logger.info(
-        "handled %s %s for %s", envelope.event_type, envelope.event_id, consumer
-    )
+        logger.info(
+            "handled %s %s for %s", envelope.event_type, envelope.event_id, consumer
+        )
     return True
 
 
@@ -92,6 +92,11 @@ def dead_letter(
 def consume_inprocess(consumer: str, envelope: Envelope) -> None:
     """Embedded delivery: a few immediate attempts, then a dead letter. A
     handler's failure never reaches the request that published."""
+    with context.flow(correlation=envelope.correlation_id, causation=envelope.event_id):
+        _consume_inprocess(consumer, envelope)
+
+
+def _consume_inprocess(consumer: str, envelope: Envelope) -> None:
     attempts = settings.EVENTS_MAX_ATTEMPTS
     for attempt in range(1, attempts + 1):
         try:

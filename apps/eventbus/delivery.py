@@ -9,6 +9,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import close_old_connections
 
+from apps.common import context
 from apps.eventbus import registry
 from apps.eventbus.consumer import (
     PermanentFailure,
@@ -96,6 +97,11 @@ def consume(self, consumer: str, envelope_data: dict) -> None:
     except (KeyError, TypeError) as exc:
         logger.error("malformed envelope for %s dropped: %r", consumer, envelope_data)
         raise PermanentFailure(f"malformed envelope: {exc}") from exc
+    with context.flow(correlation=envelope.correlation_id, causation=envelope.event_id):
+        _consume(self, consumer, envelope, attempt)
+
+
+def _consume(task, consumer: str, envelope: Envelope, attempt: int) -> None:
     try:
         apply_event(consumer, envelope)
     except PermanentFailure as exc:
@@ -113,6 +119,6 @@ def consume(self, consumer: str, envelope_data: dict) -> None:
             exc_info=True,
         )
         # Retry re-sends to the queue the message came from (its routing key).
-        raise self.retry(
-            exc=exc, countdown=backoff_seconds(self.request.retries)
+        raise task.retry(
+            exc=exc, countdown=backoff_seconds(task.request.retries)
         ) from exc

@@ -103,3 +103,12 @@ def test_a_relay_pass_stopped_by_the_broker_keeps_what_it_sent(
 
     assert celery_stand_in["sent"] == [("catalog", str(rows[0].event_id))]
     assert list(unsent().values_list("pk", flat=True)) == [rows[1].pk, rows[2].pk]
+
+
+def test_retry_backoff_doubles_from_the_base_up_to_the_cap(settings):
+    settings.EVENTS_RETRY_BASE_SECONDS = 1.0
+    settings.EVENTS_RETRY_MAX_SECONDS = 60.0
+
+    delays = [delivery.backoff_seconds(n) for n in range(8)]
+
+    assert delays == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]

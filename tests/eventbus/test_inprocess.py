@@ -156,3 +156,34 @@ def test_a_request_id_becomes_correlation_and_follow_ups_name_their_cause(probe)
         event_type=ProductDeactivated.event_type
     )
     assert (follow_up.correlation_id, follow_up.causation_id) == ("req-42", cause)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_handler_log_lines_carry_the_correlation_id(probe, monkeypatch):
+    import logging
+
+    from apps.common.context import CorrelationFilter
+    from apps.eventbus import consumer
+
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+
+    handler = Keep()
+    handler.addFilter(CorrelationFilter())
+    monkeypatch.setattr(consumer.logger, "level", logging.INFO)
+    consumer.logger.addHandler(handler)
+    try:
+        request = RequestFactory().post("/x", HTTP_X_REQUEST_ID="req-log")
+        CorrelationIdMiddleware(
+            lambda r: publish_in_transaction("ok-log@example.com") and HttpResponse()
+        )(request)
+    finally:
+        consumer.logger.removeHandler(handler)
+
+    handled = [r for r in records if r.getMessage().startswith("handled ")]
+    assert [(r.correlation_id, r.causation_id) for r in handled] == [
+        ("req-log", handled[0].args[1])
+    ]
