@@ -21,18 +21,18 @@ from apps.eventbus.breaker import broker_breaker
 from apps.eventbus.delivery import hand_over
 from apps.eventbus.envelope import Envelope
 from apps.eventbus.models import OutboxEvent
-from apps.eventbus.schema import Event, producer_of, version_of
+from apps.eventbus.schema import Event
 
 logger = logging.getLogger(__name__)
 
 
 def publish(event: Event) -> OutboxEvent:
     """Record `event` in the publisher's outbox, in the current transaction."""
-    producer = producer_of(type(event))
+    producer = event.producer_app()
     alias = alias_for(producer)
     row = OutboxEvent.objects.using(alias).create(
         event_type=event.event_type,
-        version=version_of(type(event)),
+        version=event.major_version(),
         producer=producer,
         occurred_at=timezone.now(),
         correlation_id=context.correlation_id.get() or context.new_id(),

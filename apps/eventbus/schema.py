@@ -14,10 +14,17 @@ from typing import Any, ClassVar
 class Event:
     """A fact that happened. Subclasses set `event_type` = "<app>.<subject>.<action>.v<N>"."""
 
-    # No methods named like fields here: a subclass may well have a `version`
-    # or `producer` field (StockLevelChanged has `version`), and a dataclass
-    # would take an inherited attribute of that name as the field's default.
     event_type: ClassVar[str]
+
+    # Class-level names chosen not to collide with payload fields (an event may
+    # well carry a `version` or `producer` of its own).
+    @classmethod
+    def producer_app(cls) -> str:
+        return cls.event_type.split(".", 1)[0]
+
+    @classmethod
+    def major_version(cls) -> int:
+        return int(cls.event_type.rsplit(".v", 1)[1])
 
     def to_payload(self) -> dict[str, Any]:
         return {f.name: _dump(getattr(self, f.name)) for f in dataclasses.fields(self)}
@@ -28,16 +35,6 @@ class Event:
         known = {f.name for f in dataclasses.fields(cls)}
         # Unknown keys are ignored: adding an optional field stays compatible.
         return cls(**{k: _load(hints[k], v) for k, v in payload.items() if k in known})
-
-
-def producer_of(event_class: type[Event]) -> str:
-    """`orders.order.placed.v1` -> `orders`."""
-    return event_class.event_type.split(".", 1)[0]
-
-
-def version_of(event_class: type[Event]) -> int:
-    """`orders.order.placed.v1` -> 1."""
-    return int(event_class.event_type.rsplit(".v", 1)[1])
 
 
 def _dump(value):
