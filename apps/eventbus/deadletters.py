@@ -44,10 +44,11 @@ def replay_dead_letters(
     mark it replayed. A replay that fails again ends in a new dead letter."""
     replayed = 0
     for letter in list(dead_letters(consumer=consumer, event_id=event_id)):
-        alias = letter._state.db
-        DeadLetter.objects.using(alias).filter(pk=letter.pk).update(
+        # Handed over first: if the broker is away this raises and the letter
+        # stays pending.
+        hand_over(Envelope.from_dict(letter.envelope), [letter.consumer])
+        DeadLetter.objects.using(letter._state.db).filter(pk=letter.pk).update(
             replayed_at=timezone.now()
         )
-        hand_over(Envelope.from_dict(letter.envelope), [letter.consumer])
         replayed += 1
     return replayed

@@ -112,3 +112,37 @@ def test_retry_backoff_doubles_from_the_base_up_to_the_cap(settings):
     delays = [delivery.backoff_seconds(n) for n in range(8)]
 
     assert delays == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
+
+
+@pytest.mark.django_db
+def test_a_dead_letter_replay_with_the_broker_down_leaves_it_pending(
+    celery_stand_in,
+):
+    from django.core.management import call_command
+
+    from apps.eventbus.models import DeadLetter
+
+    letter = DeadLetter.objects.using(alias_for("catalog")).create(
+        consumer="catalog",
+        event_id=uuid.uuid4(),
+        event_type=UserRegistered.event_type,
+        envelope={
+            "event_id": str(uuid.uuid4()),
+            "event_type": UserRegistered.event_type,
+            "version": 1,
+            "occurred_at": "2026-11-24T01:00:00+00:00",
+            "producer": "users",
+            "correlation_id": "c",
+            "causation_id": "",
+            "payload": {"user_id": str(uuid.uuid4()), "email": "ok-1@example.com"},
+        },
+        error="RuntimeError: boom",
+        attempts=5,
+    )
+
+    with pytest.raises(OperationalError):
+        call_command("events_dead_letters", "replay", "--all")
+
+    letter.refresh_from_db()
+    assert letter.replayed_at is None
+    assert celery_stand_in["attempts"] == 1
