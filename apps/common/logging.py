@@ -43,10 +43,16 @@ def _user_id(request) -> str | None:
 class ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         request = context.current_request.get()
+        correlation = context.correlation_id.get()
+        if request is None:
+            # django.request logs 4xx/5xx after the middleware has finished,
+            # with the request attached to the record.
+            request = getattr(record, "request", None)
+            correlation = correlation or getattr(request, "request_id", None)
         event = context.current_event.get() or {}
         values = {
             "request_id": getattr(request, "request_id", None),
-            "correlation_id": context.correlation_id.get(),
+            "correlation_id": correlation,
             "user_id": _user_id(request) if request is not None else None,
             **event,
         }
@@ -61,7 +67,7 @@ _PATTERNS = [
     # "password": "x", 'refresh': 'x', password=x
     (
         re.compile(
-            rf"""(?i)(["']?(?:\w*(?:{_SECRET_KEYS})\w*)["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;&}}]+)"""
+            rf"""(?i)(["']?(?:\w*(?:{_SECRET_KEYS})\w*)["']?\s*[:=]\s*)((?:bearer\s+|basic\s+)?(?:"[^"]*"|'[^']*'|[^\s,;&}}]+))"""
         ),
         r"\1[REDACTED]",
     ),
