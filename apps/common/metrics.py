@@ -10,10 +10,12 @@ every database alias.
 
 import hmac
 import ipaddress
+import logging
 import os
 
 from django.apps import apps as django_apps
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Count, Min
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
@@ -29,6 +31,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 
 from apps.common.errors import PROBLEM_CONTENT_TYPE, problem
+
+logger = logging.getLogger(__name__)
 
 # --- HTTP and database (counted by apps.common.middleware) --------------------
 HTTP_REQUESTS = Counter(
@@ -128,11 +132,16 @@ class OutboxBacklogCollector:
         outbox = django_apps.get_model("eventbus", "OutboxEvent")
         now = timezone.now()
         for alias in settings.DATABASES:
-            row = (
-                outbox.objects.using(alias)
-                .filter(sent_at__isnull=True)
-                .aggregate(count=Count("id"), first=Min("created_at"))
-            )
+            try:
+                row = (
+                    outbox.objects.using(alias)
+                    .filter(sent_at__isnull=True)
+                    .aggregate(count=Count("id"), first=Min("created_at"))
+                )
+            except DatabaseError:
+                # A database that is down has no figure; /readyz reports it.
+                logger.warning("outbox backlog of %s unavailable", alias)
+                continue
             age = (now - row["first"]).total_seconds() if row["first"] else 0.0
             unsent.add_metric([alias], row["count"])
             oldest.add_metric([alias], max(age, 0.0))
@@ -140,15 +149,20 @@ class OutboxBacklogCollector:
         yield oldest
 
 
-def render_metrics() -> bytes:
+def process_metrics() -> bytes:
+    """Counters and histograms: this process's, or every worker's in
+    multiprocess mode (PROMETHEUS_MULTIPROC_DIR)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        process_registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(process_registry)
-    else:
-        process_registry = REGISTRY
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest(REGISTRY)
+
+
+def render_metrics() -> bytes:
     scrape_registry = CollectorRegistry(auto_describe=False)
     scrape_registry.register(OutboxBacklogCollector())
-    return generate_latest(process_registry) + generate_latest(scrape_registry)
+    return process_metrics() + generate_latest(scrape_registry)
 
 
 # --- Access control -----------------------------------------------------------

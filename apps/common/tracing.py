@@ -51,18 +51,33 @@ def _exporter_from_env(environ=os.environ):
     return OTLPSpanExporter()  # endpoint, headers, timeout: OTEL_EXPORTER_OTLP_*
 
 
+def _instrumentors():
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor
+    from opentelemetry.instrumentation.django import DjangoInstrumentor
+    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+
+    return [DjangoInstrumentor(), CeleryInstrumentor(), PsycopgInstrumentor()]
+
+
+def instrument_libraries() -> None:
+    for instrumentor in _instrumentors():
+        instrumentor.instrument()
+
+
+def uninstrument_libraries() -> None:
+    for instrumentor in _instrumentors():
+        instrumentor.uninstrument()
+
+
 def configure_tracing(*, span_processor=None) -> bool:
-    """Install the SDK and the instrumentations once per process.
+    """Install the SDK (once per process) and instrument Django, Celery, psycopg.
 
     With no `span_processor`, spans are batched to the exporter the
-    environment names. Returns False if it had already been done.
+    environment names. Returns False if the SDK had already been installed.
     """
     global _configured
     if _configured:
         return False
-    from opentelemetry.instrumentation.celery import CeleryInstrumentor
-    from opentelemetry.instrumentation.django import DjangoInstrumentor
-    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -76,9 +91,7 @@ def configure_tracing(*, span_processor=None) -> bool:
         span_processor or BatchSpanProcessor(_exporter_from_env())
     )
     trace.set_tracer_provider(provider)
-    DjangoInstrumentor().instrument()
-    CeleryInstrumentor().instrument()
-    PsycopgInstrumentor().instrument()
+    instrument_libraries()
     _configured = True
     return True
 
