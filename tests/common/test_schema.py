@@ -129,3 +129,24 @@ def test_browsable_api_is_still_offered(customer, probe_urls, client):
     assert response.status_code == 405  # POST only, shown with its form
     assert response["Content-Type"].startswith("text/html")
     assert b"Django REST framework" in response.content
+
+
+def test_with_debug_off_and_no_finders_the_assets_come_from_collectstatic(
+    settings, tmp_path
+):
+    """Production: gunicorn, DEBUG off, WhiteNoise serving STATIC_ROOT."""
+    from django.core.management import call_command
+    from django.test import Client
+
+    asset = "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
+    settings.DEBUG = False
+    settings.WHITENOISE_USE_FINDERS = False
+    settings.STATIC_ROOT = str(tmp_path)
+    before = Client().get(asset)
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    after = Client().get(asset)
+
+    assert before.status_code == 404
+    assert after.status_code == 200
+    assert after["Content-Type"].startswith("text/javascript")
