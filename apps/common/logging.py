@@ -10,6 +10,7 @@ console handler in settings.LOGGING, so third-party loggers get them too.
 import logging
 import re
 
+import pythonjsonlogger.json
 from django.utils.functional import SimpleLazyObject, empty
 
 from apps.common import context
@@ -95,3 +96,18 @@ class RedactingFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+class JsonFormatter(pythonjsonlogger.json.JsonFormatter):
+    """JSON lines whose extra fields are redacted too; Django's `request`
+    object becomes its method and path (never the query string)."""
+
+    def process_log_record(self, log_data):
+        request = log_data.pop("request", None)
+        if request is not None and hasattr(request, "path"):
+            log_data.setdefault("method", request.method)
+            log_data.setdefault("path", request.path)
+        for key, value in log_data.items():
+            if isinstance(value, str) and key != "message":
+                log_data[key] = redact(value)
+        return super().process_log_record(log_data)

@@ -203,6 +203,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_HARD_TIME_LIMIT
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through settings.LOGGING (JSON, event ids), not Celery's own setup.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Redis caveats: an unacked message is redelivered after visibility_timeout, so it
 # must exceed the longest task (twice the hard limit) - set for broker and results.
 _VISIBILITY = {"visibility_timeout": 2 * CELERY_TASK_HARD_TIME_LIMIT + 60}
@@ -246,7 +248,7 @@ LOGGING = {
             "%(event_id)s consumer=%(consumer)s] %(message)s"
         },
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "apps.common.logging.JsonFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s "
             "%(request_id)s %(correlation_id)s %(user_id)s %(event_id)s "
             "%(event_type)s %(consumer)s",

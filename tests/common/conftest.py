@@ -4,6 +4,7 @@ import logging
 
 import pytest
 from django.conf import settings as django_settings
+from django.utils.module_loading import import_string
 
 from apps.common.logging import ContextFilter, RedactingFilter
 
@@ -19,15 +20,9 @@ class LogCapture:
     def __init__(self, fmt: str):
         self.stream = io.StringIO()
         self.handler = logging.StreamHandler(self.stream)
-        config = django_settings.LOGGING["formatters"][fmt]
-        if "()" in config:
-            from pythonjsonlogger.json import JsonFormatter
-
-            formatter = JsonFormatter(
-                config["format"], rename_fields=config["rename_fields"]
-            )
-        else:
-            formatter = logging.Formatter(config["format"])
+        config = dict(django_settings.LOGGING["formatters"][fmt])
+        factory = import_string(config.pop("()", "logging.Formatter"))
+        formatter = factory(config.pop("format"), **config)
         self.handler.setFormatter(formatter)
         self.handler.addFilter(ContextFilter())
         self.handler.addFilter(RedactingFilter())

@@ -165,3 +165,14 @@ def test_register_and_login_never_log_passwords_or_tokens(api_client, json_logs)
     assert wrong.status_code in (400, 401, 404)
     for secret in secrets:
         assert secret not in text
+
+
+@pytest.mark.django_db
+def test_error_lines_keep_the_path_but_not_the_query_string(client, json_logs):
+    client.get("/api/v1/missing/?token=abc123secret&password=hunter2")
+
+    (warning,) = lines_of(json_logs, "django.request")
+    assert warning["path"] == "/api/v1/missing/"
+    assert warning["method"] == "GET"
+    assert "abc123secret" not in json_logs.text
+    assert "hunter2" not in json_logs.text
