@@ -106,12 +106,17 @@ def current_trace_context() -> dict[str, str]:
 @contextlib.contextmanager
 def handling_span(*, trace_context: dict, event_type: str, event_id: str, consumer):
     """A consumer span, child of the span that published the event."""
+    # The delivering span (a Celery task, the relay) is linked, not the parent:
+    # the handler belongs to the trace of the request that published.
+    delivering = trace.get_current_span().get_span_context()
+    links = [trace.Link(delivering)] if delivering.is_valid else []
     parent = propagate.extract(trace_context or {})
     token = otel_context.attach(parent)
     try:
         with _tracer.start_as_current_span(
             f"handle {event_type}",
             kind=trace.SpanKind.CONSUMER,
+            links=links,
             attributes={
                 "messaging.operation.type": "process",
                 "messaging.destination.name": consumer,

@@ -107,3 +107,33 @@ def test_envelopes_from_producers_without_trace_context_still_load():
 )
 def test_tracing_is_off_by_default_and_on_with_standard_variables(environ, expected):
     assert tracing.tracing_requested(environ) is expected
+
+
+@pytest.mark.django_db
+def test_the_trace_survives_the_broker_message_and_the_celery_task(spans, monkeypatch):
+    import json
+
+    from apps.common.db import atomic_for
+    from apps.eventbus.api import publish
+    from apps.eventbus.delivery import consume
+    from apps.eventbus.outbox import envelope_of
+
+    monkeypatch.setitem(
+        registry._handlers, UserRegistered.event_type, {"catalog": lambda e, m: None}
+    )
+    # A worker's connection hygiene would close the test's open transaction.
+    for where in ("django.db", "apps.eventbus.delivery"):
+        monkeypatch.setattr(f"{where}.close_old_connections", lambda **kw: None)
+    tracer = trace.get_tracer("tests")
+    with tracer.start_as_current_span("checkout") as origin, atomic_for("users"):
+        row = publish(UserRegistered(user_id=uuid.uuid4(), email="c@example.com"))
+    message = json.loads(json.dumps(envelope_of(row).to_dict()))  # as on the wire
+
+    consume.apply(args=["catalog", message])
+
+    finished = {s.name: s for s in spans.get_finished_spans()}
+    handler = finished["handle users.user.registered.v1"]
+    task = finished["run/eventbus.consume"]
+    assert handler.context.trace_id == origin.get_span_context().trace_id
+    assert handler.parent.span_id == origin.get_span_context().span_id
+    assert [link.context.span_id for link in handler.links] == [task.context.span_id]
