@@ -4,8 +4,8 @@ App code increments the domain counters through the small helpers below
 (`order_transition`, `reservation_failed`); the kernel counts requests,
 queries and events itself. Under gunicorn set PROMETHEUS_MULTIPROC_DIR (an
 empty directory shared by the workers) and every worker's samples are
-aggregated at scrape time. The outbox backlog is computed at scrape time over
-every database alias.
+aggregated at scrape time. Figures computed at scrape time (the event bus's
+outbox backlog over every database alias) come from registered collectors.
 """
 
 import hmac
@@ -13,12 +13,8 @@ import ipaddress
 import logging
 import os
 
-from django.apps import apps as django_apps
 from django.conf import settings
-from django.db import DatabaseError
-from django.db.models import Count, Min
 from django.http import HttpResponse, JsonResponse
-from django.utils import timezone
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -28,7 +24,6 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily
 
 from apps.common.errors import PROBLEM_CONTENT_TYPE, problem
 
@@ -116,37 +111,15 @@ def install_query_counter(sender, connection, **kwargs) -> None:
 
 
 # --- Scrape-time collectors ---------------------------------------------------
-class OutboxBacklogCollector:
-    """Unsent outbox rows and the age of the oldest, per database alias."""
+_scrape_collectors: list = []
 
-    def collect(self):
-        unsent = GaugeMetricFamily(
-            "outbox_unsent_events", "Outbox rows not yet sent.", labels=["alias"]
-        )
-        oldest = GaugeMetricFamily(
-            "outbox_oldest_unsent_age_seconds",
-            "Age of the oldest unsent outbox row (0 when none).",
-            labels=["alias"],
-        )
-        # By name: the kernel's `common` must not import `eventbus` (no cycle).
-        outbox = django_apps.get_model("eventbus", "OutboxEvent")
-        now = timezone.now()
-        for alias in settings.DATABASES:
-            try:
-                row = (
-                    outbox.objects.using(alias)
-                    .filter(sent_at__isnull=True)
-                    .aggregate(count=Count("id"), first=Min("created_at"))
-                )
-            except DatabaseError:
-                # A database that is down has no figure; /readyz reports it.
-                logger.warning("outbox backlog of %s unavailable", alias)
-                continue
-            age = (now - row["first"]).total_seconds() if row["first"] else 0.0
-            unsent.add_metric([alias], row["count"])
-            oldest.add_metric([alias], max(age, 0.0))
-        yield unsent
-        yield oldest
+
+def register_scrape_collector(collector) -> None:
+    """Add a collector whose figures are computed at each scrape (e.g. the
+    event bus's outbox backlog); it is asked once per scrape, in the web
+    process that answers, never aggregated across processes."""
+    if collector not in _scrape_collectors:
+        _scrape_collectors.append(collector)
 
 
 def process_metrics() -> bytes:
@@ -161,7 +134,8 @@ def process_metrics() -> bytes:
 
 def render_metrics() -> bytes:
     scrape_registry = CollectorRegistry(auto_describe=False)
-    scrape_registry.register(OutboxBacklogCollector())
+    for collector in _scrape_collectors:
+        scrape_registry.register(collector)
     return process_metrics() + generate_latest(scrape_registry)
 
 
