@@ -5,7 +5,6 @@ handler, read by the event bus when it builds an envelope and by logging.
 """
 
 import contextlib
-import logging
 import uuid
 from contextvars import ContextVar
 
@@ -28,11 +27,19 @@ def flow(*, correlation: str | None, causation: str | None = None):
         causation_id.reset(tokens[1])
 
 
-class CorrelationFilter(logging.Filter):
-    """Adds `correlation_id` and `causation_id` to every log record, so a
-    request's and its handlers' lines can be followed (LOGGING in settings)."""
+# Set by the access-log middleware for a request and by the event consumer for
+# a handler; read by the logging filter (apps.common.logging).
+current_request = ContextVar("current_request", default=None)
+current_event: ContextVar[dict | None] = ContextVar("current_event", default=None)
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.correlation_id = correlation_id.get() or "-"
-        record.causation_id = causation_id.get() or "-"
-        return True
+
+@contextlib.contextmanager
+def handling(*, event_id: str, event_type: str, consumer: str):
+    """Mark a block as the handling of one event by one consumer (for logs)."""
+    token = current_event.set(
+        {"event_id": event_id, "event_type": event_type, "consumer": consumer}
+    )
+    try:
+        yield
+    finally:
+        current_event.reset(token)

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import close_old_connections
 
-from apps.common import context
+from apps.common import context, metrics
 from apps.eventbus import registry
 from apps.eventbus.consumer import (
     PermanentFailure,
@@ -118,6 +118,7 @@ def _consume(task, consumer: str, envelope: Envelope, attempt: int) -> None:
             consumer,
             exc_info=True,
         )
+        metrics.EVENTS_RETRIED.labels(consumer, envelope.event_type).inc()
         # Retry re-sends to the queue the message came from (its routing key).
         raise task.retry(
             exc=exc, countdown=backoff_seconds(task.request.retries)

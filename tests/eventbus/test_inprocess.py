@@ -162,7 +162,7 @@ def test_a_request_id_becomes_correlation_and_follow_ups_name_their_cause(probe)
 def test_handler_log_lines_carry_the_correlation_id(probe, monkeypatch):
     import logging
 
-    from apps.common.context import CorrelationFilter
+    from apps.common.logging import ContextFilter
     from apps.eventbus import consumer
 
     records = []
@@ -172,7 +172,7 @@ def test_handler_log_lines_carry_the_correlation_id(probe, monkeypatch):
             records.append(record)
 
     handler = Keep()
-    handler.addFilter(CorrelationFilter())
+    handler.addFilter(ContextFilter())
     monkeypatch.setattr(consumer.logger, "level", logging.INFO)
     consumer.logger.addHandler(handler)
     try:
@@ -184,6 +184,6 @@ def test_handler_log_lines_carry_the_correlation_id(probe, monkeypatch):
         consumer.logger.removeHandler(handler)
 
     handled = [r for r in records if r.getMessage().startswith("handled ")]
-    assert [(r.correlation_id, r.causation_id) for r in handled] == [
-        ("req-log", handled[0].args[1])
+    assert [(r.correlation_id, r.event_id, r.consumer) for r in handled] == [
+        ("req-log", handled[0].args[1], "catalog")
     ]
