@@ -194,12 +194,14 @@ class CeleryWorker:
                 self.process.wait(timeout=10)
 
 
-def _start_worker(celery_app, *, app, env, concurrency, log_dir) -> CeleryWorker:
+def _start_worker(
+    celery_app, *, app, env, concurrency, queues, log_dir
+) -> CeleryWorker:
     name = f"test-{uuid.uuid4().hex[:8]}@localhost"
     log_path = log_dir / f"{name}.log"
     command = [
         str(Path(sys.executable).with_name("celery")),
-        *("-A", app, "worker", "-Q", ",".join(WORKER_QUEUES)),
+        *("-A", app, "worker", "-Q", ",".join(queues)),
         *("-c", str(concurrency), "-P", "prefork", "-n", name, "-l", "info"),
         "--without-gossip",
         "--without-mingle",
@@ -235,8 +237,9 @@ def _celery_workers(django_db_setup, tmp_path_factory):
 
 @pytest.fixture
 def start_celery_worker(settings, _celery_workers, tmp_path_factory):
-    """Factory: `start_celery_worker(app="config", env={...}, concurrency=2)`
-    returns a running `celery -A <app> worker -Q users,catalog,inventory,orders`
+    """Factory: `start_celery_worker(app="config", env={...}, concurrency=2,
+    queues=WORKER_QUEUES)` returns a running `celery -A <app> worker -Q
+    users,catalog,inventory,orders`
     whose databases are this session's test databases and whose broker is the
     test's, once it answers a ping. The queues are purged first, and the test
     process hands events to Celery (`EVENTS_DELIVERY = "celery"`) until the
@@ -249,9 +252,15 @@ def start_celery_worker(settings, _celery_workers, tmp_path_factory):
     if not SERVICES_MODE:
         pytest.fail("a real Celery worker needs services mode (CELERY_BROKER_URL)")
 
-    def start(*, app: str = "config", env: dict | None = None, concurrency: int = 2):
+    def start(
+        *,
+        app: str = "config",
+        env: dict | None = None,
+        concurrency: int = 2,
+        queues: tuple[str, ...] = WORKER_QUEUES,
+    ):
         env = env or {}
-        key = (app, tuple(sorted(env.items())), concurrency)
+        key = (app, tuple(sorted(env.items())), concurrency, queues)
         _purge_queues(celery_app)
         worker = _celery_workers.get(key)
         if worker is None or not worker.alive():
@@ -260,6 +269,7 @@ def start_celery_worker(settings, _celery_workers, tmp_path_factory):
                 app=app,
                 env=env,
                 concurrency=concurrency,
+                queues=queues,
                 log_dir=tmp_path_factory.mktemp("celery"),
             )
         worker.mark_log()

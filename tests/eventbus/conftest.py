@@ -27,9 +27,11 @@ def probe_dir(tmp_path_factory):
 @pytest.fixture
 def celery_worker_with_probe(start_celery_worker, probe, probe_dir):
     """A real worker whose catalog consumer is the probe: 3 attempts, fast
-    backoff, PROBE_DIR for the slow handler's pid files."""
+    backoff, PROBE_DIR for the slow handler's pid files. It consumes only the
+    catalog queue, so a retry that left that queue would never run."""
     return start_celery_worker(
         app="tests.eventbus.worker_app",
+        queues=("catalog",),
         env={
             "EVENTS_MAX_ATTEMPTS": "3",
             "EVENTS_RETRY_BASE_SECONDS": "0.05",
