@@ -32,7 +32,7 @@ def publish(event: Event) -> OutboxEvent:
     alias = alias_for(producer)
     row = OutboxEvent.objects.using(alias).create(
         event_type=event.event_type,
-        version=event.version(),
+        version=type(event).version(),  # StockLevelChanged has a `version` field
         producer=producer,
         occurred_at=timezone.now(),
         correlation_id=context.correlation_id.get() or context.new_id(),
