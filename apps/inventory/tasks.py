@@ -1,7 +1,7 @@
-"""Periodic jobs of the inventory (Celery beat, on the `inventory` queue)."""
+"""Periodic jobs of the inventory (Celery beat, on the `inventory` queue).
+Stale connections are dropped around every task by config/celery.py."""
 
 from celery import shared_task
-from django.db import close_old_connections
 
 from apps.inventory import services
 
@@ -10,5 +10,4 @@ EXPIRE_TASK = "inventory.expire_reservations"
 
 @shared_task(name=EXPIRE_TASK)
 def expire_reservations() -> int:
-    close_old_connections()
     return services.reservations_expire_due()

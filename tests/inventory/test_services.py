@@ -11,6 +11,8 @@ from apps.inventory.errors import StockBelowReserved, StockItemNotFound
 from apps.inventory.models import Reservation, StockItem, StockMovement
 from tests.inventory.conftest import ledger, levels, published
 
+pytestmark = pytest.mark.django_db
+
 LEVEL = "inventory.stock.level_changed.v1"
 ACTOR = "test"
 
