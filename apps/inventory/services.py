@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connections
+from django.db import IntegrityError, connections
 from django.utils import timezone
 
 from apps.common.db import alias_for, atomic_for
@@ -217,9 +217,6 @@ def stock_reserve(
     StockReservationFailed. A second call for the same order changes nothing
     and returns the first outcome."""
     wanted = _merge_lines(lines)
-    existing = Reservation.objects.filter(order_id=order_id).first()
-    if existing is not None:
-        return existing
     now = timezone.now()
     expires_at = now + dt.timedelta(minutes=settings.RESERVATION_TIMEOUT_MINUTES)
     try:
@@ -247,12 +244,26 @@ def stock_reserve(
             return reservation
     except _Refused as refused:
         short = _short_lines(wanted, refused)
-    with atomic_for(APP):
-        reservation = _create_reservation(
-            order_id, wanted, status=Status.FAILED, expires_at=now
-        )
-        publish(StockReservationFailed(order_id=order_id, short_lines=short))
+    except IntegrityError:
+        return _first_outcome(order_id)
+    try:
+        with atomic_for(APP):
+            reservation = _create_reservation(
+                order_id, wanted, status=Status.FAILED, expires_at=now
+            )
+            publish(StockReservationFailed(order_id=order_id, short_lines=short))
+    except IntegrityError:
+        return _first_outcome(order_id)
     return reservation
+
+
+def _first_outcome(order_id: uuid.UUID) -> Reservation:
+    """The order was reserved (or failed) before: the unique order id made the
+    new attempt roll back; no read ahead of the insert is needed."""
+    existing = Reservation.objects.filter(order_id=order_id).first()
+    if existing is None:
+        raise StockInvariantBroken(f"reservation of order {order_id} vanished")
+    return existing
 
 
 def _short_lines(wanted: dict, refused: _Refused) -> tuple[ShortLine, ...]:
