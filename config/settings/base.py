@@ -159,6 +159,9 @@ SIMPLE_JWT = {
     "ALGORITHM": "HS256",
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
+    # Every token carries a digest of the user's password hash; a password
+    # change (API, admin or ops) makes all earlier access tokens invalid.
+    "CHECK_REVOKE_TOKEN": True,
 }
 
 # --- Cache (throttling, idempotency locks) ---------------------------------
