@@ -20,6 +20,7 @@ from hypothesis.stateful import (
 from apps.inventory import selectors, services
 from apps.inventory.errors import StockBelowReserved
 from apps.inventory.models import Reservation, StockItem
+from tests.inventory.conftest import make_stock
 
 PRODUCTS = 3
 ACTOR = "model"
@@ -37,15 +38,7 @@ class Inventory(RuleBasedStateMachine):
         self.reserved = dict.fromkeys(self.products, 0)
         self.orders: dict[uuid.UUID, tuple[str, dict]] = {}
         for product_id, quantity in self.on_hand.items():
-            services.stock_item_create(product_id=product_id)
-            if quantity:
-                services.stock_adjust(
-                    product_id=product_id,
-                    delta=quantity,
-                    reason="start",
-                    actor=ACTOR,
-                    kind=services.Kind.RECEIPT,
-                )
+            make_stock(quantity, product_id=product_id)
 
     def available(self, product_id):
         return self.on_hand[product_id] - self.reserved[product_id]

@@ -1,186 +1,39 @@
-"""Writes of the inventory (private). One transaction on the inventory's
-database each; events leave through the outbox after commit.
-
-Concurrency: every change of a stock row is one conditional UPDATE that checks
-the invariant (0 <= reserved <= on hand) in its WHERE clause, so a refused
-change writes nothing and two writers can never both pass a stale check. A
-transaction that changes several rows does so in product-id (primary-key)
-order, so concurrent reservations queue behind each other instead of
-deadlocking. The UPDATEs come last in their transaction: the row lock they
-take is held until commit.
-"""
+"""Reservations of orders and the rest of their life (private)."""
 
 import datetime as dt
 import logging
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connections
+from django.db import IntegrityError
 from django.utils import timezone
 
-from apps.common.db import alias_for, atomic_for
+from apps.common.db import atomic_for
 from apps.common.errors import ValidationFailed
 from apps.eventbus.api import publish
-from apps.inventory.errors import (
-    StockBelowReserved,
-    StockInvariantBroken,
-    StockItemNotFound,
-)
+from apps.inventory.errors import StockInvariantBroken
 from apps.inventory.events import (
     ReservationExpired,
     ReservedLine,
     ShortLine,
-    StockLevelChanged,
     StockReleased,
     StockReservationFailed,
     StockReserved,
 )
-from apps.inventory.models import (
-    Reservation,
-    ReservationLine,
-    StockItem,
-    StockMovement,
+from apps.inventory.models import Reservation, ReservationLine
+from apps.inventory.services.stock import (
+    APP,
+    MAX_QUANTITY,
+    Change,
+    Kind,
+    Refused,
+    available_of,
+    change_stock,
 )
 
-APP = "inventory"
-MAX_QUANTITY = 1_000_000
 logger = logging.getLogger(__name__)
-
-Kind = StockMovement.Kind
 Status = Reservation.Status
-
-
-# --- stock rows ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Change:
-    product_id: uuid.UUID
-    on_hand_delta: int
-    reserved_delta: int
-
-
-class _Refused(Exception):
-    def __init__(self, product_id: uuid.UUID, available: int):
-        super().__init__(f"{product_id}: only {available} available")
-        self.product_id = product_id
-        self.available = available
-
-
-def _update_row(change: _Change) -> tuple[int, int, int] | None:
-    """One conditional UPDATE; the new (on_hand, reserved, version), or None if
-    the row is missing or the change would break 0 <= reserved <= on hand."""
-    connection = connections[alias_for(APP)]
-    product_id = StockItem._meta.pk.get_db_prep_value(change.product_id, connection)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    dh, dr = change.on_hand_delta, change.reserved_delta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {StockItem._meta.db_table}"
-            " SET on_hand = on_hand + %s, reserved = reserved + %s,"
-            " version = version + 1, updated_at = %s"
-            " WHERE product_id = %s AND reserved + %s >= 0"
-            " AND on_hand + %s >= reserved + %s"
-            " RETURNING on_hand, reserved, version",
-            [dh, dr, now, product_id, dr, dh, dr],
-        )
-        return cursor.fetchone()
-
-
-def _available(product_id: uuid.UUID) -> int:
-    row = StockItem.objects.filter(pk=product_id).values("on_hand", "reserved")
-    return next((r["on_hand"] - r["reserved"] for r in row), 0)
-
-
-def _change_stock(changes: list[_Change], *, kind: str, reference: str, actor: str):
-    """Apply `changes` in product-id order inside the caller's transaction; the
-    ledger rows go first, the row-locking UPDATEs last. Raises _Refused at the
-    first change that cannot apply (the caller's transaction must roll back)."""
-    changes = sorted(changes, key=lambda c: c.product_id)
-    StockMovement.objects.bulk_create(
-        StockMovement(
-            stock_item_id=c.product_id,
-            kind=kind,
-            on_hand_delta=c.on_hand_delta,
-            reserved_delta=c.reserved_delta,
-            reference=reference[:200],
-            actor=actor[:100],
-        )
-        for c in changes
-    )
-    levels = []
-    for change in changes:
-        row = _update_row(change)
-        if row is None:
-            raise _Refused(change.product_id, _available(change.product_id))
-        levels.append((change.product_id, *row))
-    for product_id, on_hand, reserved, version in levels:
-        publish(
-            StockLevelChanged(
-                product_id=product_id,
-                on_hand=on_hand,
-                reserved=reserved,
-                available=on_hand - reserved,
-                version=version,
-            )
-        )
-
-
-def stock_item_create(*, product_id: uuid.UUID) -> tuple[StockItem, bool]:
-    """The stock item of a new product, with nothing on hand (idempotent)."""
-    with atomic_for(APP):
-        return StockItem.objects.get_or_create(product_id=product_id)
-
-
-def _validate_adjustment(delta, reason) -> dict:
-    errors = {}
-    if isinstance(delta, bool) or not isinstance(delta, int):
-        errors["delta"] = ["A whole number is required."]
-    elif delta == 0:
-        errors["delta"] = ["Must not be zero."]
-    elif abs(delta) > MAX_QUANTITY:
-        errors["delta"] = [f"Must be between -{MAX_QUANTITY} and {MAX_QUANTITY}."]
-    if not isinstance(reason, str) or not reason.strip():
-        errors["reason"] = ["This field is required."]
-    elif len(reason) > 200:
-        errors["reason"] = ["At most 200 characters."]
-    return errors
-
-
-def stock_adjust(
-    *,
-    product_id: uuid.UUID,
-    delta: int,
-    reason: str,
-    actor: str,
-    kind: str = Kind.ADJUSTMENT,
-) -> StockItem:
-    """Change on hand by `delta` (a receipt or a staff correction). Refused,
-    changing nothing, if on hand would drop below reserved."""
-    if errors := _validate_adjustment(delta, reason):
-        raise ValidationFailed(errors)
-    try:
-        with atomic_for(APP):
-            _change_stock(
-                [_Change(product_id, delta, 0)],
-                kind=kind,
-                reference=reason.strip(),
-                actor=actor,
-            )
-    except _Refused as refused:
-        if not StockItem.objects.filter(pk=product_id).exists():
-            raise StockItemNotFound() from None
-        raise StockBelowReserved(
-            f"On hand cannot go below reserved: at most {refused.available}"
-            " can be removed.",
-            extra={"errors": {"delta": [f"At least {-refused.available} allowed."]}},
-        ) from None
-    return StockItem.objects.get(pk=product_id)
-
-
-# --- reservations ----------------------------------------------------------------
 
 
 def _merge_lines(lines: Iterable[tuple[uuid.UUID, int]]) -> dict[uuid.UUID, int]:
@@ -235,14 +88,14 @@ def stock_reserve(
                     ),
                 )
             )
-            _change_stock(
-                [_Change(p, 0, q) for p, q in wanted.items()],
+            change_stock(
+                [Change(p, 0, q) for p, q in wanted.items()],
                 kind=Kind.RESERVATION,
                 reference=str(order_id),
                 actor=actor,
             )
             return reservation
-    except _Refused as refused:
+    except Refused as refused:
         short = _short_lines(wanted, refused)
     except IntegrityError:
         return _first_outcome(order_id)
@@ -266,13 +119,13 @@ def _first_outcome(order_id: uuid.UUID) -> Reservation:
     return existing
 
 
-def _short_lines(wanted: dict, refused: _Refused) -> tuple[ShortLine, ...]:
+def _short_lines(wanted: dict, refused: Refused) -> tuple[ShortLine, ...]:
     short = []
     for product_id, requested in wanted.items():
         available = (
             refused.available
             if product_id == refused.product_id
-            else _available(product_id)
+            else available_of(product_id)
         )
         if product_id == refused.product_id or requested > available:
             short.append(
@@ -305,12 +158,12 @@ def _transition(
     if not claimed:
         return False
     changes = [
-        _Change(
+        Change(
             line.product_id, on_hand_sign * line.quantity, reserved_sign * line.quantity
         )
         for line in reservation.lines.all()
     ]
-    _change_stock(changes, kind=kind, reference=str(reservation.order_id), actor=actor)
+    change_stock(changes, kind=kind, reference=str(reservation.order_id), actor=actor)
     reservation.status = to_status
     return True
 
@@ -319,31 +172,43 @@ def _reservation_of(order_id: uuid.UUID) -> Reservation | None:
     return Reservation.objects.filter(order_id=order_id).first()
 
 
-def reservation_release(*, order_id: uuid.UUID, reason: str, actor: str) -> bool:
-    """Give an active reservation's stock back (the order was cancelled)."""
-    reservation = _reservation_of(order_id)
-    if reservation is None:
-        return False
+def _give_back(
+    reservation: Reservation, *, to_status: str, actor: str, event, **conditions
+) -> bool:
+    """End an active reservation without a sale: its units are no longer
+    reserved; `event` is published if it was still active."""
     try:
         with atomic_for(APP):
             if not _transition(
                 reservation,
                 from_status=Status.ACTIVE,
-                to_status=Status.RELEASED,
+                to_status=to_status,
                 kind=Kind.RELEASE,
                 on_hand_sign=0,
                 reserved_sign=-1,
                 actor=actor,
+                **conditions,
             ):
                 return False
-            publish(
-                StockReleased(
-                    order_id=order_id, reservation_id=reservation.id, reason=reason
-                )
-            )
-    except _Refused as refused:
+            publish(event)
+    except Refused as refused:
         raise StockInvariantBroken(str(refused)) from None
     return True
+
+
+def reservation_release(*, order_id: uuid.UUID, reason: str, actor: str) -> bool:
+    """Give an active reservation's stock back (the order was cancelled)."""
+    reservation = _reservation_of(order_id)
+    if reservation is None:
+        return False
+    return _give_back(
+        reservation,
+        to_status=Status.RELEASED,
+        actor=actor,
+        event=StockReleased(
+            order_id=order_id, reservation_id=reservation.id, reason=reason
+        ),
+    )
 
 
 def reservation_sell(*, order_id: uuid.UUID, actor: str) -> bool:
@@ -366,7 +231,7 @@ def reservation_sell(*, order_id: uuid.UUID, actor: str) -> bool:
                 actor=actor,
             ):
                 return True
-    except _Refused as refused:
+    except Refused as refused:
         raise StockInvariantBroken(str(refused)) from None
     for lapsed in (Status.EXPIRED, Status.RELEASED):
         try:
@@ -381,7 +246,7 @@ def reservation_sell(*, order_id: uuid.UUID, actor: str) -> bool:
                     actor=actor,
                 ):
                     return True
-        except _Refused as refused:
+        except Refused as refused:
             logger.error(
                 "order %s paid after its stock was gone: %s", order_id, refused
             )
@@ -413,27 +278,15 @@ def reservation_expire(
     reservation = Reservation.objects.filter(pk=reservation_id).first()
     if reservation is None:
         return False
-    try:
-        with atomic_for(APP):
-            if not _transition(
-                reservation,
-                from_status=Status.ACTIVE,
-                to_status=Status.EXPIRED,
-                kind=Kind.RELEASE,
-                on_hand_sign=0,
-                reserved_sign=-1,
-                actor="system:expiry",
-                expires_at__lte=now or timezone.now(),
-            ):
-                return False
-            publish(
-                ReservationExpired(
-                    order_id=reservation.order_id, reservation_id=reservation.id
-                )
-            )
-    except _Refused as refused:
-        raise StockInvariantBroken(str(refused)) from None
-    return True
+    return _give_back(
+        reservation,
+        to_status=Status.EXPIRED,
+        actor="system:expiry",
+        event=ReservationExpired(
+            order_id=reservation.order_id, reservation_id=reservation.id
+        ),
+        expires_at__lte=now or timezone.now(),
+    )
 
 
 def reservations_expire_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
