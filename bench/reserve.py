@@ -5,7 +5,8 @@ Not a test. Against PostgreSQL (run `manage.py migrate_all` first), e.g.:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/shop_wt_inventory \\
     DATABASE_ROUTING=per-app .venv/bin/python bench/reserve.py --seconds 3
 
-For 1, 8 and 32 concurrent clients (threads, one connection each) it measures
+For 1, 8 and 32 concurrent clients (threads, or processes with
+--processes; one connection each) it measures
 for `--seconds` each:
 - service: `stock_reserve` of one unit of one hot product for a new order, the
   whole transaction (reservation and line rows, ledger row, StockReserved and
@@ -19,6 +20,7 @@ are left to expire.
 """
 
 import argparse
+import multiprocessing
 import os
 import sys
 import threading
@@ -42,29 +44,36 @@ from apps.inventory import services  # noqa: E402
 BARE_TABLE = "bench_inventory_hot_row"
 
 
-def run_clients(clients: int, seconds: float, work) -> int:
-    """Call `work()` from `clients` threads for `seconds`; returns the calls made."""
-    counts = [0] * clients
-    start = threading.Barrier(clients + 1)
-    stop = threading.Event()
+def run_clients(clients: int, seconds: float, work, *, processes: bool) -> int:
+    """Call `work()` from `clients` threads (or forked processes, which share
+    no GIL), one connection each, for `seconds`; returns the calls made."""
+    connections.close_all()  # no connection may be shared across a fork
+    context = multiprocessing.get_context("fork")
+    sync = context if processes else threading
+    start = sync.Barrier(clients + 1)
+    stop = sync.Event()
+    counts = context.Array("q", clients) if processes else [0] * clients
 
     def client(index):
         try:
-            start.wait(timeout=30)
+            start.wait(timeout=60)
             while not stop.is_set():
                 work()
                 counts[index] += 1
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    start.wait(timeout=30)
+    runner = context.Process if processes else threading.Thread
+    workers = [runner(target=client, args=(i,)) for i in range(clients)]
+    for worker in workers:
+        worker.start()
+    start.wait(timeout=60)
     time.sleep(seconds)
     stop.set()
-    for thread in threads:
-        thread.join(timeout=60)
+    for worker in workers:
+        worker.join(timeout=60)
+    if processes and any(worker.exitcode != 0 for worker in workers):
+        raise SystemExit("a client failed")
     return sum(counts)
 
 
@@ -122,6 +131,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument(
+        "--processes", action="store_true", help="clients are processes, not threads"
+    )
     args = parser.parse_args()
 
     connection = connections[alias_for("inventory")]
@@ -134,13 +146,21 @@ def main() -> None:
         bare_id = create_bare_table(cursor)
     print(
         f"PostgreSQL {connection.pg_version}, database {connection.settings_dict['NAME']},"
-        f" {os.cpu_count()} CPUs, {args.seconds:g} s per measurement"
+        f" {os.cpu_count()} CPUs, {args.seconds:g} s per measurement,"
+        f" clients are {'processes' if args.processes else 'threads'}"
     )
     print(f"{'clients':>7} {'service/s':>10} {'bare/s':>10} {'ratio':>6}")
     try:
         for clients in args.clients:
-            service = run_clients(clients, args.seconds, service_work(hot_product()))
-            bare = run_clients(clients, args.seconds, bare_work(bare_id))
+            service = run_clients(
+                clients,
+                args.seconds,
+                service_work(hot_product()),
+                processes=args.processes,
+            )
+            bare = run_clients(
+                clients, args.seconds, bare_work(bare_id), processes=args.processes
+            )
             service_rate, bare_rate = service / args.seconds, bare / args.seconds
             print(
                 f"{clients:>7} {service_rate:>10.0f} {bare_rate:>10.0f}"
