@@ -93,6 +93,7 @@ DATABASE_ROUTERS = ["apps.common.db.AppDatabaseRouter"]
 
 # --- Auth ------------------------------------------------------------------
 PASSWORD_HASHERS = [
+    "apps.users.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
