@@ -22,7 +22,7 @@ USER = uuid.uuid4()
 
 
 def emit(event):
-    with atomic_for(event.producer()):
+    with atomic_for(event.producer_app()):
         publish(event)
 
 
