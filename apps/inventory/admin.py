@@ -73,7 +73,7 @@ class StockItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ] + super().get_urls()
 
     def adjust_view(self, request, product_id):
-        if not request.user.is_staff:
+        if not self.has_view_permission(request):
             raise PermissionDenied
         item = get_object_or_404(StockItem, pk=product_id)
         form = AdjustmentForm(request.POST or None)

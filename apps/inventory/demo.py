@@ -27,5 +27,6 @@ def seed(*, stdout) -> None:
     if not selectors.stock_item_count():
         stdout.write(
             "demo stock: no stock items yet - they are created from the catalog's"
-            " ProductCreated events; start the inventory worker and run again"
+            " ProductCreated events (in services mode by the inventory worker);"
+            " run this again once they are delivered"
         )

@@ -69,3 +69,15 @@ def test_refused_adjustment_shows_the_error_and_changes_nothing(stock, admin_cli
     assert "On hand cannot go below reserved" in response.content.decode()
     assert levels(a) == (1, 0)
     assert len(ledger(a)) == 1
+
+
+def test_staff_without_stock_permission_cannot_adjust(stock, client, staff_user):
+    a = stock(4)
+    client.force_login(staff_user)  # staff, but neither superuser nor granted
+
+    response = client.post(
+        f"/admin/inventory/stockitem/{a}/adjust/", {"delta": 5, "reason": "x"}
+    )
+
+    assert response.status_code == 403
+    assert levels(a) == (4, 0)

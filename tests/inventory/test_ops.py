@@ -89,5 +89,5 @@ def test_demo_without_items_says_how_to_get_them(db):
 
     demo.seed(stdout=out)
 
-    assert "start the inventory worker" in out.getvalue()
+    assert "run this again once they are delivered" in out.getvalue()
     assert StockItem.objects.count() == 0
