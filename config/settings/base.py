@@ -218,7 +218,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = dict(_VISIBILITY)
-CELERY_BEAT_SCHEDULE = {}  # each app adds its periodic tasks in apps.py
+CELERY_BEAT_SCHEDULE = {
+    "inventory-expire-reservations": {
+        "task": "inventory.expire_reservations",
+        "schedule": env.float("RESERVATION_EXPIRY_INTERVAL_SECONDS", default=60.0),
+        "options": {"queue": "inventory"},
+    },
+}
 
 # --- Domain settings -------------------------------------------------------
 RESERVATION_TIMEOUT_MINUTES = env.int("RESERVATION_TIMEOUT_MINUTES", default=15)
