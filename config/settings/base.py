@@ -230,7 +230,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = dict(_VISIBILITY)
 # Bus jobs go to the default queue: run one worker with `-Q default` (or add
-# `default` to a worker's queues) beside beat. Apps add theirs in apps.py.
+# `default` to a worker's queues) beside beat. App jobs name their own queue.
 CELERY_BEAT_SCHEDULE = {
     "eventbus-relay": {
         "task": "eventbus.relay",
@@ -238,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": EVENTS_RELAY_INTERVAL_SECONDS},
     },
     "eventbus-prune": {"task": "eventbus.prune", "schedule": 3600.0},
+    "inventory-expire-reservations": {
+        "task": "inventory.expire_reservations",
+        "schedule": env.float("RESERVATION_EXPIRY_INTERVAL_SECONDS", default=60.0),
+        "options": {"queue": "inventory"},
+    },
 }
 
 # --- Domain settings -------------------------------------------------------
