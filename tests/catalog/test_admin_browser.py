@@ -15,10 +15,14 @@ PASSWORD = "correct-horse-battery-9"
 
 
 def chromium_path() -> str:
+    """The browser; without one the test is skipped, unless REQUIRE_BROWSER=1
+    (set by .ci/run) makes that a failure."""
     path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    if not path:
-        pytest.fail("chromium is missing: apt-get install chromium (see .ci/run)")
-    return path
+    if path:
+        return path
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail("REQUIRE_BROWSER=1 but chromium is not installed")
+    pytest.skip("chromium is not installed (apt-get install chromium)")
 
 
 @pytest.fixture
