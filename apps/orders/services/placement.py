@@ -1,6 +1,7 @@
 """Placing an order: lines priced from the catalog, never from the request."""
 
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -32,17 +33,18 @@ class ShippingAddress:
     line2: str = ""
 
 
-def _merge(items: list[RequestedLine]) -> tuple[dict[uuid.UUID, int], list[dict]]:
-    """Quantities per product (in first-seen order) and per-line errors."""
+def _merge(items: list[RequestedLine]) -> tuple[dict[uuid.UUID, int], dict]:
+    """Quantities per product (in first-seen order) and per-line errors, keyed
+    by the line's index in the request (the shape DRF uses for lists)."""
     merged: dict[uuid.UUID, int] = {}
     first_index: dict[uuid.UUID, int] = {}
-    errors: list[dict] = [{} for _ in items]
+    errors: dict[str, dict] = defaultdict(dict)
     for index, item in enumerate(items):
         first_index.setdefault(item.product_id, index)
         merged[item.product_id] = merged.get(item.product_id, 0) + item.quantity
     for product_id, quantity in merged.items():
         if quantity > MAX_QUANTITY:
-            errors[first_index[product_id]]["quantity"] = [
+            errors[str(first_index[product_id])]["quantity"] = [
                 f"At most {MAX_QUANTITY} of one product per order "
                 f"(lines for the same product add up to {quantity})."
             ]
@@ -61,14 +63,14 @@ def order_place(
     for index, item in enumerate(items):
         snapshot = snapshots.get(item.product_id)
         if snapshot is None:
-            errors[index]["product_id"] = [f"Unknown product {item.product_id}."]
+            errors[str(index)]["product_id"] = [f"Unknown product {item.product_id}."]
         elif not snapshot.is_active:
-            errors[index]["product_id"] = [
+            errors[str(index)]["product_id"] = [
                 f"Product {item.product_id} is not available."
             ]
     currencies = {snapshots[pid].currency for pid in merged if pid in snapshots}
-    if any(errors):
-        raise ValidationFailed({"items": errors})
+    if errors:
+        raise ValidationFailed({"items": dict(errors)})
     if len(currencies) != 1:
         raise ValidationFailed(
             {"items": ["All products of one order must share a currency."]}
