@@ -18,7 +18,7 @@ from apps.orders.services.idempotency import (
 
 KEY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
-KEPT_HEADERS = ("Location", "Content-Type")
+KEPT_HEADERS = ("Location",)
 MAX_KEY_LENGTH = 255
 
 

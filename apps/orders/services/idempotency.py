@@ -62,12 +62,14 @@ def idempotency_begin(
     stored response to replay. Raises 409 (in flight) or 422 (other request)."""
     for _ in range(2):  # a second round only after removing an expired record
         try:
+            now = timezone.now()
             with atomic_for("orders"):
                 IdempotencyRecord.objects.create(
                     user_id=user_id,
                     key=key,
                     fingerprint=fingerprint,
-                    expires_at=timezone.now() + _ttl(),
+                    created_at=now,
+                    expires_at=now + _ttl(),
                 )
             return None
         except IntegrityError:
