@@ -64,8 +64,8 @@ def test_reservation_failure_fails_the_order_with_the_reason(
     placed_order.refresh_from_db()
     assert placed_order.status == "failed"
     reason = (
-        f"insufficient stock (00000000-0000-4000-8000-000000000001: "
-        f"requested 2, available 1)"
+        "insufficient stock (00000000-0000-4000-8000-000000000001: "
+        "requested 2, available 1)"
     )
     assert placed_order.status_reason == reason
     assert outbox("orders.order.failed.v1") == [
