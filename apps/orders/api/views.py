@@ -1,4 +1,5 @@
 from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
@@ -23,6 +24,13 @@ from apps.orders.services.placement import (
     order_place,
 )
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Up to 255 characters; the same key and body replay the response.",
+)
+
 
 class OrderPlaceThrottle(UserRateThrottle):
     scope = "order_place"
@@ -41,6 +49,11 @@ class OrderListCreateApi(APIView):
             return [OrderPlaceThrottle()]
         return super().get_throttles()
 
+    @extend_schema(
+        operation_id="orders_list",
+        parameters=[OrderListFilterSerializer],
+        responses=OrderSerializer(many=True),
+    )
     def get(self, request):
         filters = OrderListFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -54,6 +67,12 @@ class OrderListCreateApi(APIView):
         page = paginator.paginate_queryset(orders, request, view=self)
         return paginator.get_paginated_response(OrderSerializer(page, many=True).data)
 
+    @extend_schema(
+        operation_id="orders_place",
+        request=OrderPlaceSerializer,
+        responses={201: OrderSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
     def post(self, request):
         return run_idempotently(self, request, lambda: self._place(request))
 
@@ -76,11 +95,15 @@ class OrderListCreateApi(APIView):
 
 
 class OrderDetailApi(APIView):
+    @extend_schema(operation_id="orders_retrieve", responses=OrderSerializer)
     def get(self, request, order_id):
         return _order_response(request, order_id)
 
 
 class OrderCancelApi(APIView):
+    @extend_schema(
+        operation_id="orders_cancel", request=None, responses=OrderSerializer
+    )
     def post(self, request, order_id):
         order_cancel_as(
             order_id=order_id, user_id=request.user.pk, is_staff=request.user.is_staff
@@ -89,6 +112,12 @@ class OrderCancelApi(APIView):
 
 
 class OrderPayApi(APIView):
+    @extend_schema(
+        operation_id="orders_pay",
+        request=OrderPaySerializer,
+        responses=OrderSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    )
     def post(self, request, order_id):
         return run_idempotently(self, request, lambda: self._pay(request, order_id))
 
@@ -106,6 +135,11 @@ class OrderPayApi(APIView):
 class OrderShipApi(APIView):
     permission_classes = [IsStaff]
 
+    @extend_schema(
+        operation_id="orders_ship",
+        request=OrderShipSerializer,
+        responses=OrderSerializer,
+    )
     def post(self, request, order_id):
         serializer = OrderShipSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -116,6 +150,9 @@ class OrderShipApi(APIView):
 class OrderDeliverApi(APIView):
     permission_classes = [IsStaff]
 
+    @extend_schema(
+        operation_id="orders_deliver", request=None, responses=OrderSerializer
+    )
     def post(self, request, order_id):
         order_deliver(order_id=order_id)
         return _order_response(request, order_id)
