@@ -108,6 +108,8 @@ def order_place(
         for line in lines:
             line.order = order
         OrderLine.objects.bulk_create(lines)
+        # The caller can render the order without reading it back.
+        order._prefetched_objects_cache = {"lines": lines, "payments": []}
         publish(
             OrderPlaced(
                 order_id=order.id,
