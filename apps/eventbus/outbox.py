@@ -28,11 +28,11 @@ logger = logging.getLogger(__name__)
 
 def publish(event: Event) -> OutboxEvent:
     """Record `event` in the publisher's outbox, in the current transaction."""
-    producer = event.producer()
+    producer = event.producer_app()
     alias = alias_for(producer)
     row = OutboxEvent.objects.using(alias).create(
         event_type=event.event_type,
-        version=event.version(),
+        version=event.major_version(),
         producer=producer,
         occurred_at=timezone.now(),
         correlation_id=context.correlation_id.get() or context.new_id(),

@@ -93,6 +93,7 @@ DATABASE_ROUTERS = ["apps.common.db.AppDatabaseRouter"]
 
 # --- Auth ------------------------------------------------------------------
 PASSWORD_HASHERS = [
+    "apps.users.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
@@ -159,6 +160,9 @@ SIMPLE_JWT = {
     "ALGORITHM": "HS256",
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
+    # Every token carries a digest of the user's password hash; a password
+    # change (API, admin or ops) makes all earlier access tokens invalid.
+    "CHECK_REVOKE_TOKEN": True,
 }
 
 # --- Cache (throttling, idempotency locks) ---------------------------------
