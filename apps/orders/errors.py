@@ -44,3 +44,8 @@ class IdempotencyKeyReused(UnprocessableEntity):
 class IdempotencyKeyInFlight(Conflict):
     code = "idempotency_key_in_flight"
     title = "A request with this idempotency key is still being processed"
+
+
+class RefundInProgress(Conflict):
+    code = "refund_in_progress"
+    title = "A refund of this order is in progress"

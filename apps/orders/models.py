@@ -84,6 +84,8 @@ class PaymentStatus(models.TextChoices):
     PROCESSING = "processing", "Processing"
     CAPTURED = "captured", "Captured"
     DECLINED = "declined", "Declined"
+    # Set before the gateway refund is asked for: the order cannot ship meanwhile.
+    REFUNDING = "refunding", "Refunding"
     REFUNDED = "refunded", "Refunded"
 
 
@@ -115,7 +117,7 @@ class Payment(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["order"],
-                condition=Q(status__in=["captured", "refunded"]),
+                condition=Q(status__in=["captured", "refunding", "refunded"]),
                 name="orders_payment_one_capture",
             ),
         ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.common.db import atomic_for
 from apps.eventbus.api import publish
-from apps.orders.errors import IllegalTransition, OrderDoesNotExist
+from apps.orders.errors import IllegalTransition, OrderDoesNotExist, RefundInProgress
 from apps.orders.events import (
     OrderCancelled,
     OrderConfirmed,
@@ -16,7 +16,7 @@ from apps.orders.events import (
     OrderFailed,
     OrderShipped,
 )
-from apps.orders.models import Order, OrderStatus, Shipment
+from apps.orders.models import Order, OrderStatus, PaymentStatus, Shipment
 
 logger = logging.getLogger(__name__)
 S = OrderStatus
@@ -132,6 +132,8 @@ def order_cancel(
 def order_ship(*, order_id: uuid.UUID, carrier: str, tracking_number: str) -> Order:
     with atomic_for("orders"):
         order = locked_order(order_id)
+        if order.payments.filter(status=PaymentStatus.REFUNDING).exists():
+            raise RefundInProgress("The order's payment is being refunded.")
         move(order, S.SHIPPED, action="ship")
         Shipment.objects.create(
             order=order, carrier=carrier, tracking_number=tracking_number

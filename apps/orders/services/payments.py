@@ -156,9 +156,10 @@ def _payment_refund(payment: Payment) -> None:
         )
     )
     with atomic_for("orders"):
-        Payment.objects.filter(pk=payment.id, status=PaymentStatus.CAPTURED).update(
-            status=PaymentStatus.REFUNDED
-        )
+        Payment.objects.filter(
+            pk=payment.id,
+            status__in=[PaymentStatus.CAPTURED, PaymentStatus.REFUNDING],
+        ).update(status=PaymentStatus.REFUNDED)
 
 
 def order_refund(*, order_id: uuid.UUID) -> Order:
@@ -167,10 +168,18 @@ def order_refund(*, order_id: uuid.UUID) -> Order:
         order = locked_order(order_id)
         if order.status != OrderStatus.PAID:
             raise IllegalTransition(status=order.status, action="refund")
-        # `refunded` already: a crash after the refund; the same key repeats it safely.
+        # `refunding` or `refunded` already: an earlier attempt failed or crashed
+        # half-way; the same gateway key repeats it safely.
         payment = order.payments.get(
-            status__in=[PaymentStatus.CAPTURED, PaymentStatus.REFUNDED]
+            status__in=[
+                PaymentStatus.CAPTURED,
+                PaymentStatus.REFUNDING,
+                PaymentStatus.REFUNDED,
+            ]
         )
+        if payment.status == PaymentStatus.CAPTURED:
+            payment.status = PaymentStatus.REFUNDING
+            payment.save(update_fields=["status", "updated_at"])
     _payment_refund(payment)
     with atomic_for("orders"):
         order = locked_order(order_id)

@@ -199,3 +199,36 @@ def test_bad_list_filter_is_400(customer_client):
 
     assert response.status_code == 400
     assert "status" in response.json()["errors"]
+
+
+def test_a_refund_that_failed_half_way_blocks_shipping_and_can_be_retried(
+    paid_order, staff_client, monkeypatch
+):
+    from apps.orders.gateway import GatewayTransientError
+
+    real_refund = TestGateway.refund
+
+    def unavailable(self, **kwargs):
+        raise GatewayTransientError("provider down")
+
+    monkeypatch.setattr(TestGateway, "refund", unavailable)
+    failed = post(staff_client, paid_order, "cancel")
+    ship = post(
+        staff_client, paid_order, "ship", {"carrier": "DHL", "tracking_number": "1"}
+    )
+
+    assert failed.status_code == 503
+    assert (ship.status_code, ship.json()["code"]) == (409, "refund_in_progress")
+    paid_order.refresh_from_db()
+    assert paid_order.status == "paid"
+    assert paid_order.payments.get().status == "refunding"
+    assert Shipment.objects.count() == 0
+
+    monkeypatch.setattr(TestGateway, "refund", real_refund)
+    retried = post(staff_client, paid_order, "cancel")
+
+    assert retried.status_code == 200
+    assert retried.json()["status"] == "refunded"
+    assert [p["status"] for p in retried.json()["payments"]] == ["refunded"]
+    assert TestGateway.refunds() == 1
+    assert len(outbox("orders.order.refunded.v1")) == 1
