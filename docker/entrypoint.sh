@@ -7,18 +7,9 @@ role="${1:-web}"
 
 case "$role" in
   web)
-    exec gunicorn config.wsgi \
-      --bind "${BIND_HOST:-0.0.0.0}:${PORT:-8000}" \
-      --workers "${WEB_WORKERS:-3}" \
-      --threads "${WEB_THREADS:-1}" \
-      --timeout "${WEB_TIMEOUT:-30}" \
-      --graceful-timeout "${WEB_GRACEFUL_TIMEOUT:-20}" \
-      --max-requests "${WEB_MAX_REQUESTS:-2000}" \
-      --max-requests-jitter 200 \
-      --worker-tmp-dir /dev/shm \
-      --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
-      --access-logfile - \
-      "$@"
+    # Metrics from every gunicorn worker are merged through this directory.
+    export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus}"
+    exec gunicorn config.wsgi -c config/gunicorn.py --access-logfile - "$@"
     ;;
   worker)
     # WORKER_QUEUES: one queue (an extracted app) or several, comma-separated.

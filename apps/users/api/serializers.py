@@ -14,8 +14,12 @@ class RegisterInput(serializers.Serializer):
     password = serializers.CharField(
         max_length=128, write_only=True, trim_whitespace=False
     )
-    first_name = serializers.CharField(max_length=150, required=False, default="")
-    last_name = serializers.CharField(max_length=150, required=False, default="")
+    first_name = serializers.CharField(
+        max_length=150, required=False, default="", allow_blank=True
+    )
+    last_name = serializers.CharField(
+        max_length=150, required=False, default="", allow_blank=True
+    )
 
 
 class ProfileInput(serializers.Serializer):
