@@ -27,6 +27,11 @@ class GatewayTransientError(Exception):
     """The provider could not answer; the outcome is unknown, retry with the same key."""
 
 
+class GatewayBusy(GatewayTransientError):
+    """A request with the same idempotency key is being processed right now
+    (a provider answers 409 then); retried, but no sign of an unhealthy provider."""
+
+
 class CircuitOpen(Exception):
     def __init__(self, retry_after: int):
         super().__init__(f"payment gateway circuit open, retry after {retry_after}s")
@@ -52,6 +57,18 @@ class TestGateway:
     PREFIX = "orders:testgw:"
 
     def charge(self, *, idempotency_key, token, amount, currency) -> ChargeResult:
+        stored = cache.get(f"{self.PREFIX}charge:{idempotency_key}")
+        if stored is not None:
+            return ChargeResult(**stored)
+        lock = f"{self.PREFIX}lock:{idempotency_key}"
+        if not cache.add(lock, 1, timeout=30):
+            raise GatewayBusy(f"a charge with key {idempotency_key} is in progress")
+        try:
+            return self._charge_once(idempotency_key, token)
+        finally:
+            cache.delete(lock)
+
+    def _charge_once(self, idempotency_key: str, token: str) -> ChargeResult:
         stored = cache.get(f"{self.PREFIX}charge:{idempotency_key}")
         if stored is not None:
             return ChargeResult(**stored)
@@ -145,8 +162,9 @@ def call_with_retries(breaker: CircuitBreaker, func):
         breaker.before_call()
         try:
             result = func()
-        except GatewayTransientError:
-            breaker.record_failure()
+        except GatewayTransientError as exc:
+            if not isinstance(exc, GatewayBusy):
+                breaker.record_failure()
             if attempt == tries - 1:
                 raise
             time.sleep(base * 2**attempt)
