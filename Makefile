@@ -20,7 +20,7 @@ migrate: install
 	$(MANAGE) migrate_all
 
 run: migrate
-	$(MANAGE) seed_demo
+	LOG_LEVEL=WARNING $(MANAGE) seed_demo
 	@echo ""
 	@echo "  API:   http://127.0.0.1:$(PORT)/api/v1/"
 	@echo "  Docs:  http://127.0.0.1:$(PORT)/api/docs/"
