@@ -1,25 +1,21 @@
-"""End-to-end with the real inventory (and users): stock through the
-inventory's HTTP API as staff, the saga through the real handlers.
-
-The catalog is not on main yet: products come from the fake
-`product_snapshots` of tests/orders/conftest.py and are announced to the other
-apps with the catalog's public `ProductCreated` event, exactly as the catalog
-will publish it. Once the catalog lands, `make_product` should create the
-product through its HTTP API instead.
-"""
+"""End-to-end with every app for real: products through the catalog's HTTP
+API, stock through the inventory's HTTP API (both as staff), the saga through
+the real handlers — in-process (`deliver_events`) or through a real Celery
+worker (services mode, the `celery_worker` fixture)."""
 
 import itertools
-import uuid
-from decimal import Decimal
+import threading
+import time
 
 import pytest
+from django.conf import settings
+from django.db import connections
 
-from apps.catalog.contracts import ProductSnapshot
-from apps.catalog.events import ProductCreated
-from apps.common.db import atomic_for
-from apps.eventbus.api import publish
+from tests.conftest import client_for, make_user
+from tests.orders.helpers import ADDRESS
 
 _skus = itertools.count(1)
+WORKER_WAIT_SECONDS = 30
 
 
 @pytest.fixture
@@ -28,30 +24,43 @@ def orders_only_consumers():
 
 
 @pytest.fixture
-def make_product(catalog, staff_client, deliver_events):
+def settle(deliver_events, wait_until):
+    """`settle(predicate)`: deliver the events in-process, or wait for the
+    worker when one is running, until `predicate()` holds; returns its value."""
+
+    def run(predicate):
+        if settings.EVENTS_DELIVERY == "celery":
+            return wait_until(predicate, timeout=WORKER_WAIT_SECONDS, interval=0.1)
+        deliver_events()
+        return predicate()
+
+    return run
+
+
+@pytest.fixture
+def make_product(staff_client, settle):
+    """A product created by staff through the catalog's API, with `stock`
+    units added through the inventory's API; returns its id."""
+
     def make(*, stock: int, price: str = "12.50") -> str:
         n = next(_skus)
-        snapshot = ProductSnapshot(
-            id=uuid.uuid4(),
-            sku=f"E2E-{n}",
-            name=f"Thing {n}",
-            unit_price=Decimal(price),
-            currency="EUR",
-            is_active=True,
+        created = staff_client.post(
+            "/api/v1/catalog/products/",
+            {
+                "sku": f"E2E-{n}-{time.monotonic_ns()}",
+                "name": f"Thing {n}",
+                "price": price,
+            },
+            format="json",
         )
-        catalog[snapshot.id] = snapshot
-        with atomic_for("catalog"):
-            publish(
-                ProductCreated(
-                    product_id=snapshot.id,
-                    sku=snapshot.sku,
-                    name=snapshot.name,
-                    price=snapshot.unit_price,
-                    currency=snapshot.currency,
-                )
-            )
-        deliver_events()  # the inventory makes a stock item
-        product_id = str(snapshot.id)
+        assert created.status_code == 201, created.json()
+        product_id = created.json()["id"]
+
+        def stock_item_exists():  # made by the inventory from ProductCreated
+            url = f"/api/v1/inventory/stock/{product_id}/"
+            return staff_client.get(url).status_code == 200
+
+        assert settle(stock_item_exists)
         if stock:
             adjusted = staff_client.post(
                 f"/api/v1/inventory/stock/{product_id}/adjustments/",
@@ -59,7 +68,7 @@ def make_product(catalog, staff_client, deliver_events):
                 format="json",
             )
             assert adjusted.status_code in (200, 201), adjusted.json()
-        deliver_events()
+        settle(lambda: True)
         return product_id
 
     return make
@@ -72,3 +81,41 @@ def stock_of(staff_client):
         return data["on_hand"], data["reserved"]
 
     return stock
+
+
+@pytest.fixture
+def checkout_rush():
+    """`checkout_rush(product_id, customers=12, orders_each=5)`: every customer
+    in its own thread (own connection) places its orders of one unit at the
+    same moment; returns the HTTP status of every answer."""
+
+    def rush(product_id: str, *, customers: int = 12, orders_each: int = 5):
+        users = [make_user(email=f"buyer{i}@example.com") for i in range(customers)]
+        barrier = threading.Barrier(customers, timeout=30)
+        statuses: list[int] = []
+
+        def shopper(user):
+            client = client_for(user)
+            try:
+                barrier.wait()
+                for _ in range(orders_each):
+                    response = client.post(
+                        "/api/v1/orders/",
+                        {
+                            "items": [{"product_id": product_id, "quantity": 1}],
+                            "shipping_address": ADDRESS,
+                        },
+                        format="json",
+                    )
+                    statuses.append(response.status_code)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=shopper, args=(u,)) for u in users]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        return statuses
+
+    return rush
