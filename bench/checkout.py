@@ -1,6 +1,6 @@
 """Checkout benchmark (not a test).
 
-Starts gunicorn (127.0.0.1:8150) and one Celery worker for every app queue on
+Starts gunicorn (127.0.0.1:8150 by default) and one Celery worker for every app queue on
 PostgreSQL (per-app databases) and Redis, then, at 8 and 32 concurrent
 clients, POSTs orders for a while and measures
   - POST /api/v1/orders/ requests per second and errors,
@@ -10,6 +10,11 @@ and, in the same run, the same load on a reference view that inserts the same
 order, line and outbox rows with raw SQL.
 
     .venv/bin/python bench/checkout.py [--seconds 8] [--clients 8 32]
+
+The environment overrides the databases, broker, cache and port (BENCH_PORT):
+    BENCH_PORT=8120 DATABASE_URL=postgres://.../shop_wt_orders2 \\
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/3 CACHE_URL=redis://127.0.0.1:6379/4 \\
+    .venv/bin/python bench/checkout.py
 
 Figures on a shared 2-core machine are noisy; compare ratios within one run.
 """
@@ -36,7 +41,8 @@ ENV = {
 }
 for name, value in ENV.items():
     os.environ.setdefault(name, value)
-BASE = "http://127.0.0.1:8150"
+PORT = int(os.environ.get("BENCH_PORT", "8150"))
+BASE = f"http://127.0.0.1:{PORT}"
 BIN = ROOT / ".venv" / "bin"
 ADDRESS = {
     "name": "Bench",
@@ -187,7 +193,7 @@ def main() -> None:
                 BIN / "gunicorn",
                 "config.wsgi:application",
                 "-b",
-                "127.0.0.1:8150",
+                f"127.0.0.1:{PORT}",
                 "-w",
                 str(options.workers),
                 "-k",
