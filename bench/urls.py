@@ -26,8 +26,9 @@ INSERT INTO orders_orderline (order_id, product_id, sku, name, unit_price,
 """
 OUTBOX_SQL = """
 INSERT INTO eventbus_outboxevent (event_id, event_type, version, producer,
-  occurred_at, correlation_id, causation_id, payload, created_at, sent_at)
-VALUES (%s, 'bench.order.placed.v1', 1, 'bench', %s, '', '', %s, %s, %s)
+  occurred_at, correlation_id, causation_id, payload, trace_context, created_at,
+  sent_at)
+VALUES (%s, 'bench.order.placed.v1', 1, 'bench', %s, '', '', %s, '{}', %s, %s)
 """
 
 
