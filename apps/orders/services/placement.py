@@ -108,8 +108,10 @@ def order_place(
         for line in lines:
             line.order = order
         OrderLine.objects.bulk_create(lines)
-        # The caller can render the order without reading it back.
+        # The caller can render the order without reading it back: its lines
+        # are these, and a new order has no payments and no shipment yet.
         order._prefetched_objects_cache = {"lines": lines, "payments": []}
+        Order.shipment.related.set_cached_value(order, None)
         publish(
             OrderPlaced(
                 order_id=order.id,
