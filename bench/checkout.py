@@ -9,7 +9,7 @@ clients, POSTs orders for a while and measures
 and, in the same run, the same load on a reference view that inserts the same
 order, line and outbox rows with raw SQL.
 
-    .venv/bin/python bench/checkout.py [--seconds 8] [--clients 8 32]
+    .venv/bin/python bench/checkout.py [--seconds 8] [--clients 8 32] [--isolated]
 
 The environment overrides the databases, broker, cache and port (BENCH_PORT):
     BENCH_PORT=8120 DATABASE_URL=postgres://.../shop_wt_orders2 \\
@@ -21,6 +21,7 @@ Figures on a shared 2-core machine are noisy; compare ratios within one run.
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -55,7 +56,10 @@ ADDRESS = {
 
 def start(args: list[str], log: str) -> subprocess.Popen:
     out = open(f"/tmp/orders-bench-{log}.log", "w")  # noqa: SIM115 - kept open by the child
-    return subprocess.Popen(args, cwd=ROOT, env=os.environ, stdout=out, stderr=out)
+    # Its own process group, so that the worker's pool can be paused with it.
+    return subprocess.Popen(
+        args, cwd=ROOT, env=os.environ, stdout=out, stderr=out, start_new_session=True
+    )
 
 
 def wait_http(url: str, seconds: float = 30) -> None:
@@ -173,11 +177,47 @@ def confirmed_figures(since, placed: int) -> dict:
     }
 
 
+def report(clients: int, label: str, placed: dict, reference: dict) -> None:
+    ratio = placed["rps"] / reference["rps"] if reference["rps"] else 0
+    print(
+        f"clients={clients} ({label}) POST /api/v1/orders/: "
+        f"{placed['rps']:.1f} req/s "
+        f"(p50 {placed['p50_ms']:.0f} ms, errors {placed['errors']}) | "
+        f"reference: {reference['rps']:.1f} req/s "
+        f"(p50 {reference['p50_ms']:.0f} ms, errors {reference['errors']}) | "
+        f"ratio {ratio:.2f}"
+    )
+
+
+def isolated(tokens, real, ref, seconds) -> tuple[dict, dict]:
+    """Both HTTP paths while the worker is paused: the reference never has a
+    saga to compete with (its outbox rows have no consumer), so this compares
+    the request paths alone on the shared cores. Orders placed here are named
+    "Bench isolated" and stay pending (their messages are purged)."""
+    body = {**real, "shipping_address": {**ADDRESS, "name": "Bench isolated"}}
+    placed = load(f"{BASE}/api/v1/orders/", tokens, body, seconds)
+    reference = load(f"{BASE}/bench/reference-order/", tokens, ref, seconds)
+    return placed, reference
+
+
+def purge_queues() -> None:
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        for queue in ("users", "catalog", "inventory", "orders"):
+            conn.default_channel.queue_purge(queue)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--isolated",
+        action="store_true",
+        help="also measure both HTTP paths with the Celery worker paused",
+    )
     options = parser.parse_args()
 
     subprocess.run(
@@ -237,14 +277,20 @@ def main() -> None:
             reference = load(
                 f"{BASE}/bench/reference-order/", tokens[:clients], ref, options.seconds
             )
-            ratio = placed["rps"] / reference["rps"] if reference["rps"] else 0
-            print(
-                f"clients={clients} POST /api/v1/orders/: {placed['rps']:.1f} req/s "
-                f"(p50 {placed['p50_ms']:.0f} ms, errors {placed['errors']}) | "
-                f"reference: {reference['rps']:.1f} req/s "
-                f"(errors {reference['errors']}) | ratio {ratio:.2f}"
-            )
+            report(clients, "worker running", placed, reference)
             print(f"clients={clients} placed->confirmed: {saga}")
+            if options.isolated:
+                worker = processes[1]
+                os.killpg(worker.pid, signal.SIGSTOP)
+                try:
+                    report(
+                        clients,
+                        "worker paused",
+                        *isolated(tokens[:clients], real, ref, options.seconds),
+                    )
+                finally:
+                    purge_queues()
+                    os.killpg(worker.pid, signal.SIGCONT)
     finally:
         for process in processes:
             process.terminate()
