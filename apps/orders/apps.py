@@ -11,7 +11,20 @@ class OrdersConfig(AppConfig):
         from apps.orders import handlers
 
         handlers.register()
+        # On the orders queue: no worker consumes the default queue.
         settings.CELERY_BEAT_SCHEDULE.setdefault(
             "orders-idempotency-prune",
-            {"task": "orders.idempotency_prune", "schedule": 3600.0},
+            {
+                "task": "orders.idempotency_prune",
+                "schedule": 3600.0,
+                "options": {"queue": "orders"},
+            },
+        )
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            "orders-payments-recover",
+            {
+                "task": "orders.payments_recover",
+                "schedule": 300.0,
+                "options": {"queue": "orders"},
+            },
         )

@@ -1,8 +1,8 @@
 """The payment gateway port, the deterministic test gateway, and a circuit
 breaker around it (private to the orders app).
 
-A real provider is one more class with `charge` and `refund`; both take an
-idempotency key, so calling again with the same key never moves money twice.
+A real provider is one more class with `charge`, `refund` and `find_charge`;
+all take an idempotency key, so calling again with the same key never moves money twice.
 """
 
 import time
@@ -46,6 +46,10 @@ class PaymentGateway(Protocol):
     def refund(
         self, *, idempotency_key: str, reference: str, amount: Decimal, currency: str
     ) -> str: ...
+
+    def find_charge(self, *, idempotency_key: str) -> ChargeResult | None:
+        """The outcome of the charge made with this key, or None if the
+        provider never received one (a provider's retrieve-by-key)."""
 
 
 class TestGateway:
@@ -94,6 +98,12 @@ class TestGateway:
         cache.set(key, refund_reference, timeout=86400)
         _incr(f"{self.PREFIX}refunds")
         return refund_reference
+
+    def find_charge(self, *, idempotency_key) -> ChargeResult | None:
+        if cache.get(f"{self.PREFIX}lock:{idempotency_key}") is not None:
+            raise GatewayBusy(f"a charge with key {idempotency_key} is in progress")
+        stored = cache.get(f"{self.PREFIX}charge:{idempotency_key}")
+        return None if stored is None else ChargeResult(**stored)
 
     @classmethod
     def captures(cls) -> int:

@@ -7,8 +7,13 @@ that row and calls the gateway again with the same idempotency key, so the
 provider returns the earlier capture instead of taking the money twice.
 """
 
+import datetime as dt
 import logging
 import uuid
+from collections import Counter
+
+from django.conf import settings
+from django.utils import timezone
 
 from apps.common.db import atomic_for
 from apps.eventbus.api import publish
@@ -19,6 +24,7 @@ from apps.orders.gateway import (
     CircuitBreaker,
     CircuitOpen,
     GatewayTransientError,
+    PaymentGateway,
     call_with_retries,
     get_gateway,
 )
@@ -58,7 +64,10 @@ def _payment_begin(*, order_id: uuid.UUID, user_id: uuid.UUID) -> Payment:
         if order.status != OrderStatus.CONFIRMED:
             raise IllegalTransition(status=order.status, action="pay")
         payment = order.payments.filter(status=PaymentStatus.PROCESSING).first()
-        if payment is None:
+        if payment is not None:
+            # Resumed: not abandoned (see `payments_recover_stale`).
+            Payment.objects.filter(pk=payment.pk).update(updated_at=timezone.now())
+        else:
             payment_id = uuid.uuid4()
             payment = Payment.objects.create(
                 id=payment_id,
@@ -210,3 +219,55 @@ def order_cancel_as(
     return _order_cancel(
         order_id=order_id, user_id=user_id, reason="cancelled by customer"
     )
+
+
+# --- Attempts whose client never came back -----------------------------------
+
+ABANDONED = "abandoned: the provider never received this charge"
+
+
+def payments_recover_stale(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Settle `processing` attempts untouched for ORDERS_PAYMENT_STALE_MINUTES
+    by asking the provider for the charge made with their key: a capture is
+    recorded (the order is paid, or refunded if it moved on), a decline is
+    recorded, no charge at all closes the attempt so the order stays payable.
+    A provider that does not answer leaves them for the next run."""
+    minutes = getattr(settings, "ORDERS_PAYMENT_STALE_MINUTES", 15)
+    cutoff = (now or timezone.now()) - dt.timedelta(minutes=minutes)
+    stale = Payment.objects.filter(
+        status=PaymentStatus.PROCESSING, updated_at__lt=cutoff
+    ).values_list("id", "gateway_key", "updated_at")
+    gateway = get_gateway()
+    outcomes: Counter[str] = Counter()
+    for payment_id, gateway_key, seen_at in stale[:100]:
+        outcomes[_recover(gateway, payment_id, gateway_key, seen_at)] += 1
+    return dict(outcomes)
+
+
+def _recover(
+    gateway: PaymentGateway, payment_id: uuid.UUID, key: str, seen_at: dt.datetime
+) -> str:
+    try:
+        result = call_with_retries(
+            CircuitBreaker(BREAKER_NAME),
+            lambda: gateway.find_charge(idempotency_key=key),
+        )
+    except (CircuitOpen, GatewayTransientError):
+        logger.warning("payment %s: provider unreachable, left for later", payment_id)
+        return "unreachable"
+    if result is None:
+        with atomic_for("orders"):
+            # Only if no pay request resumed it meanwhile (that touches it).
+            closed = Payment.objects.filter(
+                pk=payment_id, status=PaymentStatus.PROCESSING, updated_at=seen_at
+            ).update(
+                status=PaymentStatus.DECLINED,
+                last_error=ABANDONED,
+                updated_at=timezone.now(),
+            )
+        return "abandoned" if closed else "resumed"
+    outcome, _ = _payment_record(payment_id, result)
+    if outcome == "compensate":
+        _payment_refund(Payment.objects.get(pk=payment_id))
+        return "refunded"
+    return outcome
