@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import threading
 from collections import deque
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -28,20 +29,40 @@ logger = logging.getLogger(__name__)
 
 def publish(event: Event) -> OutboxEvent:
     """Record `event` in the publisher's outbox, in the current transaction."""
-    producer = event.producer_app()
-    alias = alias_for(producer)
-    row = OutboxEvent.objects.using(alias).create(
-        event_type=event.event_type,
-        version=event.major_version(),
-        producer=producer,
-        occurred_at=timezone.now(),
-        correlation_id=context.correlation_id.get() or context.new_id(),
-        causation_id=context.causation_id.get() or "",
-        payload=event.to_payload(),
-        trace_context=tracing.current_trace_context(),
+    return publish_many([event])[0]
+
+
+def publish_many(events: Sequence[Event]) -> list[OutboxEvent]:
+    """Record events of one producer in its outbox with a single INSERT, in
+    order, in the current transaction (one round trip instead of one each)."""
+    if not events:
+        return []
+    producers = {event.producer_app() for event in events}
+    if len(producers) != 1:
+        raise ValueError(f"events of exactly one producer expected, got {producers}")
+    alias = alias_for(producers.pop())
+    now = timezone.now()
+    correlation_id = context.correlation_id.get() or context.new_id()
+    causation_id = context.causation_id.get() or ""
+    trace_context = tracing.current_trace_context()
+    rows = OutboxEvent.objects.using(alias).bulk_create(
+        OutboxEvent(
+            event_type=event.event_type,
+            version=event.major_version(),
+            producer=event.producer_app(),
+            occurred_at=now,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            payload=event.to_payload(),
+            trace_context=trace_context,
+        )
+        for event in events
     )
-    transaction.on_commit(lambda: dispatch_after_commit(alias, row), using=alias)
-    return row
+    for row in rows:
+        transaction.on_commit(
+            lambda row=row: dispatch_after_commit(alias, row), using=alias
+        )
+    return rows
 
 
 def envelope_of(row: OutboxEvent) -> Envelope:

@@ -6,30 +6,34 @@ import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import IntegrityError
+from django.db import IntegrityError, connections
 from django.utils import timezone
 
-from apps.common.db import atomic_for
+from apps.common.db import alias_for, atomic_for
 from apps.common.errors import ValidationFailed
-from apps.eventbus.api import publish
+from apps.eventbus.api import publish, publish_many
 from apps.inventory.errors import StockInvariantBroken
 from apps.inventory.events import (
     ReservationExpired,
     ReservedLine,
     ShortLine,
+    StockLevelChanged,
     StockReleased,
     StockReservationFailed,
     StockReserved,
 )
 from apps.inventory.models import Reservation, ReservationLine
+from apps.inventory.services.reserve_sql import reserve_in_one_statement
 from apps.inventory.services.stock import (
     APP,
     MAX_QUANTITY,
     Change,
     Kind,
     Refused,
+    apply_changes,
     available_of,
     change_stock,
+    level_event,
 )
 
 logger = logging.getLogger(__name__)
@@ -63,37 +67,81 @@ def _create_reservation(
     return reservation
 
 
+def _reserve_lines(
+    order_id: uuid.UUID,
+    wanted: dict,
+    *,
+    expires_at: dt.datetime,
+    now: dt.datetime,
+    actor: str,
+) -> tuple[Reservation, list[StockLevelChanged]]:
+    """Write the active reservation, its lines and ledger rows and change the
+    stock rows (in the caller's transaction); the new levels. Raises Refused
+    at the first line (in product-id order) that cannot be reserved."""
+    if connections[alias_for(APP)].vendor != "postgresql":
+        reservation = _create_reservation(
+            order_id, wanted, status=Status.ACTIVE, expires_at=expires_at
+        )
+        levels = apply_changes(
+            [Change(p, 0, q) for p, q in wanted.items()],
+            kind=Kind.RESERVATION,
+            reference=str(order_id),
+            actor=actor,
+        )
+        return reservation, levels
+    reservation = Reservation(
+        id=uuid.uuid4(),
+        order_id=order_id,
+        status=Status.ACTIVE,
+        expires_at=expires_at,
+        created_at=now,
+        updated_at=now,
+    )
+    rows = reserve_in_one_statement(
+        reservation_id=reservation.id,
+        order_id=order_id,
+        wanted=wanted,
+        expires_at=expires_at,
+        now=now,
+        kind=Kind.RESERVATION,
+        reference=str(order_id),
+        actor=actor,
+    )
+    if len(rows) < len(wanted):
+        changed = {row[0] for row in rows}
+        refused = next(p for p in wanted if p not in changed)
+        raise Refused(refused, available_of(refused))
+    reservation._state.adding = False
+    reservation._state.db = alias_for(APP)
+    return reservation, [level_event(*row) for row in rows]
+
+
 def stock_reserve(
     *, order_id: uuid.UUID, lines: Iterable[tuple[uuid.UUID, int]], actor: str
 ) -> Reservation:
     """Reserve every line of an order or none. Publishes StockReserved or
     StockReservationFailed. A second call for the same order changes nothing
-    and returns the first outcome."""
+    and returns the first outcome.
+
+    The stock rows are changed last (their locks are held until commit) and
+    both events go to the outbox in one INSERT after them."""
     wanted = _merge_lines(lines)
     now = timezone.now()
     expires_at = now + dt.timedelta(minutes=settings.RESERVATION_TIMEOUT_MINUTES)
     try:
         with atomic_for(APP):
-            reservation = _create_reservation(
-                order_id, wanted, status=Status.ACTIVE, expires_at=expires_at
+            reservation, levels = _reserve_lines(
+                order_id, wanted, expires_at=expires_at, now=now, actor=actor
             )
-            publish(
-                StockReserved(
-                    order_id=order_id,
-                    reservation_id=reservation.id,
-                    expires_at=expires_at,
-                    lines=tuple(
-                        ReservedLine(product_id=p, quantity=q)
-                        for p, q in wanted.items()
-                    ),
-                )
+            reserved = StockReserved(
+                order_id=order_id,
+                reservation_id=reservation.id,
+                expires_at=expires_at,
+                lines=tuple(
+                    ReservedLine(product_id=p, quantity=q) for p, q in wanted.items()
+                ),
             )
-            change_stock(
-                [Change(p, 0, q) for p, q in wanted.items()],
-                kind=Kind.RESERVATION,
-                reference=str(order_id),
-                actor=actor,
-            )
+            publish_many([reserved, *levels])
             return reservation
     except Refused as refused:
         short = _short_lines(wanted, refused)
