@@ -37,32 +37,44 @@ def publish_many(events: Sequence[Event]) -> list[OutboxEvent]:
     order, in the current transaction (one round trip instead of one each)."""
     if not events:
         return []
-    producers = {event.producer_app() for event in events}
-    if len(producers) != 1:
-        raise ValueError(f"events of exactly one producer expected, got {producers}")
-    alias = alias_for(producers.pop())
-    now = timezone.now()
-    correlation_id = context.correlation_id.get() or context.new_id()
-    causation_id = context.causation_id.get() or ""
-    trace_context = tracing.current_trace_context()
-    rows = OutboxEvent.objects.using(alias).bulk_create(
-        OutboxEvent(
-            event_type=event.event_type,
-            version=event.major_version(),
-            producer=event.producer_app(),
-            occurred_at=now,
-            correlation_id=correlation_id,
-            causation_id=causation_id,
-            payload=event.to_payload(),
-            trace_context=trace_context,
-        )
-        for event in events
+    first = outbox_row(events[0])
+    rows = [first, *(outbox_row(event, like=first) for event in events[1:])]
+    alias = alias_for(first.producer)
+    if any(row.producer != first.producer for row in rows):
+        raise ValueError("publish_many takes the events of one producer")
+    rows = OutboxEvent.objects.using(alias).bulk_create(rows)
+    dispatch_on_commit(alias, rows)
+    return rows
+
+
+def outbox_row(event: Event, *, like: OutboxEvent | None = None) -> OutboxEvent:
+    """The unsaved outbox row of `event`: the envelope (time, correlation,
+    causation, trace) of `like`, or of the current context. For a publisher
+    that inserts rows itself as part of a larger statement; it must then call
+    `dispatch_on_commit` with the rows (their `pk` set) in its transaction."""
+    return OutboxEvent(
+        event_type=event.event_type,
+        version=event.major_version(),
+        producer=event.producer_app(),
+        occurred_at=like.occurred_at if like else timezone.now(),
+        correlation_id=(
+            like.correlation_id
+            if like
+            else context.correlation_id.get() or context.new_id()
+        ),
+        causation_id=(like.causation_id if like else context.causation_id.get() or ""),
+        payload=event.to_payload(),
+        trace_context=like.trace_context if like else tracing.current_trace_context(),
     )
+
+
+def dispatch_on_commit(alias: str, rows: Sequence[OutboxEvent]) -> None:
+    """Hand `rows`, written in the current transaction on `alias`, on after
+    its commit, in this order."""
     for row in rows:
         transaction.on_commit(
             lambda row=row: dispatch_after_commit(alias, row), using=alias
         )
-    return rows
 
 
 def envelope_of(row: OutboxEvent) -> Envelope:

@@ -17,7 +17,6 @@ from apps.inventory.events import (
     ReservationExpired,
     ReservedLine,
     ShortLine,
-    StockLevelChanged,
     StockReleased,
     StockReservationFailed,
     StockReserved,
@@ -33,7 +32,6 @@ from apps.inventory.services.stock import (
     apply_changes,
     available_of,
     change_stock,
-    level_event,
 )
 
 logger = logging.getLogger(__name__)
@@ -55,10 +53,18 @@ def _merge_lines(lines: Iterable[tuple[uuid.UUID, int]]) -> dict[uuid.UUID, int]
 
 
 def _create_reservation(
-    order_id: uuid.UUID, wanted: dict, *, status: str, expires_at: dt.datetime
+    order_id: uuid.UUID,
+    wanted: dict,
+    *,
+    status: str,
+    expires_at: dt.datetime,
+    reservation_id: uuid.UUID | None = None,
 ) -> Reservation:
     reservation = Reservation.objects.create(
-        order_id=order_id, status=status, expires_at=expires_at
+        id=reservation_id or uuid.uuid4(),
+        order_id=order_id,
+        status=status,
+        expires_at=expires_at,
     )
     ReservationLine.objects.bulk_create(
         ReservationLine(reservation=reservation, product_id=pid, quantity=qty)
@@ -68,52 +74,47 @@ def _create_reservation(
 
 
 def _reserve_lines(
-    order_id: uuid.UUID,
+    reservation: Reservation,
     wanted: dict,
+    reserved: StockReserved,
     *,
-    expires_at: dt.datetime,
     now: dt.datetime,
     actor: str,
-) -> tuple[Reservation, list[StockLevelChanged]]:
-    """Write the active reservation, its lines and ledger rows and change the
-    stock rows (in the caller's transaction); the new levels. Raises Refused
-    at the first line (in product-id order) that cannot be reserved."""
-    if connections[alias_for(APP)].vendor != "postgresql":
-        reservation = _create_reservation(
-            order_id, wanted, status=Status.ACTIVE, expires_at=expires_at
-        )
-        levels = apply_changes(
-            [Change(p, 0, q) for p, q in wanted.items()],
+) -> Reservation:
+    """Write the active `reservation` (unsaved), its lines and ledger rows,
+    change the stock rows last and publish `reserved` and the new levels, in
+    the caller's transaction. Raises Refused at the first line (in product-id
+    order) that cannot be reserved; the caller's transaction must roll back."""
+    if connections[alias_for(APP)].vendor == "postgresql":
+        changed = reserve_in_one_statement(
+            reservation=reservation,
+            wanted=wanted,
+            reserved=reserved,
+            now=now,
             kind=Kind.RESERVATION,
-            reference=str(order_id),
             actor=actor,
         )
-        return reservation, levels
-    reservation = Reservation(
-        id=uuid.uuid4(),
-        order_id=order_id,
+        if len(changed) < len(wanted):
+            refused = next(p for p in wanted if p not in changed)
+            raise Refused(refused, available_of(refused))
+        reservation._state.adding = False
+        reservation._state.db = alias_for(APP)
+        return reservation
+    reservation = _create_reservation(
+        reservation.order_id,
+        wanted,
         status=Status.ACTIVE,
-        expires_at=expires_at,
-        created_at=now,
-        updated_at=now,
-    )
-    rows = reserve_in_one_statement(
+        expires_at=reservation.expires_at,
         reservation_id=reservation.id,
-        order_id=order_id,
-        wanted=wanted,
-        expires_at=expires_at,
-        now=now,
+    )
+    levels = apply_changes(
+        [Change(p, 0, q) for p, q in wanted.items()],
         kind=Kind.RESERVATION,
-        reference=str(order_id),
+        reference=str(reservation.order_id),
         actor=actor,
     )
-    if len(rows) < len(wanted):
-        changed = {row[0] for row in rows}
-        refused = next(p for p in wanted if p not in changed)
-        raise Refused(refused, available_of(refused))
-    reservation._state.adding = False
-    reservation._state.db = alias_for(APP)
-    return reservation, [level_event(*row) for row in rows]
+    publish_many([reserved, *levels])
+    return reservation
 
 
 def stock_reserve(
@@ -123,26 +124,28 @@ def stock_reserve(
     StockReservationFailed. A second call for the same order changes nothing
     and returns the first outcome.
 
-    The stock rows are changed last (their locks are held until commit) and
-    both events go to the outbox in one INSERT after them."""
+    The stock rows are changed last: their locks are held until commit. On
+    PostgreSQL the whole reservation is one statement (see reserve_sql)."""
     wanted = _merge_lines(lines)
     now = timezone.now()
     expires_at = now + dt.timedelta(minutes=settings.RESERVATION_TIMEOUT_MINUTES)
+    reservation = Reservation(
+        id=uuid.uuid4(),
+        order_id=order_id,
+        status=Status.ACTIVE,
+        expires_at=expires_at,
+        created_at=now,
+        updated_at=now,
+    )
+    reserved = StockReserved(
+        order_id=order_id,
+        reservation_id=reservation.id,
+        expires_at=expires_at,
+        lines=tuple(ReservedLine(product_id=p, quantity=q) for p, q in wanted.items()),
+    )
     try:
         with atomic_for(APP):
-            reservation, levels = _reserve_lines(
-                order_id, wanted, expires_at=expires_at, now=now, actor=actor
-            )
-            reserved = StockReserved(
-                order_id=order_id,
-                reservation_id=reservation.id,
-                expires_at=expires_at,
-                lines=tuple(
-                    ReservedLine(product_id=p, quantity=q) for p, q in wanted.items()
-                ),
-            )
-            publish_many([reserved, *levels])
-            return reservation
+            return _reserve_lines(reservation, wanted, reserved, now=now, actor=actor)
     except Refused as refused:
         short = _short_lines(wanted, refused)
     except IntegrityError:

@@ -3,7 +3,8 @@
 The portable path (SQLite, the embedded default) writes the reservation, its
 lines, the ledger rows and each stock row in separate statements. On
 PostgreSQL all of that is one statement of data-modifying CTEs, so a
-reservation costs BEGIN, this statement, one outbox INSERT and COMMIT:
+reservation costs BEGIN, this statement and COMMIT, and the hot rows stay
+locked for the commit only:
 
 - `locked` takes the row locks of the order's stock items in product-id order
   (FOR UPDATE below ORDER BY locks rows as the sort emits them), and the
@@ -14,28 +15,39 @@ reservation costs BEGIN, this statement, one outbox INSERT and COMMIT:
   the latest committed row after a wait, as for a single-row UPDATE);
 - the reservation, line and ledger rows are inserted only if every line was
   changed (`complete`), otherwise the caller raises and rolls back;
+- the outbox rows (StockReserved, then one StockLevelChanged per product,
+  whose payload carries the version only the UPDATE knows) are inserted in
+  the same statement, also only if every line was changed; the caller hands
+  them to `dispatch_on_commit` as `publish` would;
 - a second reservation of the same order fails on the unique order id
   (IntegrityError), exactly as the portable path does.
 """
 
 import datetime as dt
+import json
 import uuid
 
 from django.db import connections
 
 from apps.common.db import alias_for
+from apps.eventbus.api import dispatch_on_commit, outbox_row
+from apps.eventbus.models import OutboxEvent
+from apps.inventory.events import StockLevelChanged, StockReserved
 from apps.inventory.models import (
     Reservation,
     ReservationLine,
     StockItem,
     StockMovement,
 )
+from apps.inventory.services.stock import level_event
 
 APP = "inventory"
 
 _SQL = f"""
-WITH wanted (product_id, quantity) AS (
-    SELECT * FROM unnest(%(products)s::uuid[], %(quantities)s::integer[])
+WITH wanted (product_id, quantity, event_id) AS (
+    SELECT * FROM unnest(
+        %(products)s::uuid[], %(quantities)s::integer[], %(event_ids)s::uuid[]
+    )
 ),
 locked AS (
     SELECT product_id FROM {StockItem._meta.db_table}
@@ -78,41 +90,102 @@ ledger AS (
            %(actor)s, %(now)s
     FROM reservation, wanted
     ORDER BY wanted.product_id
+),
+events (position, product_id, event_id, event_type, version, payload) AS (
+    SELECT 0, NULL::uuid, %(reserved_id)s::uuid, %(reserved_type)s,
+           %(reserved_version)s, %(reserved_payload)s::jsonb
+    UNION ALL
+    SELECT 1, changed.product_id, wanted.event_id, %(level_type)s,
+           %(level_version)s,
+           jsonb_build_object(
+               'product_id', changed.product_id,
+               'on_hand', changed.on_hand,
+               'reserved', changed.reserved,
+               'available', changed.on_hand - changed.reserved,
+               'version', changed.version
+           )
+    FROM changed JOIN wanted USING (product_id)
+),
+outbox AS (
+    INSERT INTO {OutboxEvent._meta.db_table}
+        (event_id, event_type, version, producer, occurred_at, correlation_id,
+         causation_id, payload, trace_context, created_at)
+    SELECT events.event_id, events.event_type, events.version, %(producer)s,
+           %(occurred_at)s, %(correlation_id)s, %(causation_id)s,
+           events.payload, %(trace_context)s::jsonb, %(now)s
+    FROM events, reservation
+    ORDER BY events.position, events.product_id
+    RETURNING id, event_id
 )
-SELECT product_id, on_hand, reserved, version FROM changed ORDER BY product_id
+SELECT changed.product_id, changed.on_hand, changed.reserved, changed.version,
+       level.id, (SELECT id FROM outbox WHERE event_id = %(reserved_id)s::uuid)
+FROM changed
+JOIN wanted USING (product_id)
+LEFT JOIN outbox AS level ON level.event_id = wanted.event_id
+ORDER BY changed.product_id
 """
 
 
 def reserve_in_one_statement(
     *,
-    reservation_id: uuid.UUID,
-    order_id: uuid.UUID,
+    reservation: Reservation,
     wanted: dict[uuid.UUID, int],
-    expires_at: dt.datetime,
+    reserved: StockReserved,
     now: dt.datetime,
     kind: str,
-    reference: str,
     actor: str,
-) -> list[tuple[uuid.UUID, int, int, int]]:
-    """Reserve `wanted` (product id -> quantity, sorted) for the order inside
-    the caller's transaction. Returns the new (product id, on hand, reserved,
-    version) of every line that could be reserved, in product-id order; the
-    reservation was written only if that is every line."""
-    with connections[alias_for(APP)].cursor() as cursor:
+) -> set[uuid.UUID]:
+    """Reserve `wanted` (product id -> quantity, sorted) for the unsaved
+    `reservation` inside the caller's transaction and publish `reserved` and
+    the new levels. Returns the products whose stock row was changed: unless
+    that is every product, nothing but those rows was written and the caller
+    must roll back."""
+    reserved_row = outbox_row(reserved)
+    level_rows = {
+        # The payload is built by the statement; this one is replaced below.
+        product_id: outbox_row(level_event(product_id, 0, 0, 0), like=reserved_row)
+        for product_id in wanted
+    }
+    alias = alias_for(APP)
+    with connections[alias].cursor() as cursor:
         cursor.execute(
             _SQL,
             {
                 "products": list(wanted),
                 "quantities": list(wanted.values()),
+                "event_ids": [row.event_id for row in level_rows.values()],
                 "line_count": len(wanted),
-                "reservation_id": reservation_id,
-                "order_id": order_id,
-                "status": Reservation.Status.ACTIVE,
-                "expires_at": expires_at,
+                "reservation_id": reservation.id,
+                "order_id": reservation.order_id,
+                "status": reservation.status,
+                "expires_at": reservation.expires_at,
                 "now": now,
                 "kind": kind,
-                "reference": reference[:200],
+                "reference": str(reservation.order_id)[:200],
                 "actor": actor[:100],
+                "producer": reserved_row.producer,
+                "occurred_at": reserved_row.occurred_at,
+                "correlation_id": reserved_row.correlation_id,
+                "causation_id": reserved_row.causation_id,
+                "trace_context": json.dumps(reserved_row.trace_context),
+                "reserved_id": reserved_row.event_id,
+                "reserved_type": reserved_row.event_type,
+                "reserved_version": reserved_row.version,
+                "reserved_payload": json.dumps(reserved_row.payload),
+                "level_type": StockLevelChanged.event_type,
+                "level_version": StockLevelChanged.major_version(),
             },
         )
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    if len(rows) < len(wanted):
+        return {row[0] for row in rows}
+    for product_id, on_hand, reserved_count, version, level_id, reserved_id in rows:
+        level_rows[product_id].pk = level_id
+        level_rows[product_id].payload = level_event(
+            product_id, on_hand, reserved_count, version
+        ).to_payload()
+        reserved_row.pk = reserved_id
+    for row in (reserved_row, *level_rows.values()):
+        row.created_at = now
+    dispatch_on_commit(alias, [reserved_row, *level_rows.values()])
+    return set(level_rows)
