@@ -1,5 +1,6 @@
 """Reservations of orders and the rest of their life (private)."""
 
+import contextlib
 import datetime as dt
 import logging
 import uuid
@@ -73,7 +74,36 @@ def _create_reservation(
     return reservation
 
 
-def _reserve_lines(
+def _reserve_portably(
+    reservation: Reservation,
+    wanted: dict,
+    reserved: StockReserved,
+    *,
+    actor: str,
+) -> Reservation:
+    """Write the active `reservation` (unsaved), its lines and ledger rows,
+    change the stock rows last and publish `reserved` and the new levels, in
+    one transaction. Raises Refused at the first line (in product-id order)
+    that cannot be reserved, having written nothing."""
+    with atomic_for(APP):
+        reservation = _create_reservation(
+            reservation.order_id,
+            wanted,
+            status=Status.ACTIVE,
+            expires_at=reservation.expires_at,
+            reservation_id=reservation.id,
+        )
+        levels = apply_changes(
+            [Change(p, 0, q) for p, q in wanted.items()],
+            kind=Kind.RESERVATION,
+            reference=str(reservation.order_id),
+            actor=actor,
+        )
+        publish_many([reserved, *levels])
+        return reservation
+
+
+def _reserve_in_one_statement(
     reservation: Reservation,
     wanted: dict,
     reserved: StockReserved,
@@ -81,11 +111,15 @@ def _reserve_lines(
     now: dt.datetime,
     actor: str,
 ) -> Reservation:
-    """Write the active `reservation` (unsaved), its lines and ledger rows,
-    change the stock rows last and publish `reserved` and the new levels, in
-    the caller's transaction. Raises Refused at the first line (in product-id
-    order) that cannot be reserved; the caller's transaction must roll back."""
-    if connections[alias_for(APP)].vendor == "postgresql":
+    """The same on PostgreSQL, as one statement (see reserve_sql). An order
+    of one product outside a transaction runs in autocommit: one round trip,
+    and its stock row is locked only inside the server (the statement changes
+    that one row or nothing, so it is all-or-nothing by itself). Otherwise it
+    runs in a transaction (a savepoint inside an event handler's), rolled back
+    if a line was short: the UPDATE may have changed the other rows."""
+    alias = alias_for(APP)
+    alone = len(wanted) == 1 and not connections[alias].in_atomic_block
+    with contextlib.nullcontext() if alone else atomic_for(APP):
         changed = reserve_in_one_statement(
             reservation=reservation,
             wanted=wanted,
@@ -97,23 +131,8 @@ def _reserve_lines(
         if len(changed) < len(wanted):
             refused = next(p for p in wanted if p not in changed)
             raise Refused(refused, available_of(refused))
-        reservation._state.adding = False
-        reservation._state.db = alias_for(APP)
-        return reservation
-    reservation = _create_reservation(
-        reservation.order_id,
-        wanted,
-        status=Status.ACTIVE,
-        expires_at=reservation.expires_at,
-        reservation_id=reservation.id,
-    )
-    levels = apply_changes(
-        [Change(p, 0, q) for p, q in wanted.items()],
-        kind=Kind.RESERVATION,
-        reference=str(reservation.order_id),
-        actor=actor,
-    )
-    publish_many([reserved, *levels])
+    reservation._state.adding = False
+    reservation._state.db = alias
     return reservation
 
 
@@ -144,8 +163,11 @@ def stock_reserve(
         lines=tuple(ReservedLine(product_id=p, quantity=q) for p, q in wanted.items()),
     )
     try:
-        with atomic_for(APP):
-            return _reserve_lines(reservation, wanted, reserved, now=now, actor=actor)
+        if connections[alias_for(APP)].vendor == "postgresql":
+            return _reserve_in_one_statement(
+                reservation, wanted, reserved, now=now, actor=actor
+            )
+        return _reserve_portably(reservation, wanted, reserved, actor=actor)
     except Refused as refused:
         short = _short_lines(wanted, refused)
     except IntegrityError:

@@ -3,8 +3,9 @@
 The portable path (SQLite, the embedded default) writes the reservation, its
 lines, the ledger rows and each stock row in separate statements. On
 PostgreSQL all of that is one statement of data-modifying CTEs, so a
-reservation costs BEGIN, this statement and COMMIT, and the hot rows stay
-locked for the commit only:
+reservation costs BEGIN, this statement and COMMIT; an order of one product
+(outside a transaction) costs this statement alone, in autocommit, and its
+stock row is locked only inside the server, as for a bare conditional UPDATE:
 
 - `locked` takes the row locks of the order's stock items in product-id order
   (FOR UPDATE below ORDER BY locks rows as the sort emits them), and the
