@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.conf import settings
 
 
 class OrdersConfig(AppConfig):
@@ -11,20 +10,3 @@ class OrdersConfig(AppConfig):
         from apps.orders import handlers
 
         handlers.register()
-        # On the orders queue: no worker consumes the default queue.
-        settings.CELERY_BEAT_SCHEDULE.setdefault(
-            "orders-idempotency-prune",
-            {
-                "task": "orders.idempotency_prune",
-                "schedule": 3600.0,
-                "options": {"queue": "orders"},
-            },
-        )
-        settings.CELERY_BEAT_SCHEDULE.setdefault(
-            "orders-payments-recover",
-            {
-                "task": "orders.payments_recover",
-                "schedule": 300.0,
-                "options": {"queue": "orders"},
-            },
-        )

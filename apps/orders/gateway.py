@@ -1,8 +1,8 @@
 """The payment gateway port, the deterministic test gateway, and a circuit
 breaker around it (private to the orders app).
 
-A real provider is one more class with `charge`, `refund` and `find_charge`;
-all take an idempotency key, so calling again with the same key never moves money twice.
+A real provider is one more class with `charge` and `refund`; both take an
+idempotency key, so calling again with the same key never moves money twice.
 """
 
 import time
@@ -47,9 +47,8 @@ class PaymentGateway(Protocol):
         self, *, idempotency_key: str, reference: str, amount: Decimal, currency: str
     ) -> str: ...
 
-    def find_charge(self, *, idempotency_key: str) -> ChargeResult | None:
-        """The outcome of the charge made with this key, or None if the
-        provider never received one (a provider's retrieve-by-key)."""
+    def retrieve(self, *, idempotency_key: str) -> ChargeResult | None:
+        """The outcome of the charge made with this key, None if there was none."""
 
 
 class TestGateway:
@@ -89,6 +88,12 @@ class TestGateway:
         )
         return result
 
+    def retrieve(self, *, idempotency_key) -> ChargeResult | None:
+        if cache.get(f"{self.PREFIX}lock:{idempotency_key}") is not None:
+            raise GatewayBusy(f"a charge with key {idempotency_key} is in progress")
+        stored = cache.get(f"{self.PREFIX}charge:{idempotency_key}")
+        return None if stored is None else ChargeResult(**stored)
+
     def refund(self, *, idempotency_key, reference, amount, currency) -> str:
         key = f"{self.PREFIX}refund:{idempotency_key}"
         stored = cache.get(key)
@@ -98,12 +103,6 @@ class TestGateway:
         cache.set(key, refund_reference, timeout=86400)
         _incr(f"{self.PREFIX}refunds")
         return refund_reference
-
-    def find_charge(self, *, idempotency_key) -> ChargeResult | None:
-        if cache.get(f"{self.PREFIX}lock:{idempotency_key}") is not None:
-            raise GatewayBusy(f"a charge with key {idempotency_key} is in progress")
-        stored = cache.get(f"{self.PREFIX}charge:{idempotency_key}")
-        return None if stored is None else ChargeResult(**stored)
 
     @classmethod
     def captures(cls) -> int:

@@ -1,10 +1,11 @@
-"""Periodic jobs of the orders app (Celery beat)."""
+"""Periodic jobs of the orders app (Celery beat; entries in settings, queue
+"orders")."""
 
 from celery import shared_task
 from django.db import close_old_connections
 
 from apps.orders.services.idempotency import idempotency_prune
-from apps.orders.services.payments import payments_recover_stale
+from apps.orders.services.settlement import payments_settle
 
 
 @shared_task(name="orders.idempotency_prune")
@@ -13,7 +14,7 @@ def prune_idempotency_keys() -> int:
     return idempotency_prune()
 
 
-@shared_task(name="orders.payments_recover")
-def recover_stale_payments() -> dict[str, int]:
+@shared_task(name="orders.settle_payments")
+def settle_payments() -> dict[str, int]:
     close_old_connections()
-    return payments_recover_stale()
+    return payments_settle()

@@ -10,21 +10,23 @@ provider returns the earlier capture instead of taking the money twice.
 import datetime as dt
 import logging
 import uuid
-from collections import Counter
 
-from django.conf import settings
 from django.utils import timezone
 
 from apps.common.db import atomic_for
 from apps.eventbus.api import publish
-from apps.orders.errors import IllegalTransition, PaymentDeclined, PaymentUnavailable
+from apps.orders.errors import (
+    IllegalTransition,
+    PaymentDeclined,
+    PaymentUnavailable,
+    ReservationExpired,
+)
 from apps.orders.events import OrderPaid, OrderRefunded
 from apps.orders.gateway import (
     ChargeResult,
     CircuitBreaker,
     CircuitOpen,
     GatewayTransientError,
-    PaymentGateway,
     call_with_retries,
     get_gateway,
 )
@@ -57,16 +59,30 @@ def _gateway_call(func):
         ) from exc
 
 
+def _reservation_expired(order: Order) -> bool:
+    expires_at = order.reservation_expires_at
+    return expires_at is not None and expires_at <= timezone.now()
+
+
+def _payable(order: Order) -> bool:
+    return order.status == OrderStatus.CONFIRMED and not _reservation_expired(order)
+
+
 def _payment_begin(*, order_id: uuid.UUID, user_id: uuid.UUID) -> Payment:
     """The attempt to charge: an unfinished one is resumed (recovery point)."""
     with atomic_for("orders"):
         order = locked_order(order_id, user_id=user_id)
         if order.status != OrderStatus.CONFIRMED:
             raise IllegalTransition(status=order.status, action="pay")
+        if _reservation_expired(order):
+            raise ReservationExpired(
+                "The order's stock reservation has expired; it can no longer be paid.",
+                extra={"current_status": order.status},
+            )
         payment = order.payments.filter(status=PaymentStatus.PROCESSING).first()
         if payment is not None:
-            # Resumed: not abandoned (see `payments_recover_stale`).
-            Payment.objects.filter(pk=payment.pk).update(updated_at=timezone.now())
+            # Touched, so the settle job leaves an attempt being resumed alone.
+            payment.save(update_fields=["updated_at"])
         else:
             payment_id = uuid.uuid4()
             payment = Payment.objects.create(
@@ -86,13 +102,21 @@ def _payment_note_error(payment_id: uuid.UUID, error: str) -> None:
         )
 
 
-def _payment_record(payment_id: uuid.UUID, result: ChargeResult) -> tuple[str, Order]:
-    """Record the gateway's answer; returns what happened and the order."""
+def _payment_record(
+    payment_id: uuid.UUID,
+    result: ChargeResult,
+    *,
+    unchanged_since: dt.datetime | None = None,
+) -> tuple[str, Order]:
+    """Record the gateway's answer; returns what happened and the order. With
+    `unchanged_since` (the settle job), only if nobody touched the attempt."""
     with atomic_for("orders"):
         order_id = Payment.objects.values_list("order_id", flat=True).get(pk=payment_id)
         order = locked_order(order_id)  # order first, then payment: a fixed order
         payment = Payment.objects.select_for_update().get(pk=payment_id)
-        if payment.status != PaymentStatus.PROCESSING:
+        if payment.status != PaymentStatus.PROCESSING or (
+            unchanged_since is not None and payment.updated_at != unchanged_since
+        ):
             return "already_recorded", order
         payment.tries += 1
         if not result.captured:
@@ -105,7 +129,7 @@ def _payment_record(payment_id: uuid.UUID, result: ChargeResult) -> tuple[str, O
         payment.save(
             update_fields=["status", "gateway_reference", "tries", "updated_at"]
         )
-        if order.status != OrderStatus.CONFIRMED:
+        if not _payable(order):
             return "compensate", order
         move(order, OrderStatus.PAID, action="pay")
         publish(
@@ -149,7 +173,14 @@ def order_pay(*, order_id: uuid.UUID, user_id: uuid.UUID, payment_token: str) ->
         )
     if outcome == "compensate":
         # The order moved on (e.g. its reservation expired) while we charged.
+        # A refund failing here is retried by the settle job.
         _payment_refund(Payment.objects.get(pk=payment.id))
+        if order.status == OrderStatus.CONFIRMED:
+            raise ReservationExpired(
+                "The order's stock reservation expired while paying; the payment "
+                "was refunded.",
+                extra={"current_status": order.status},
+            )
         raise IllegalTransition(status=order.status, action="pay")
     return order
 
@@ -219,55 +250,3 @@ def order_cancel_as(
     return _order_cancel(
         order_id=order_id, user_id=user_id, reason="cancelled by customer"
     )
-
-
-# --- Attempts whose client never came back -----------------------------------
-
-ABANDONED = "abandoned: the provider never received this charge"
-
-
-def payments_recover_stale(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Settle `processing` attempts untouched for ORDERS_PAYMENT_STALE_MINUTES
-    by asking the provider for the charge made with their key: a capture is
-    recorded (the order is paid, or refunded if it moved on), a decline is
-    recorded, no charge at all closes the attempt so the order stays payable.
-    A provider that does not answer leaves them for the next run."""
-    minutes = getattr(settings, "ORDERS_PAYMENT_STALE_MINUTES", 15)
-    cutoff = (now or timezone.now()) - dt.timedelta(minutes=minutes)
-    stale = Payment.objects.filter(
-        status=PaymentStatus.PROCESSING, updated_at__lt=cutoff
-    ).values_list("id", "gateway_key", "updated_at")
-    gateway = get_gateway()
-    outcomes: Counter[str] = Counter()
-    for payment_id, gateway_key, seen_at in stale[:100]:
-        outcomes[_recover(gateway, payment_id, gateway_key, seen_at)] += 1
-    return dict(outcomes)
-
-
-def _recover(
-    gateway: PaymentGateway, payment_id: uuid.UUID, key: str, seen_at: dt.datetime
-) -> str:
-    try:
-        result = call_with_retries(
-            CircuitBreaker(BREAKER_NAME),
-            lambda: gateway.find_charge(idempotency_key=key),
-        )
-    except (CircuitOpen, GatewayTransientError):
-        logger.warning("payment %s: provider unreachable, left for later", payment_id)
-        return "unreachable"
-    if result is None:
-        with atomic_for("orders"):
-            # Only if no pay request resumed it meanwhile (that touches it).
-            closed = Payment.objects.filter(
-                pk=payment_id, status=PaymentStatus.PROCESSING, updated_at=seen_at
-            ).update(
-                status=PaymentStatus.DECLINED,
-                last_error=ABANDONED,
-                updated_at=timezone.now(),
-            )
-        return "abandoned" if closed else "resumed"
-    outcome, _ = _payment_record(payment_id, result)
-    if outcome == "compensate":
-        _payment_refund(Payment.objects.get(pk=payment_id))
-        return "refunded"
-    return outcome
