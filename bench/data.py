@@ -1,0 +1,202 @@
+"""Bench data through the public API: users, categories, 10,000 products and
+their stock (events are published as in production). Idempotent: a database
+that already holds the products is reused, only what is missing is added."""
+
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from bench.driver import Client
+from bench.procs import manage
+
+STAFF = ("bench-staff@example.com", "bench-staff-pass-1")
+CUSTOMER_PASSWORD = "bench-customer-pass-1"
+CUSTOMERS = 20
+CATEGORIES = 10
+STOCK_PER_PRODUCT = 100
+LOAD_THREADS = 6
+RACE_PRODUCTS = 12
+
+
+@dataclass
+class Fixture:
+    client: Client
+    staff_token: str
+    customers: list[tuple[str, str]]  # (email, password)
+    customer_tokens: list[str]
+    category_slugs: list[str]
+    product_ids: list[str]  # products with stock, sample used by the scenarios
+    product_count: int
+    race_products: list[str] = field(default_factory=list)
+    race_reference_products: list[str] = field(default_factory=list)
+
+
+def token(client: Client, email: str, password: str) -> str:
+    status, body, _ = client.request(
+        "POST", "/api/v1/auth/token/", {"email": email, "password": password}
+    )
+    if status != 200:
+        raise RuntimeError(f"login of {email} failed: {status} {body}")
+    return body["access"]
+
+
+def ensure_staff(env: dict, client: Client) -> str:
+    status, _, _ = client.request(
+        "POST", "/api/v1/auth/token/", {"email": STAFF[0], "password": STAFF[1]}
+    )
+    if status != 200:
+        manage(
+            {
+                **env,
+                "DJANGO_SUPERUSER_EMAIL": STAFF[0],
+                "DJANGO_SUPERUSER_PASSWORD": STAFF[1],
+            },
+            "createsuperuser",
+            "--noinput",
+        )
+    return token(client, *STAFF)
+
+
+def ensure_customers(client: Client) -> list[tuple[str, str]]:
+    customers = []
+    for n in range(CUSTOMERS):
+        email = f"bench-customer-{n}@example.com"
+        client.request(
+            "POST",
+            "/api/v1/auth/register/",
+            {
+                "email": email,
+                "password": CUSTOMER_PASSWORD,
+                "first_name": "Bench",
+                "last_name": f"C{n}",
+            },
+        )  # 201, or 400 when it exists already
+        customers.append((email, CUSTOMER_PASSWORD))
+    return customers
+
+
+def ensure_categories(client: Client, staff: str) -> list[str]:
+    slugs = [f"bench-category-{n}" for n in range(CATEGORIES)]
+    for n, slug in enumerate(slugs):
+        client.request(
+            "POST",
+            "/api/v1/catalog/categories/",
+            {"name": f"Bench category {n}", "slug": slug},
+            token=staff,
+        )
+    return slugs
+
+
+def product_payload(n: int, category: str, prefix="BENCH") -> dict:
+    rng = random.Random(n)
+    return {
+        "sku": f"{prefix}-{n:05d}",
+        "name": f"Bench product {n:05d} {rng.choice(['red', 'blue', 'green', 'black'])}",
+        "description": "A product made by make bench.",
+        "price": f"{rng.randint(100, 50_000) / 100:.2f}",
+        "currency": "EUR",
+        "category": category,
+    }
+
+
+def create_product(client: Client, staff: str, payload: dict) -> str:
+    status, body, _ = client.request(
+        "POST", "/api/v1/catalog/products/", payload, token=staff
+    )
+    if status != 201:
+        raise RuntimeError(f"product {payload['sku']} not created: {status} {body}")
+    return body["id"]
+
+
+def add_stock(
+    client: Client, staff: str, product_id: str, quantity: int, *, timeout=60
+) -> None:
+    """The stock item appears when the inventory consumed ProductCreated."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, body, _ = client.request(
+            "POST",
+            f"/api/v1/inventory/stock/{product_id}/adjustments/",
+            {"delta": quantity, "reason": "bench stock"},
+            token=staff,
+        )
+        if status in (200, 201):
+            return
+        if status != 404 or time.monotonic() > deadline:
+            raise RuntimeError(f"stock of {product_id} not adjusted: {status} {body}")
+        time.sleep(0.2)
+
+
+def product_count(client: Client, staff: str) -> int:
+    status, body, _ = client.request(
+        "GET", "/api/v1/catalog/products/?page_size=1", token=staff
+    )
+    if status != 200:
+        raise RuntimeError(f"product listing failed: {status} {body}")
+    return body["count"]
+
+
+def sample_ids(client: Client, staff: str, pages: int = 5) -> list[str]:
+    ids = []
+    for page in range(1, pages + 1):
+        _, body, _ = client.request(
+            "GET",
+            f"/api/v1/catalog/products/?page_size=100&page={page}&in_stock=true",
+            token=staff,
+        )
+        ids.extend(item["id"] for item in body["results"])
+    return ids
+
+
+def load(env: dict, *, port: int, products: int) -> Fixture:
+    client = Client(port, timeout=30)
+    staff = ensure_staff(env, client)
+    customers = ensure_customers(client)
+    slugs = ensure_categories(client, staff)
+    existing = product_count(client, staff)
+    missing = list(range(existing, products))
+    if missing:
+        print(f"bench: creating {len(missing)} products with stock (have {existing})")
+        started = time.monotonic()
+
+        def one(n: int) -> None:
+            pid = create_product(
+                client, staff, product_payload(n, slugs[n % len(slugs)])
+            )
+            add_stock(client, staff, pid, STOCK_PER_PRODUCT)
+
+        with ThreadPoolExecutor(LOAD_THREADS) as pool:
+            for done, _ in enumerate(pool.map(one, missing), start=1):
+                if done % 1000 == 0:
+                    print(
+                        f"bench:   {done} products in {time.monotonic() - started:.0f}s"
+                    )
+    sample = sample_ids(client, staff)  # before the race products exist
+    tag = f"{int(time.time())}"
+    race = [
+        create_product(
+            client, staff, product_payload(n, slugs[0], prefix=f"RACE-{tag}")
+        )
+        for n in range(RACE_PRODUCTS)
+    ]
+    reference = [
+        create_product(
+            client, staff, product_payload(n, slugs[0], prefix=f"RACEREF-{tag}")
+        )
+        for n in range(RACE_PRODUCTS)
+    ]
+    for pid in race + reference:
+        add_stock(client, staff, pid, 1)
+    tokens = [token(client, *credentials) for credentials in customers]
+    return Fixture(
+        client=client,
+        staff_token=staff,
+        customers=customers,
+        customer_tokens=tokens,
+        category_slugs=slugs,
+        product_ids=sample,
+        product_count=product_count(client, staff),
+        race_products=race,
+        race_reference_products=reference,
+    )
