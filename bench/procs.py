@@ -205,9 +205,9 @@ class PrivatePostgres:
     """A PostgreSQL cluster of our own (initdb in a temporary directory) on
     127.0.0.1:`port`. As root it runs as the `postgres` system user."""
 
-    def __init__(self, *, port: int, base_dir: Path | None = None):
+    def __init__(self, *, port: int):
         self.port = port
-        self.base = Path(base_dir or tempfile.mkdtemp(prefix="shop-pg-"))
+        self.base = Path(tempfile.mkdtemp(prefix="shop-pg-"))
         self.data = self.base / "data"
         self.log = self.base / "postgres.log"
 
@@ -225,7 +225,7 @@ class PrivatePostgres:
         )
 
     def init(self) -> None:
-        if os.geteuid() == 0:
+        if os.geteuid() == 0:  # initdb refuses root; /tmp/shop-pg-* is traversable
             shutil.chown(self.base, "postgres", "postgres")
         subprocess.run(
             self._as_owner(
