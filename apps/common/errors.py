@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
@@ -58,6 +59,11 @@ class ServiceUnavailable(ApplicationError):
     title = "Service temporarily unavailable"
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    code = "database_unavailable"
+    title = "Database temporarily unavailable"
+
+
 def problem(status_code: int, *, title: str, detail: str, code: str, **extra) -> dict:
     body = {
         "type": f"https://errors.shop.example/{code}",
@@ -88,6 +94,12 @@ def _field_errors(detail) -> dict | list:
 
 
 def problem_exception_handler(exc, context):
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database is away (restart, failover): a retryable 503, no traceback.
+        logger.warning("database unavailable: %s", exc)
+        exc = DatabaseUnavailable(
+            "Try again in a few seconds.", extra={"retry_after": 5}
+        )
     if isinstance(exc, ApplicationError):
         body = problem(
             exc.status_code,
