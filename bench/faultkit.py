@@ -27,7 +27,7 @@ BUSINESS_APPS = ("users", "catalog", "inventory", "orders")
 def reconcile(order_ids: list[str]) -> dict:
     from django.apps import apps
     from django.conf import settings
-    from django.db.models import F, Q
+    from django.db.models import F, Q, Sum
 
     from apps.common.db import alias_for
     from apps.eventbus import registry
@@ -38,6 +38,19 @@ def reconcile(order_ids: list[str]) -> dict:
     bad_stock = stock.filter(Q(reserved__lt=0) | Q(on_hand__lt=F("reserved"))).count()
     if bad_stock:
         problems.append(f"{bad_stock} stock items break 0 <= reserved <= on_hand")
+    ledger = {
+        row["stock_item_id"]: (row["on_hand"], row["reserved"])
+        for row in apps.get_model("inventory", "StockMovement")
+        .objects.values("stock_item_id")
+        .annotate(on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta"))
+    }
+    off_ledger = sum(
+        1
+        for pk, on_hand, reserved in stock.values_list("pk", "on_hand", "reserved")
+        if ledger.get(pk, (0, 0)) != (on_hand, reserved)
+    )
+    if off_ledger:
+        problems.append(f"{off_ledger} stock items differ from their ledger")
 
     orders = apps.get_model("orders", "Order").objects
     known = dict(orders.filter(pk__in=order_ids).values_list("pk", "status"))

@@ -32,17 +32,22 @@ def _json(data, status=200):
 
 
 def product_list(request):
-    """The same page of active products, optionally filtered by price."""
+    """A page of active products, filtered and ordered like the API's listing
+    (one query, one row more than the page to know whether a next one exists)."""
     rows = _products().filter(is_active=True)
     if "min_price" in request.GET:
         rows = rows.filter(price__gte=request.GET["min_price"])
     if "max_price" in request.GET:
         rows = rows.filter(price__lte=request.GET["max_price"])
-    rows = rows.order_by(request.GET.get("ordering", "name"))
+    if "in_stock" in request.GET:
+        rows = rows.filter(in_stock=request.GET["in_stock"] == "true")
+    if "category" in request.GET:
+        rows = rows.filter(category__slug=request.GET["category"])
+    rows = rows.order_by(request.GET.get("ordering", "-created_at"), "id")
     page = max(int(request.GET.get("page", "1")), 1)
     start = (page - 1) * PAGE_SIZE
-    results = list(rows.values(*PRODUCT_FIELDS)[start : start + PAGE_SIZE])
-    return _json({"count": rows.count(), "results": results})
+    results = list(rows.values(*PRODUCT_FIELDS)[start : start + PAGE_SIZE + 1])
+    return _json({"has_next": len(results) > PAGE_SIZE, "results": results[:PAGE_SIZE]})
 
 
 def product_detail(request, product_id):
