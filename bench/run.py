@@ -8,6 +8,7 @@ time, every process started here is stopped here (also on Ctrl-C or failure).
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -78,6 +79,7 @@ def stack_env(args) -> dict:
         THROTTLE_ORDER_PLACE="1000000/min",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
     return env
 
@@ -165,6 +167,7 @@ def main(argv=None) -> int:
         path = write(RESULTS, rows, setup=setup, notes=scenarios.NOTES)
         print(path.read_text())
         print(f"bench: done in {time.monotonic() - started:.0f}s")
+        shutil.rmtree(log_dir, ignore_errors=True)  # kept only when something failed
         return 0
     except KeyboardInterrupt:
         print("bench: interrupted, stopping every process it started", file=sys.stderr)

@@ -143,7 +143,7 @@ def _settle(client: Client, order_id: str, token: str) -> str | None:
         )
         if status == 200 and body["status"] != "pending":
             return body["status"]
-        time.sleep(0.02)
+        time.sleep(0.1)
     return None
 
 
@@ -262,6 +262,14 @@ SCENARIOS = [
 
 
 def run_all(fx: Fixture, *, port: int, seconds: int, connections: int):
+    # Warm every gunicorn worker up (imports, connections) before measuring.
+    run_wrk(
+        "warm-up",
+        port=port,
+        seconds=2,
+        connections=connections,
+        requests=_get(["/api/v1/catalog/products/", "/bench/products/"]),
+    )
     rows = []
     for name, scenario in SCENARIOS:
         print(f"bench: {name} ...", flush=True)

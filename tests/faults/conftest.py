@@ -113,6 +113,7 @@ def stack_env(postgres: PrivatePostgres) -> dict:
         THROTTLE_ORDER_PLACE="100000/min",
         LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         PYTHONPATH=str(ROOT),
     )
     return env
