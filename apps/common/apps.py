@@ -6,3 +6,14 @@ class CommonConfig(AppConfig):
 
     name = "apps.common"
     label = "common"
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from apps.common import metrics, tracing
+
+        connection_created.connect(
+            metrics.install_query_counter, dispatch_uid="common.query_counter"
+        )
+        if tracing.tracing_requested():
+            tracing.configure_tracing()

@@ -94,6 +94,15 @@ def _field_errors(detail) -> dict | list:
 
 
 def problem_exception_handler(exc, context):
+    response = _problem_for(exc, context)
+    request = context.get("request")
+    renderer = getattr(request, "accepted_renderer", None)
+    if response is not None and getattr(renderer, "format", None) == "api":
+        response.content_type = None  # the browsable API shows it as HTML
+    return response
+
+
+def _problem_for(exc, context):
     if isinstance(exc, (OperationalError, InterfaceError)):
         # The database is away (restart, failover): a retryable 503, no traceback.
         logger.warning("database unavailable: %s", exc)

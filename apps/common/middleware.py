@@ -1,6 +1,13 @@
+import logging
 import re
+import time
+from contextlib import ExitStack
 
-from apps.common import context
+from django.db import connections
+
+from apps.common import context, metrics
+
+access_logger = logging.getLogger("shop.access")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Accept a caller's id only if it is short and plain, so it is safe in logs.
@@ -22,3 +29,61 @@ class CorrelationIdMiddleware:
             response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+class AccessLogMiddleware:
+    """One access line and the request metrics per request; exposes the request
+    to the logging filter so every line it causes carries its ids."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = context.current_request.set(request)
+        queries = QueryCounter()
+        started = time.perf_counter()
+        try:
+            with ExitStack() as stack:
+                for alias in connections:
+                    stack.enter_context(connections[alias].execute_wrapper(queries))
+                response = self.get_response(request)
+            duration = time.perf_counter() - started
+            route = _route_of(request)
+            status = str(response.status_code)
+            metrics.HTTP_REQUESTS.labels(request.method, route, status).inc()
+            metrics.HTTP_LATENCY.labels(request.method, route, status).observe(duration)
+            metrics.HTTP_DB_QUERIES.labels(route).observe(queries.count)
+            access_logger.info(
+                "%s %s %s %.1fms",
+                request.method,
+                route,
+                status,
+                duration * 1000,
+                extra={
+                    "method": request.method,
+                    "route": route,
+                    "status": response.status_code,
+                    "duration_ms": round(duration * 1000, 1),
+                    "db_queries": queries.count,
+                },
+            )
+            return response
+        finally:
+            context.current_request.reset(token)
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def _route_of(request) -> str:
+    """The URL pattern, not the path: bounded label values, no ids in metrics."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.route is None:
+        return "<unmatched>"
+    return "/" + match.route

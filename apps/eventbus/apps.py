@@ -8,3 +8,9 @@ class EventbusConfig(AppConfig):
     name = "apps.eventbus"
     label = "eventbus"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from apps.common.metrics import register_scrape_collector
+        from apps.eventbus.metrics import OutboxBacklogCollector
+
+        register_scrape_collector(OutboxBacklogCollector())

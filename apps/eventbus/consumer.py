@@ -10,7 +10,7 @@ import traceback
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from apps.common import context
+from apps.common import context, metrics, tracing
 from apps.common.db import alias_for
 from apps.eventbus import registry
 from apps.eventbus.envelope import Envelope, EventMeta
@@ -33,7 +33,20 @@ def apply_event(consumer: str, envelope: Envelope) -> bool:
         raise PermanentFailure(str(exc)) from exc
 
     alias = alias_for(consumer)
-    with context.flow(correlation=envelope.correlation_id, causation=envelope.event_id):
+    with (
+        context.flow(correlation=envelope.correlation_id, causation=envelope.event_id),
+        context.handling(
+            event_id=envelope.event_id,
+            event_type=envelope.event_type,
+            consumer=consumer,
+        ),
+        tracing.handling_span(
+            trace_context=envelope.trace_context,
+            event_type=envelope.event_type,
+            event_id=envelope.event_id,
+            consumer=consumer,
+        ),
+    ):
         try:
             with transaction.atomic(using=alias):
                 InboxRecord.objects.using(alias).create(
@@ -52,9 +65,10 @@ def apply_event(consumer: str, envelope: Envelope) -> bool:
                 )
                 return False
             raise
-    logger.info(
-        "handled %s %s for %s", envelope.event_type, envelope.event_id, consumer
-    )
+        logger.info(
+            "handled %s %s for %s", envelope.event_type, envelope.event_id, consumer
+        )
+    metrics.EVENTS_HANDLED.labels(consumer, envelope.event_type).inc()
     return True
 
 
@@ -71,6 +85,7 @@ def dead_letter(
 ) -> DeadLetter:
     alias = alias_for(consumer)
     text = "".join(traceback.format_exception_only(type(error), error)).strip()
+    metrics.EVENTS_DEAD_LETTERED.labels(consumer, envelope.event_type).inc()
     logger.error(
         "dead-lettered %s %s for %s after %s attempts: %s",
         envelope.event_type,
@@ -110,3 +125,5 @@ def consume_inprocess(consumer: str, envelope: Envelope) -> None:
             )
             if attempt == attempts:
                 dead_letter(consumer, envelope, exc, attempt)
+            else:
+                metrics.EVENTS_RETRIED.labels(consumer, envelope.event_type).inc()

@@ -7,6 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import close_old_connections
 
+from apps.common import metrics
 from apps.eventbus.consumer import PermanentFailure, apply_event, dead_letter
 from apps.eventbus.envelope import Envelope
 
@@ -40,6 +41,7 @@ def consume(self, consumer: str, envelope_data: dict) -> None:
         if attempt >= settings.EVENTS_MAX_ATTEMPTS:
             dead_letter(consumer, envelope, exc, attempt)
             return
+        metrics.EVENTS_RETRIED.labels(consumer, envelope.event_type).inc()
         raise self.retry(
             exc=exc, countdown=backoff_seconds(self.request.retries)
         ) from exc

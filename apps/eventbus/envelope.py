@@ -2,7 +2,7 @@
 
 import datetime as dt
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -16,13 +16,22 @@ class Envelope:
     correlation_id: str
     causation_id: str
     payload: dict[str, Any]
+    # Optional W3C trace headers (traceparent, tracestate) of the publisher.
+    trace_context: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Envelope":
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        # Optional fields may be missing from envelopes of older producers.
+        return cls(
+            **{
+                name: data[name]
+                for name in cls.__dataclass_fields__
+                if name in data or name != "trace_context"
+            }
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,6 +17,7 @@ class OutboxEvent(models.Model):
     correlation_id = models.CharField(max_length=128, blank=True)
     causation_id = models.CharField(max_length=128, blank=True)
     payload = models.JSONField()
+    trace_context = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

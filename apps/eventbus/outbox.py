@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from apps.common import context
+from apps.common import context, tracing
 from apps.common.db import alias_for
 from apps.eventbus import registry
 from apps.eventbus.consumer import consume_inprocess
@@ -28,16 +28,17 @@ logger = logging.getLogger(__name__)
 
 def publish(event: Event) -> OutboxEvent:
     """Record `event` in the publisher's outbox, in the current transaction."""
-    producer = event.producer()
+    producer = event.producer_app()
     alias = alias_for(producer)
     row = OutboxEvent.objects.using(alias).create(
         event_type=event.event_type,
-        version=event.version(),
+        version=event.major_version(),
         producer=producer,
         occurred_at=timezone.now(),
         correlation_id=context.correlation_id.get() or context.new_id(),
         causation_id=context.causation_id.get() or "",
         payload=event.to_payload(),
+        trace_context=tracing.current_trace_context(),
     )
     transaction.on_commit(lambda: dispatch_after_commit(alias, row.pk), using=alias)
     return row
@@ -53,6 +54,7 @@ def envelope_of(row: OutboxEvent) -> Envelope:
         correlation_id=row.correlation_id,
         causation_id=row.causation_id,
         payload=row.payload,
+        trace_context=row.trace_context or {},
     )
 
 

@@ -16,12 +16,14 @@ class Event:
 
     event_type: ClassVar[str]
 
+    # Class-level names chosen not to collide with payload fields (an event may
+    # well carry a `version` or `producer` of its own).
     @classmethod
-    def producer(cls) -> str:
+    def producer_app(cls) -> str:
         return cls.event_type.split(".", 1)[0]
 
     @classmethod
-    def version(cls) -> int:
+    def major_version(cls) -> int:
         return int(cls.event_type.rsplit(".v", 1)[1])
 
     def to_payload(self) -> dict[str, Any]:

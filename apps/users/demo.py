@@ -1,34 +1,31 @@
-"""Demo users for `manage.py seed_demo` (private)."""
+"""Demo users for `manage.py seed_demo`, created through the services
+(private; safe to run again)."""
 
 import os
 
-from django.contrib.auth import get_user_model
+from apps.users.selectors import user_find_by_email
+from apps.users.services.accounts import staff_create, user_register
 
-DEMO_USERS = [
-    (
-        "DEMO_STAFF_EMAIL",
-        "staff@example.com",
-        "DEMO_STAFF_PASSWORD",
-        "staff-demo-pass-1",
-        True,
-    ),
-    (
-        "DEMO_CUSTOMER_EMAIL",
-        "customer@example.com",
-        "DEMO_CUSTOMER_PASSWORD",
-        "customer-demo-pass-1",
-        False,
-    ),
-]
+STAFF = ("DEMO_STAFF_EMAIL", "staff@example.com", "staff-demo-pass-1")
+CUSTOMER = ("DEMO_CUSTOMER_EMAIL", "customer@example.com", "customer-demo-pass-1")
+
+
+def _credentials(email_var: str, email: str, password: str) -> tuple[str, str]:
+    password_var = email_var.replace("EMAIL", "PASSWORD")
+    return os.environ.get(email_var, email), os.environ.get(password_var, password)
 
 
 def seed(*, stdout) -> None:
-    User = get_user_model()
-    for email_var, email, password_var, password, is_staff in DEMO_USERS:
-        email = os.environ.get(email_var, email)
-        password = os.environ.get(password_var, password)
-        user = User.objects.filter(email__iexact=email).first()
-        if user is None:
-            User.objects.create_user(email, password, is_staff=is_staff)
-        role = "staff" if is_staff else "customer"
-        stdout.write(f"demo {role}: {email} / {password}")
+    email, password = _credentials(*STAFF)
+    if user_find_by_email(email) is None:
+        staff_create(
+            email=email, password=password, first_name="Demo", last_name="Staff"
+        )
+    stdout.write(f"demo staff: {email} / {password}")
+
+    email, password = _credentials(*CUSTOMER)
+    if user_find_by_email(email) is None:
+        user_register(
+            email=email, password=password, first_name="Demo", last_name="Customer"
+        )
+    stdout.write(f"demo customer: {email} / {password}")

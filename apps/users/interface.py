@@ -2,9 +2,25 @@
 
 import uuid
 
-from apps.users.contracts import UserSummary
+from apps.users.contracts import UserNotFound, UserSummary
+from apps.users.models import User
+from apps.users.selectors import user_find
+
+
+def _summary(user: User) -> UserSummary:
+    return UserSummary(
+        id=user.pk,
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        is_staff=user.is_staff,
+        is_active=user.is_active,
+    )
 
 
 def user_get(user_id: uuid.UUID | str) -> UserSummary:
     """The user with `user_id`; raises UserNotFound."""
-    raise NotImplementedError("built by the users issue")
+    user = user_find(user_id)
+    if user is None:
+        raise UserNotFound(str(user_id))
+    return _summary(user)

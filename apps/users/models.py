@@ -68,3 +68,24 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def role(self) -> str:
         return Role.STAFF if self.is_staff else Role.CUSTOMER
+
+
+class PaidOrder(models.Model):
+    """Read model of the customer's paid orders, kept from the orders events.
+
+    One row per order, keyed by the order id, so paid and refunded events may
+    arrive in any order and any number of times without skewing the stats.
+    """
+
+    order_id = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="paid_orders")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "refunded_at"])]
+
+    def __str__(self):
+        return f"{self.order_id} ({self.amount} {self.currency})"

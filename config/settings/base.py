@@ -4,6 +4,7 @@ With no environment variable set the project runs embedded: SQLite, events
 delivered in-process, a generated development secret.
 """
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -46,7 +47,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.common.middleware.CorrelationIdMiddleware",
+    "apps.common.middleware.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -93,6 +96,7 @@ DATABASE_ROUTERS = ["apps.common.db.AppDatabaseRouter"]
 
 # --- Auth ------------------------------------------------------------------
 PASSWORD_HASHERS = [
+    "apps.users.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
@@ -112,6 +116,12 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+# The app serves its own static files (the API docs' assets included, so the
+# docs page needs no CDN): from STATIC_ROOT after collectstatic, or straight
+# from the apps' static folders where finders are on (local, tests).
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=False)
+# With finders on, a missing STATIC_ROOT (no collectstatic yet) is expected.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="EUR")
 
 # --- REST framework --------------------------------------------------------
@@ -146,7 +156,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Problem bodies, auth and Idempotency-Key documented once for every view.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.common.schema.document_shared_behaviour",
+    ],
 }
+CSRF_FAILURE_VIEW = "apps.common.error_views.csrf_failure"
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(
         minutes=env.int("JWT_ACCESS_MINUTES", default=5)
@@ -159,6 +175,9 @@ SIMPLE_JWT = {
     "ALGORITHM": "HS256",
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
+    # Every token carries a digest of the user's password hash; a password
+    # change (API, admin or ops) makes all earlier access tokens invalid.
+    "CHECK_REVOKE_TOKEN": True,
 }
 
 # --- Cache (throttling, idempotency locks) ---------------------------------
@@ -188,6 +207,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_HARD_TIME_LIMIT
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through settings.LOGGING (JSON, event ids), not Celery's own setup.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Redis caveats: an unacked message is redelivered after visibility_timeout, so it
 # must exceed the longest task (twice the hard limit) - set for broker and results.
 _VISIBILITY = {"visibility_timeout": 2 * CELERY_TASK_HARD_TIME_LIMIT + 60}
@@ -197,7 +218,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = dict(_VISIBILITY)
-CELERY_BEAT_SCHEDULE = {}  # each app adds its periodic tasks in apps.py
+CELERY_BEAT_SCHEDULE = {
+    "inventory-expire-reservations": {
+        "task": "inventory.expire_reservations",
+        "schedule": env.float("RESERVATION_EXPIRY_INTERVAL_SECONDS", default=60.0),
+        "options": {"queue": "inventory"},
+    },
+}
 
 # --- Domain settings -------------------------------------------------------
 RESERVATION_TIMEOUT_MINUTES = env.int("RESERVATION_TIMEOUT_MINUTES", default=15)
@@ -208,12 +235,42 @@ EMAIL_BACKEND = env(
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="shop@example.com")
 
+# --- Observability (docs/operations.md) --------------------------------------
+# /metrics: open unless METRICS_PROTECTED; then only from METRICS_ALLOWED_CIDRS
+# or with `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_PROTECTED = env.bool("METRICS_PROTECTED", default=False)
+METRICS_ALLOWED_CIDRS = env.list("METRICS_ALLOWED_CIDRS", default=[])
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
+# LOG_FORMAT=plain: readable lines; json: one JSON object per line.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    "filters": {
+        "context": {"()": "apps.common.logging.ContextFilter"},
+        "redact": {"()": "apps.common.logging.RedactingFilter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [req=%(request_id)s "
+            "corr=%(correlation_id)s user=%(user_id)s event=%(event_type)s:"
+            "%(event_id)s consumer=%(consumer)s] %(message)s"
+        },
+        "json": {
+            "()": "apps.common.logging.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s "
+            "%(request_id)s %(correlation_id)s %(user_id)s %(event_id)s "
+            "%(event_type)s %(consumer)s",
+            "rename_fields": {"asctime": "time", "levelname": "level"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }

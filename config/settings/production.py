@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES, env
+from config.settings.base import DATABASES, LOGGING, env
 
 for _required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
     if not env.str(_required, default=""):
@@ -31,6 +31,11 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# JSON log lines; /metrics only for an allow-listed network or the token.
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+METRICS_PROTECTED = env.bool("METRICS_PROTECTED", default=True)
+
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
 )

@@ -1,10 +1,16 @@
 """Test settings: the same wiring as production, fast hashing, no real e-mail."""
 
+from pathlib import Path
+
 from config.settings.base import *  # noqa: F403
-from config.settings.base import REST_FRAMEWORK
+from config.settings.base import BASE_DIR, REST_FRAMEWORK
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Throttles are exercised by their own tests with explicit rates.
 REST_FRAMEWORK = {**REST_FRAMEWORK}
+# The docs page is rendered from the apps' static folders, no collectstatic.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = str(BASE_DIR / ".test-databases" / "static")
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,11 @@
 """A private stack for fault injection: its own PostgreSQL cluster (initdb in
-a temporary directory, port 8183), its own redis-server (port 8182, append-only
-file), gunicorn (port 8181), one Celery worker on every queue and beat.
+a temporary directory, port 8183), its own redis-servers (broker on port 8182
+with an append-only file, cache on port 8184), gunicorn (port 8181), one Celery
+worker on every queue and beat.
+
+The cache has a Redis of its own: DRF's throttles read the cache on every
+order and fail with a 500 when it is down (reported), so stopping "Redis" here
+means stopping the broker.
 
 The shared PostgreSQL and Redis that other test runs use are never touched.
 """
@@ -31,7 +36,7 @@ from bench.procs import (
     wait_for,
 )
 
-WEB_PORT, REDIS_PORT, PG_PORT = 8181, 8182, 8183
+WEB_PORT, REDIS_PORT, PG_PORT, CACHE_PORT = 8181, 8182, 8183, 8184
 RELAY_SECONDS = 5.0
 QUEUES = ["users", "catalog", "inventory", "orders", "default"]
 PRODUCTS = 6
@@ -105,7 +110,7 @@ def stack_env(postgres: PrivatePostgres) -> dict:
         DATABASE_URL=postgres.url("shop_faults"),
         DATABASE_ROUTING="per-app",
         CELERY_BROKER_URL=f"redis://127.0.0.1:{REDIS_PORT}/0",
-        CACHE_URL=f"redis://127.0.0.1:{REDIS_PORT}/1",
+        CACHE_URL=f"redis://127.0.0.1:{CACHE_PORT}/0",
         EVENTS_RELAY_INTERVAL_SECONDS=str(RELAY_SECONDS),
         JWT_ACCESS_MINUTES="60",
         THROTTLE_LOGIN_IP="100000/min",
@@ -125,10 +130,12 @@ def stack():
     group = ProcessGroup(base / "logs")
     postgres = PrivatePostgres(port=PG_PORT)
     redis = PrivateRedis(group, port=REDIS_PORT, data_dir=base / "redis")
+    cache = PrivateRedis(group, port=CACHE_PORT, data_dir=base / "cache")
     try:
         postgres.init()
         postgres.start()
         redis.start()
+        cache.start()
         env = stack_env(postgres)
         manage(env, "migrate_all")
         start_web(group, env, port=WEB_PORT, workers=2)

@@ -1,2 +1,11 @@
+from django.urls import path
+
+from apps.users.api import views
+
 app_name = "auth"
-urlpatterns: list = []
+urlpatterns = [
+    path("register/", views.RegisterApi.as_view(), name="register"),
+    path("token/", views.TokenObtainApi.as_view(), name="token"),
+    path("token/refresh/", views.TokenRefreshApi.as_view(), name="token-refresh"),
+    path("logout/", views.LogoutApi.as_view(), name="logout"),
+]

@@ -1,0 +1,126 @@
+"""Documentation every operation shares, added once to the generated schema.
+
+App engineers do not decorate their views for these: a drf-spectacular
+postprocessing hook adds, to every operation under /api/,
+- the problem-details error bodies (RFC 9457) for the statuses it can answer,
+- the bearer-token description of the JWT security scheme,
+- the `Idempotency-Key` header on the operations that honour it.
+"""
+
+import re
+
+IDEMPOTENT_OPERATIONS = {
+    ("post", "/api/v1/orders/"),
+    ("post", "/api/v1/orders/{}/pay/"),
+}
+_PARAM = re.compile(r"{[^}]+}")
+_WRITE_METHODS = {"post", "put", "patch"}
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string", "description": "Stable snake_case error code."},
+    },
+    "required": ["type", "title", "status", "detail", "code"],
+}
+VALIDATION_PROBLEM_SCHEMA = {
+    "allOf": [
+        {"$ref": "#/components/schemas/Problem"},
+        {
+            "type": "object",
+            "properties": {
+                "errors": {
+                    "type": "object",
+                    "description": "Messages per field (nested for nested input).",
+                    "additionalProperties": {},
+                }
+            },
+            "required": ["errors"],
+        },
+    ]
+}
+IDEMPOTENCY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": (
+        "Makes a retry safe: the same key with the same body replays the stored "
+        "response; with another body it is refused (422); while the first "
+        "request with that key is still running, 409."
+    ),
+}
+JWT_DESCRIPTION = (
+    "`Authorization: Bearer <access>`, the access token from "
+    "POST /api/v1/auth/token/ (refresh it at /api/v1/auth/token/refresh/)."
+)
+
+
+def _problem(description: str, schema: str = "Problem") -> dict:
+    return {
+        "description": description,
+        "content": {
+            "application/problem+json": {
+                "schema": {"$ref": f"#/components/schemas/{schema}"}
+            }
+        },
+    }
+
+
+def _anonymous_allowed(operation: dict) -> bool:
+    security = operation.get("security")
+    return not security or {} in security
+
+
+def _error_responses(path: str, method: str, operation: dict) -> dict:
+    errors = {}
+    has_input = method in _WRITE_METHODS or any(
+        p.get("in") == "query" for p in operation.get("parameters", [])
+    )
+    if has_input:
+        errors["400"] = _problem("Invalid input.", "ValidationProblem")
+    if not _anonymous_allowed(operation):
+        errors["401"] = _problem("Missing, invalid or expired access token.")
+        errors["403"] = _problem("Authenticated but not allowed.")
+    if "{" in path:
+        errors["404"] = _problem("No such resource (or not yours).")
+    if (method, _PARAM.sub("{}", path)) in IDEMPOTENT_OPERATIONS:
+        errors["409"] = _problem(
+            "Conflict: an illegal state change, or the same Idempotency-Key "
+            "still in flight."
+        )
+        errors["422"] = _problem("The Idempotency-Key was used with another body.")
+    elif method in _WRITE_METHODS and "{" in path:
+        errors["409"] = _problem("Conflict: an illegal state change.")
+    errors["429"] = _problem("Too many requests; see Retry-After.")
+    errors["500"] = _problem("Unexpected server error (no details leave the server).")
+    return errors
+
+
+def document_shared_behaviour(result, generator, request, public):
+    """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS)."""
+    components = result.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    schemas.setdefault("Problem", PROBLEM_SCHEMA)
+    schemas.setdefault("ValidationProblem", VALIDATION_PROBLEM_SCHEMA)
+    for scheme in components.get("securitySchemes", {}).values():
+        if scheme.get("scheme") == "bearer":
+            scheme.setdefault("description", JWT_DESCRIPTION)
+
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, response in _error_responses(path, method, operation).items():
+                responses.setdefault(status, response)
+            if (method, _PARAM.sub("{}", path)) in IDEMPOTENT_OPERATIONS:
+                parameters = operation.setdefault("parameters", [])
+                if not any(p.get("name") == "Idempotency-Key" for p in parameters):
+                    parameters.append(IDEMPOTENCY_HEADER)
+    return result

@@ -1,0 +1,144 @@
+"""Changes of stock rows: one conditional UPDATE each, in product-id order,
+with their ledger rows and StockLevelChanged events (private)."""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import connections
+from django.utils import timezone
+
+from apps.common.db import alias_for, atomic_for
+from apps.common.errors import ValidationFailed
+from apps.eventbus.api import publish
+from apps.inventory.errors import StockBelowReserved, StockItemNotFound
+from apps.inventory.events import StockLevelChanged
+from apps.inventory.models import StockItem, StockMovement
+
+APP = "inventory"
+MAX_QUANTITY = 1_000_000
+Kind = StockMovement.Kind
+
+
+@dataclass(frozen=True)
+class Change:
+    product_id: uuid.UUID
+    on_hand_delta: int
+    reserved_delta: int
+
+
+class Refused(Exception):
+    def __init__(self, product_id: uuid.UUID, available: int):
+        super().__init__(f"{product_id}: only {available} available")
+        self.product_id = product_id
+        self.available = available
+
+
+def _update_row(change: Change) -> tuple[int, int, int] | None:
+    """One conditional UPDATE; the new (on_hand, reserved, version), or None if
+    the row is missing or the change would break 0 <= reserved <= on hand."""
+    connection = connections[alias_for(APP)]
+    product_id = StockItem._meta.pk.get_db_prep_value(change.product_id, connection)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    dh, dr = change.on_hand_delta, change.reserved_delta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {StockItem._meta.db_table}"
+            " SET on_hand = on_hand + %s, reserved = reserved + %s,"
+            " version = version + 1, updated_at = %s"
+            " WHERE product_id = %s AND reserved + %s >= 0"
+            " AND on_hand + %s >= reserved + %s"
+            " RETURNING on_hand, reserved, version",
+            [dh, dr, now, product_id, dr, dh, dr],
+        )
+        return cursor.fetchone()
+
+
+def available_of(product_id: uuid.UUID) -> int:
+    row = StockItem.objects.filter(pk=product_id).values("on_hand", "reserved")
+    return next((r["on_hand"] - r["reserved"] for r in row), 0)
+
+
+def change_stock(changes: list[Change], *, kind: str, reference: str, actor: str):
+    """Apply `changes` in product-id order inside the caller's transaction; the
+    ledger rows go first, the row-locking UPDATEs last. Raises Refused at the
+    first change that cannot apply (the caller's transaction must roll back)."""
+    changes = sorted(changes, key=lambda c: c.product_id)
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            stock_item_id=c.product_id,
+            kind=kind,
+            on_hand_delta=c.on_hand_delta,
+            reserved_delta=c.reserved_delta,
+            reference=reference[:200],
+            actor=actor[:100],
+        )
+        for c in changes
+    )
+    levels = []
+    for change in changes:
+        row = _update_row(change)
+        if row is None:
+            raise Refused(change.product_id, available_of(change.product_id))
+        levels.append((change.product_id, *row))
+    for product_id, on_hand, reserved, version in levels:
+        publish(
+            StockLevelChanged(
+                product_id=product_id,
+                on_hand=on_hand,
+                reserved=reserved,
+                available=on_hand - reserved,
+                version=version,
+            )
+        )
+
+
+def stock_item_create(*, product_id: uuid.UUID) -> tuple[StockItem, bool]:
+    """The stock item of a new product, with nothing on hand (idempotent)."""
+    with atomic_for(APP):
+        return StockItem.objects.get_or_create(product_id=product_id)
+
+
+def _validate_adjustment(delta, reason) -> dict:
+    errors = {}
+    if isinstance(delta, bool) or not isinstance(delta, int):
+        errors["delta"] = ["A whole number is required."]
+    elif delta == 0:
+        errors["delta"] = ["Must not be zero."]
+    elif abs(delta) > MAX_QUANTITY:
+        errors["delta"] = [f"Must be between -{MAX_QUANTITY} and {MAX_QUANTITY}."]
+    if not isinstance(reason, str) or not reason.strip():
+        errors["reason"] = ["This field is required."]
+    elif len(reason) > 200:
+        errors["reason"] = ["At most 200 characters."]
+    return errors
+
+
+def stock_adjust(
+    *,
+    product_id: uuid.UUID,
+    delta: int,
+    reason: str,
+    actor: str,
+    kind: str = Kind.ADJUSTMENT,
+) -> StockItem:
+    """Change on hand by `delta` (a receipt or a staff correction). Refused,
+    changing nothing, if on hand would drop below reserved."""
+    if errors := _validate_adjustment(delta, reason):
+        raise ValidationFailed(errors)
+    try:
+        with atomic_for(APP):
+            change_stock(
+                [Change(product_id, delta, 0)],
+                kind=kind,
+                reference=reason.strip(),
+                actor=actor,
+            )
+    except Refused as refused:
+        if not StockItem.objects.filter(pk=product_id).exists():
+            raise StockItemNotFound() from None
+        raise StockBelowReserved(
+            f"On hand cannot go below reserved: at most {refused.available}"
+            " can be removed.",
+            extra={"errors": {"delta": [f"At least {-refused.available} allowed."]}},
+        ) from None
+    return StockItem.objects.get(pk=product_id)

@@ -1,0 +1,111 @@
+"""Auth and profile endpoints: parse input, call one service, render output."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
+
+from apps.users.api import serializers as s
+from apps.users.services.accounts import (
+    user_password_change,
+    user_profile_update,
+    user_register,
+)
+from apps.users.services.tokens import (
+    token_obtain,
+    token_pair_for,
+    token_refresh,
+    token_revoke,
+)
+
+
+def _valid(serializer_class, request, **kwargs) -> dict:
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def client_address(request) -> str:
+    """REMOTE_ADDR, or the forwarded address when NUM_PROXIES says how many
+    proxies to trust (a client-supplied X-Forwarded-For is never trusted)."""
+    if api_settings.NUM_PROXIES:
+        return BaseThrottle().get_ident(request)
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class PublicApi(APIView):
+    """No authentication at all: a stale Authorization header is no 401 here."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+class RegisterApi(PublicApi):
+    @extend_schema(request=s.RegisterInput, responses={201: s.ProfileOutput})
+    def post(self, request):
+        user = user_register(**_valid(s.RegisterInput, request))
+        return Response(s.ProfileOutput(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenObtainApi(PublicApi):
+    @extend_schema(
+        request=s.TokenObtainInput,
+        responses={
+            200: s.TokenPairOutput,
+            401: OpenApiResponse(description="invalid credentials"),
+            429: OpenApiResponse(description="too many failed logins"),
+        },
+    )
+    def post(self, request):
+        data = _valid(s.TokenObtainInput, request)
+        pair = token_obtain(**data, client_address=client_address(request))
+        return Response(pair)
+
+
+class TokenRefreshApi(PublicApi):
+    @extend_schema(request=s.RefreshInput, responses={200: s.TokenPairOutput})
+    def post(self, request):
+        return Response(token_refresh(**_valid(s.RefreshInput, request)))
+
+
+class LogoutApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.RefreshInput, responses={204: None})
+    def post(self, request):
+        token_revoke(**_valid(s.RefreshInput, request), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: s.ProfileOutput})
+    def get(self, request):
+        return Response(s.ProfileOutput(request.user).data)
+
+    @extend_schema(request=s.ProfileInput, responses={200: s.ProfileOutput})
+    def patch(self, request):
+        changes = _valid(s.ProfileInput, request, partial=True)
+        user = user_profile_update(user=request.user, **changes)
+        return Response(s.ProfileOutput(user).data)
+
+
+class PasswordChangeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=s.PasswordChangeInput,
+        responses={200: s.TokenPairOutput},
+        description="Revokes every earlier token and returns a fresh pair.",
+    )
+    def post(self, request):
+        user = user_password_change(
+            user=request.user,
+            **_valid(s.PasswordChangeInput, request),
+            client_address=client_address(request),
+        )
+        return Response(token_pair_for(user))

@@ -1,0 +1,1 @@
+"""Private writes of the users app, split by sub-domain."""

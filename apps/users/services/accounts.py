@@ -1,0 +1,127 @@
+"""Registration, profile, passwords and staff accounts."""
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+
+from apps.common.db import atomic_for
+from apps.common.errors import ValidationFailed
+from apps.eventbus.api import publish
+from apps.users.events import UserRegistered
+from apps.users.models import User
+from apps.users.selectors import user_find_by_email
+from apps.users.services.login_throttle import (
+    login_failure_record,
+    login_throttle_check,
+)
+from apps.users.services.tokens import tokens_revoke_all
+
+PROFILE_FIELDS = ("first_name", "last_name", "phone")
+EMAIL_TAKEN = "A user with this e-mail address already exists."
+
+
+def normalize_email(email: str) -> str:
+    return User.objects.normalize_email(email.strip()).lower()
+
+
+def _validate_password(password: str, *, user: User, field: str) -> None:
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationFailed({field: list(exc.messages)}) from exc
+
+
+def user_register(
+    *, email: str, password: str, first_name: str = "", last_name: str = ""
+) -> User:
+    """A new customer; publishes users.user.registered.v1."""
+    email = normalize_email(email)
+    candidate = User(email=email, first_name=first_name, last_name=last_name)
+    _validate_password(password, user=candidate, field="password")
+    if user_find_by_email(email) is not None:
+        raise ValidationFailed({"email": [EMAIL_TAKEN]})
+    return _user_create(
+        email=email, password=password, first_name=first_name, last_name=last_name
+    )
+
+
+def _user_create(*, email: str, password: str, is_staff: bool = False, **names) -> User:
+    try:
+        with atomic_for("users"):
+            user = User.objects.create_user(email, password, is_staff=is_staff, **names)
+            publish(UserRegistered(user_id=user.pk, email=user.email))
+    except IntegrityError as exc:  # a concurrent registration won the race
+        raise ValidationFailed({"email": [EMAIL_TAKEN]}) from exc
+    return user
+
+
+def user_profile_update(*, user: User, **changes) -> User:
+    """Names and contact fields only; anything else is refused loudly."""
+    unknown = sorted(set(changes) - set(PROFILE_FIELDS))
+    if unknown:
+        raise ValueError(f"not profile fields: {unknown}")
+    if not changes:
+        return user
+    with atomic_for("users"):
+        for field, value in changes.items():
+            setattr(user, field, value)
+        user.save(update_fields=list(changes))
+    return user
+
+
+def user_password_set(*, user: User, password: str | None) -> User:
+    """Set a password (None: unusable) and revoke every earlier token: refresh
+    tokens are blacklisted; access tokens carry a password claim that no
+    longer matches."""
+    with atomic_for("users"):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        tokens_revoke_all(user=user)
+    return user
+
+
+def user_password_change(
+    *, user: User, old_password: str, new_password: str, client_address: str
+) -> User:
+    """A wrong old password counts as a failed login (a stolen access token
+    must not become a password oracle) and is throttled the same way."""
+    login_throttle_check(account=user.email, address=client_address)
+    if not user.check_password(old_password):
+        login_failure_record(account=user.email, address=client_address)
+        raise ValidationFailed({"old_password": ["The current password is wrong."]})
+    _validate_password(new_password, user=user, field="new_password")
+    return user_password_set(user=user, password=new_password)
+
+
+def staff_create(
+    *, email: str, password: str | None, first_name: str = "", last_name: str = ""
+) -> tuple[User, bool]:
+    """A staff account, or an existing account promoted to staff.
+
+    Returns (user, created). The password, when given, is validated and set
+    (revoking the account's tokens); a new account needs one.
+    """
+    email = normalize_email(email)
+    user = user_find_by_email(email)
+    if user is None and not password:
+        raise ValidationFailed({"password": ["A new staff account needs a password."]})
+    if password:
+        candidate = user or User(
+            email=email, first_name=first_name, last_name=last_name
+        )
+        _validate_password(password, user=candidate, field="password")
+    if user is None:
+        user = _user_create(
+            email=email,
+            password=password,
+            is_staff=True,
+            first_name=first_name,
+            last_name=last_name,
+        )
+        return user, True
+    with atomic_for("users"):
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        if password:
+            user_password_set(user=user, password=password)
+    return user, False

@@ -1,0 +1,122 @@
+"""JWT issue, rotation and revocation (simplejwt with its blacklist app).
+
+Rotation is race-free: the used refresh token is blacklisted by inserting its
+BlacklistedToken row (unique per token) in the same transaction that mints the
+new pair, and a failed insert means another request already rotated it. The
+database decides, so twenty concurrent refreshes of one token yield one pair.
+"""
+
+from django.contrib.auth import authenticate
+from django.db import IntegrityError
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import (
+    BlacklistedToken,
+    OutstandingToken,
+)
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
+
+from apps.common.db import atomic_for
+from apps.common.errors import ValidationFailed
+from apps.users.errors import InvalidCredentials, TokenInvalid
+from apps.users.models import User
+from apps.users.selectors import user_find
+from apps.users.services.login_throttle import (
+    login_failure_record,
+    login_success_record,
+    login_throttle_check,
+)
+
+
+def token_pair_for(user: User) -> dict[str, str]:
+    refresh = RefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def token_obtain(*, email: str, password: str, client_address: str) -> dict[str, str]:
+    """A token pair for valid credentials of an active user.
+
+    Throttled before the password is even looked at; every failure (unknown
+    e-mail, wrong password, inactive account) is the same InvalidCredentials.
+    """
+    account = email.strip().lower()
+    login_throttle_check(account=account, address=client_address)
+    user = authenticate(email=account, password=password)
+    if user is None:
+        login_failure_record(account=account, address=client_address)
+        raise InvalidCredentials()
+    login_success_record(account=account)
+    return token_pair_for(user)
+
+
+def _refresh_token(raw: str) -> RefreshToken:
+    """Signature, expiry, type and blacklist checked; raises TokenError."""
+    return RefreshToken(raw)
+
+
+def _token_user(token: RefreshToken) -> User | None:
+    """The active user the token belongs to, if their password is unchanged."""
+    user = user_find(token.get(jwt_settings.USER_ID_CLAIM, ""))
+    if user is None or not user.is_active:
+        return None
+    if jwt_settings.CHECK_REVOKE_TOKEN and token.get(
+        jwt_settings.REVOKE_TOKEN_CLAIM
+    ) != get_md5_hash_password(user.password):
+        return None
+    return user
+
+
+def _outstanding(token: RefreshToken, user: User | None) -> OutstandingToken:
+    outstanding, _ = OutstandingToken.objects.get_or_create(
+        jti=token[jwt_settings.JTI_CLAIM],
+        defaults={
+            "user": user,
+            "created_at": timezone.now(),
+            "token": str(token),
+            "expires_at": datetime_from_epoch(token["exp"]),
+        },
+    )
+    return outstanding
+
+
+def token_refresh(*, refresh: str) -> dict[str, str]:
+    """Rotate: the given refresh token is spent, a new pair is returned."""
+    try:
+        token = _refresh_token(refresh)
+    except TokenError as exc:
+        raise TokenInvalid() from exc
+    user = _token_user(token)
+    if user is None:
+        raise TokenInvalid()
+    try:
+        with atomic_for("users"):
+            BlacklistedToken.objects.create(token=_outstanding(token, user))
+            return token_pair_for(user)
+    except IntegrityError as exc:  # a concurrent refresh spent it first
+        raise TokenInvalid() from exc
+
+
+def token_revoke(*, refresh: str, user: User) -> None:
+    """Logout: blacklist one live refresh token of `user`."""
+    invalid = ValidationFailed({"refresh": ["Token is invalid, expired or revoked."]})
+    try:
+        token = _refresh_token(refresh)
+    except TokenError as exc:
+        raise invalid from exc
+    if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
+        raise invalid
+    with atomic_for("users"):
+        BlacklistedToken.objects.get_or_create(token=_outstanding(token, user))
+
+
+def tokens_revoke_all(*, user: User) -> int:
+    """Blacklist every unexpired refresh token of `user`; returns how many."""
+    with atomic_for("users"):
+        pending = OutstandingToken.objects.filter(
+            user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+        )
+        rows = [BlacklistedToken(token=token) for token in pending]
+        BlacklistedToken.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

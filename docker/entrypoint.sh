@@ -1,0 +1,56 @@
+#!/bin/sh
+# The image's processes. Usage: entrypoint.sh web|worker|beat|migrate|healthcheck|manage ARGS
+set -eu
+
+role="${1:-web}"
+[ "$#" -gt 0 ] && shift
+
+case "$role" in
+  web)
+    # Metrics from every gunicorn worker are merged through this directory.
+    export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus}"
+    exec gunicorn config.wsgi -c config/gunicorn.py --access-logfile - "$@"
+    ;;
+  worker)
+    # WORKER_QUEUES: one queue (an extracted app) or several, comma-separated.
+    # "default" carries the periodic jobs that beat schedules (relay, prune).
+    exec celery -A config worker \
+      --queues "${WORKER_QUEUES:-users,catalog,inventory,orders,default}" \
+      --concurrency "${WORKER_CONCURRENCY:-2}" \
+      --hostname "${WORKER_NAME:-worker}@%h" \
+      --loglevel "${LOG_LEVEL:-INFO}" \
+      "$@"
+    ;;
+  beat)
+    # Exactly one beat may run; its schedule state is disposable.
+    exec celery -A config beat \
+      --schedule /tmp/celerybeat-schedule \
+      --loglevel "${LOG_LEVEL:-INFO}" \
+      "$@"
+    ;;
+  migrate)
+    exec python manage.py migrate_all "$@"
+    ;;
+  healthcheck)
+    # GET /healthz with a Host that ALLOWED_HOSTS accepts (its first entry).
+    exec python - <<'PY'
+import os, sys, urllib.request
+hosts = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
+host = os.environ.get("HEALTHCHECK_HOST") or next(
+    (h for h in hosts if h != "*" and not h.startswith(".")), "localhost"
+)
+request = urllib.request.Request(
+    f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/healthz",
+    headers={"Host": host, "X-Forwarded-Proto": "https"},
+)
+with urllib.request.urlopen(request, timeout=4) as response:
+    sys.exit(0 if response.status == 200 else 1)
+PY
+    ;;
+  manage)
+    exec python manage.py "$@"
+    ;;
+  *)
+    exec "$role" "$@"
+    ;;
+esac

@@ -1,0 +1,120 @@
+"""What the image runs: production settings pass `check --deploy` with no
+warning, and the entry point migrates, serves and answers its health check."""
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from tests.deploy.conftest import BIN, DOCKER, PRODUCTION_ENV, ROOT, run
+
+ENTRYPOINT = DOCKER / "entrypoint.sh"
+CHECK_DEPLOY = [
+    BIN / "python",
+    "manage.py",
+    "check",
+    "--deploy",
+    "--fail-level",
+    "WARNING",
+]
+WEB_PORT = 8171  # this worktree's port range is 8170-8179
+
+
+def test_production_settings_pass_check_deploy_with_no_warning():
+    result = run(CHECK_DEPLOY, **PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_fails_on_a_weakened_production_setting():
+    result = run(CHECK_DEPLOY, **PRODUCTION_ENV, SECURE_HSTS_SECONDS="0")
+
+    assert result.returncode == 1
+    assert "security.W004" in result.stderr
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+def test_production_settings_refuse_to_start_without_a_required_value(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+
+    result = run(
+        [BIN / "python", "-c", "import config.settings.production"],
+        drop=(missing,),
+        **env,
+    )
+
+    assert result.returncode == 1
+    assert f"{missing} must be set in production" in result.stderr
+
+
+def test_the_entrypoint_migrates_serves_and_passes_its_health_check(tmp_path):
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'image.sqlite3'}",
+        "DATABASE_ROUTING": "single",
+        "BIND_HOST": "127.0.0.1",
+        "PORT": str(WEB_PORT),
+        "WEB_WORKERS": "1",
+    }
+    drop = ("CELERY_BROKER_URL", "CACHE_URL")
+
+    migrated = run([ENTRYPOINT, "migrate"], drop=drop, timeout=120, **env)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "Migrating default" in migrated.stdout
+
+    before = run([ENTRYPOINT, "healthcheck"], drop=drop, **env)
+    assert before.returncode != 0  # nothing listens yet
+
+    environ = {k: v for k, v in os.environ.items() if k not in drop}
+    environ.update(env, PATH=f"{BIN}{os.pathsep}{environ['PATH']}")
+    web = subprocess.Popen(
+        [ENTRYPOINT, "web"],
+        cwd=ROOT,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            healthy = run([ENTRYPOINT, "healthcheck"], drop=drop, **env)
+            if healthy.returncode == 0 or time.monotonic() > deadline:
+                break
+            assert web.poll() is None, web.stderr.read().decode()
+            time.sleep(0.3)
+        assert healthy.returncode == 0, healthy.stderr
+    finally:
+        os.killpg(web.pid, signal.SIGTERM)
+        web.wait(timeout=20)
+
+
+def test_the_dockerfile_passes_hadolint_and_the_entrypoint_shellcheck():
+    hadolint = run([BIN / "hadolint", "--no-color", DOCKER / "Dockerfile"])
+    shellcheck = run([BIN / "shellcheck", ENTRYPOINT])
+
+    assert hadolint.returncode == 0, hadolint.stdout
+    assert shellcheck.returncode == 0, shellcheck.stdout
+
+
+def test_hadolint_rejects_a_dockerfile_that_runs_as_root(tmp_path):
+    dockerfile = tmp_path / "Dockerfile"
+    text = (DOCKER / "Dockerfile").read_text()
+    dockerfile.write_text(text.replace("USER 10001:10001", "USER root"))
+
+    result = run([BIN / "hadolint", "--no-color", dockerfile])
+
+    assert result.returncode == 1
+    assert "DL3002" in result.stdout  # last USER should not be root
+
+
+def test_the_final_image_stage_has_no_build_tools_and_runs_unprivileged():
+    final_stage = (DOCKER / "Dockerfile").read_text().split(" AS runtime", 1)[1]
+
+    assert "build-essential" not in final_stage
+    assert "apt-get" not in final_stage
+    assert "USER 10001:10001" in final_stage
+    assert "HEALTHCHECK" in final_stage

@@ -1,0 +1,313 @@
+import datetime as dt
+import uuid
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.common.errors import ValidationFailed
+from apps.inventory import services
+from apps.inventory.errors import StockBelowReserved, StockItemNotFound
+from apps.inventory.models import Reservation, StockItem, StockMovement
+from tests.inventory.conftest import ledger, levels, published
+
+pytestmark = pytest.mark.django_db
+
+LEVEL = "inventory.stock.level_changed.v1"
+ACTOR = "test"
+
+
+def reserve(order_id, *lines):
+    return services.stock_reserve(order_id=order_id, lines=lines, actor=ACTOR)
+
+
+def test_new_stock_item_has_nothing_and_creating_twice_keeps_one(stock):
+    product_id = uuid.uuid4()
+
+    _, created = services.stock_item_create(product_id=product_id)
+    _, again = services.stock_item_create(product_id=product_id)
+
+    assert (created, again) == (True, False)
+    assert levels(product_id) == (0, 0)
+    assert StockItem.objects.filter(pk=product_id).count() == 1
+
+
+def test_receipt_and_adjustment_write_the_ledger_and_publish_levels(stock):
+    product_id = stock(10)
+
+    item = services.stock_adjust(
+        product_id=product_id, delta=-3, reason="broken", actor="user:1"
+    )
+
+    assert (item.on_hand, item.reserved, item.version) == (7, 0, 2)
+    assert ledger(product_id) == [("receipt", 10, 0), ("adjustment", -3, 0)]
+    movement = StockMovement.objects.filter(stock_item_id=product_id).last()
+    assert (movement.reference, movement.actor) == ("broken", "user:1")
+    assert [(p["on_hand"], p["available"], p["version"]) for p in published(LEVEL)] == [
+        (10, 10, 1),
+        (7, 7, 2),
+    ]
+
+
+def test_adjustment_below_reserved_is_refused_and_changes_nothing(stock):
+    product_id = stock(5)
+    reserve(uuid.uuid4(), (product_id, 3))
+    events_before = len(published(LEVEL))
+
+    with pytest.raises(StockBelowReserved) as refused:
+        services.stock_adjust(
+            product_id=product_id, delta=-3, reason="count", actor=ACTOR
+        )
+
+    assert refused.value.extra == {"errors": {"delta": ["At least -2 allowed."]}}
+    assert levels(product_id) == (5, 3)
+    assert ledger(product_id) == [("receipt", 5, 0), ("reservation", 0, 3)]
+    assert len(published(LEVEL)) == events_before
+
+
+def test_adjustment_of_unknown_product_is_not_found(db):
+    product_id = uuid.uuid4()
+
+    with pytest.raises(StockItemNotFound):
+        services.stock_adjust(product_id=product_id, delta=4, reason="x", actor=ACTOR)
+
+    assert StockMovement.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("delta", "reason", "errors"),
+    [
+        (0, "x", {"delta": ["Must not be zero."]}),
+        ("3", "x", {"delta": ["A whole number is required."]}),
+        (5, "  ", {"reason": ["This field is required."]}),
+        (
+            10**7,
+            "x" * 201,
+            {
+                "delta": ["Must be between -1000000 and 1000000."],
+                "reason": ["At most 200 characters."],
+            },
+        ),
+    ],
+)
+def test_invalid_adjustment_is_refused_field_by_field(stock, delta, reason, errors):
+    product_id = stock(2)
+
+    with pytest.raises(ValidationFailed) as invalid:
+        services.stock_adjust(
+            product_id=product_id, delta=delta, reason=reason, actor=ACTOR
+        )
+
+    assert invalid.value.extra["errors"] == errors
+    assert levels(product_id) == (2, 0)
+
+
+def test_reservation_takes_every_line_and_publishes_reserved(stock, settings):
+    settings.RESERVATION_TIMEOUT_MINUTES = 7
+    a, b = stock(5), stock(2)
+    order_id = uuid.uuid4()
+    before = timezone.now()
+
+    reservation = reserve(order_id, (a, 2), (b, 2), (a, 1))
+
+    assert reservation.status == "active"
+    assert levels(a) == (5, 3)
+    assert levels(b) == (2, 2)
+    assert sorted(reservation.lines.values_list("product_id", "quantity")) == sorted(
+        [(a, 3), (b, 2)]
+    )
+    [event] = published("inventory.stock.reserved.v1")
+    assert event["order_id"] == str(order_id)
+    assert sorted(
+        (line["product_id"], line["quantity"]) for line in event["lines"]
+    ) == sorted([(str(a), 3), (str(b), 2)])
+    expires_at = dt.datetime.fromisoformat(event["expires_at"])
+    assert (
+        before + dt.timedelta(minutes=7)
+        <= expires_at
+        <= timezone.now() + dt.timedelta(minutes=7)
+    )
+
+
+def test_a_short_line_reserves_nothing_and_publishes_the_short_lines(stock):
+    a, b, c = stock(5), stock(1), stock(0)
+    order_id = uuid.uuid4()
+
+    reservation = reserve(order_id, (a, 2), (b, 2), (c, 1))
+
+    assert reservation.status == "failed"
+    assert [levels(p) for p in (a, b, c)] == [(5, 0), (1, 0), (0, 0)]
+    assert [kind for kind, *_ in ledger(a)] == ["receipt"]
+    assert published("inventory.stock.reserved.v1") == []
+    [event] = published("inventory.stock.reservation_failed.v1")
+    assert event["order_id"] == str(order_id)
+    assert sorted(
+        (line["product_id"], line["requested"], line["available"])
+        for line in event["short_lines"]
+    ) == sorted([(str(b), 2, 1), (str(c), 1, 0)])
+
+
+def test_unknown_product_fails_the_reservation(stock):
+    a, unknown = stock(5), uuid.uuid4()
+
+    reservation = reserve(uuid.uuid4(), (a, 1), (unknown, 1))
+
+    assert reservation.status == "failed"
+    assert levels(a) == (5, 0)
+    [event] = published("inventory.stock.reservation_failed.v1")
+    assert event["short_lines"] == [
+        {"product_id": str(unknown), "requested": 1, "available": 0}
+    ]
+
+
+def test_reserving_the_same_order_twice_makes_one_reservation(stock):
+    a = stock(5)
+    order_id = uuid.uuid4()
+
+    first = reserve(order_id, (a, 2))
+    second = reserve(order_id, (a, 2))
+
+    assert first.pk == second.pk
+    assert levels(a) == (5, 2)
+    assert Reservation.objects.filter(order_id=order_id).count() == 1
+    assert len(published("inventory.stock.reserved.v1")) == 1
+
+
+@pytest.mark.parametrize("lines", [[], [("p", 0)], [("p", 1.5)]])
+def test_malformed_lines_are_refused(stock, lines):
+    a = stock(3)
+    lines = [(a, q) for _, q in lines]
+
+    with pytest.raises(ValidationFailed):
+        services.stock_reserve(order_id=uuid.uuid4(), lines=lines, actor=ACTOR)
+
+    assert Reservation.objects.count() == 0
+    assert levels(a) == (3, 0)
+
+
+def test_release_gives_the_stock_back_once(stock):
+    a = stock(4)
+    order_id = uuid.uuid4()
+    reserve(order_id, (a, 3))
+
+    first = services.reservation_release(
+        order_id=order_id, reason="customer", actor=ACTOR
+    )
+    second = services.reservation_release(
+        order_id=order_id, reason="customer", actor=ACTOR
+    )
+
+    assert (first, second) == (True, False)
+    assert levels(a) == (4, 0)
+    assert Reservation.objects.get(order_id=order_id).status == "released"
+    [event] = published("inventory.stock.released.v1")
+    assert event["reason"] == "customer"
+
+
+def test_sale_takes_on_hand_and_reserved_and_return_puts_it_back(stock):
+    a = stock(4)
+    order_id = uuid.uuid4()
+    reserve(order_id, (a, 3))
+
+    assert services.reservation_sell(order_id=order_id, actor=ACTOR) is True
+    assert levels(a) == (1, 0)
+    assert services.reservation_sell(order_id=order_id, actor=ACTOR) is False
+    assert (
+        services.reservation_release(order_id=order_id, reason="x", actor=ACTOR)
+        is False
+    )
+    assert services.reservation_return(order_id=order_id, actor=ACTOR) is True
+    assert services.reservation_return(order_id=order_id, actor=ACTOR) is False
+
+    assert levels(a) == (4, 0)
+    assert ledger(a) == [
+        ("receipt", 4, 0),
+        ("reservation", 0, 3),
+        ("sale", -3, -3),
+        ("return", 3, 0),
+    ]
+    assert [p["version"] for p in published(LEVEL)] == [1, 2, 3, 4]
+
+
+def test_events_for_unknown_orders_change_nothing(stock):
+    a = stock(2)
+    order_id = uuid.uuid4()
+
+    results = [
+        services.reservation_release(order_id=order_id, reason="x", actor=ACTOR),
+        services.reservation_sell(order_id=order_id, actor=ACTOR),
+        services.reservation_return(order_id=order_id, actor=ACTOR),
+    ]
+
+    assert results == [False, False, False]
+    assert levels(a) == (2, 0)
+
+
+def test_expiry_releases_only_reservations_past_their_time(stock):
+    a = stock(5)
+    due, fresh = uuid.uuid4(), uuid.uuid4()
+    reserve(due, (a, 2))
+    reserve(fresh, (a, 1))
+    Reservation.objects.filter(order_id=due).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+
+    assert services.reservations_expire_due() == 1
+    assert services.reservations_expire_due() == 0
+
+    assert levels(a) == (5, 1)
+    assert Reservation.objects.get(order_id=due).status == "expired"
+    assert Reservation.objects.get(order_id=fresh).status == "active"
+    [event] = published("inventory.reservation.expired.v1")
+    assert event["order_id"] == str(due)
+
+
+def test_payment_after_expiry_sells_from_what_is_available(stock):
+    a = stock(5)
+    order_id = uuid.uuid4()
+    reserve(order_id, (a, 2))
+    services.reservations_expire_due(now=timezone.now() + dt.timedelta(days=1))
+
+    assert services.reservation_sell(order_id=order_id, actor=ACTOR) is True
+
+    assert levels(a) == (3, 0)
+    assert Reservation.objects.get(order_id=order_id).status == "sold"
+
+
+def test_payment_after_expiry_with_the_stock_gone_changes_nothing(stock):
+    a = stock(2)
+    late = uuid.uuid4()
+    reserve(late, (a, 2))
+    services.reservations_expire_due(now=timezone.now() + dt.timedelta(days=1))
+    reserve(uuid.uuid4(), (a, 2))
+
+    assert services.reservation_sell(order_id=late, actor=ACTOR) is False
+
+    assert levels(a) == (2, 2)
+    assert Reservation.objects.get(order_id=late).status == "expired"
+
+
+def test_the_ledger_is_append_only(stock):
+    a = stock(1)
+    movement = StockMovement.objects.get(stock_item_id=a)
+
+    with pytest.raises(TypeError):
+        movement.save()
+    with pytest.raises(TypeError):
+        movement.delete()
+    with pytest.raises(TypeError):
+        StockMovement.objects.filter(pk=movement.pk).update(on_hand_delta=5)
+    with pytest.raises(TypeError):
+        StockMovement.objects.all().delete()
+
+    assert ledger(a) == [("receipt", 1, 0)]
+
+
+@pytest.mark.parametrize(("on_hand", "reserved"), [(1, 2), (3, -1)])
+def test_database_refuses_reserved_outside_zero_to_on_hand(stock, on_hand, reserved):
+    a = stock(0)
+
+    with pytest.raises(IntegrityError), transaction.atomic(using=StockItem.objects.db):
+        StockItem.objects.filter(pk=a).update(on_hand=on_hand, reserved=reserved)
+
+    assert levels(a) == (0, 0)

@@ -1,0 +1,101 @@
+import uuid
+
+import pytest
+from django.core import mail
+
+from apps.common.db import alias_for
+from apps.eventbus.models import DeadLetter
+from tests.users import factories
+
+EXPECTED = {
+    "confirmed": (
+        "Your order is confirmed",
+        "Please pay before 2026-11-24 03:15 UTC",
+    ),
+    "failed": ("We could not take your order", ": out of stock."),
+    "paid": ("Thank you for your payment", "payment of 42.50 EUR for order"),
+    "shipped": (
+        "Your order is on its way",
+        "handed to DHL; the tracking number is JD0142",
+    ),
+    "delivered": ("Your order was delivered", "was delivered. Enjoy!"),
+    "cancelled": ("Your order was cancelled", "was cancelled: cancelled by customer."),
+    "refunded": ("Your payment was refunded", "we refunded 42.50 EUR for order"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", sorted(EXPECTED))
+def test_each_order_event_mails_the_customer_once(kind, emit, redeliver, customer):
+    customer.first_name = "Ada"
+    customer.save()
+    order_id = uuid.UUID("0b8a3c1e-1111-4222-8333-444455556666")
+    event = factories.lifecycle(customer, order_id)[kind]
+
+    envelope = emit(event)
+    redelivered = redeliver(envelope)
+
+    assert redelivered is False
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    subject, line = EXPECTED[kind]
+    assert message.to == ["customer@example.com"]
+    assert message.subject == f"{subject} (0b8a3c1e)"
+    assert message.body.startswith("Hello Ada,\n\n")
+    assert line in message.body
+    assert str(order_id) in message.body
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    assert f"<h1>{subject}</h1>" in html
+    assert str(order_id) in html
+    assert DeadLetter.objects.using(alias_for("users")).count() == 0
+
+
+@pytest.mark.django_db
+def test_mail_leaves_only_after_the_handler_transaction_commits(
+    emit, customer, django_capture_on_commit_callbacks, deliver_events
+):
+    from apps.eventbus.api import publish
+
+    publish(factories.paid(customer))
+    with django_capture_on_commit_callbacks(using=alias_for("users")) as callbacks:
+        deliver_events()
+
+        assert mail.outbox == []
+
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_html_escapes_event_text(emit, customer):
+    event = factories.lifecycle(customer, uuid.uuid4())["failed"]
+    event = type(event)(order_id=event.order_id, user_id=customer.pk, reason="<b>x</b>")
+
+    emit(event)
+
+    [(html, _)] = mail.outbox[0].alternatives
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
+    assert ": <b>x</b>." in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_no_mail_for_inactive_or_unknown_customer(emit, customer):
+    customer.is_active = False
+    customer.save()
+    ghost = type("Ghost", (), {"pk": uuid.uuid4()})()
+
+    emit(factories.lifecycle(customer, uuid.uuid4())["shipped"])
+    emit(factories.lifecycle(ghost, uuid.uuid4())["shipped"])
+
+    assert mail.outbox == []
+    assert DeadLetter.objects.using(alias_for("users")).count() == 0
+
+
+def test_handlers_are_subscribed_for_every_lifecycle_event():
+    from apps.eventbus import registry
+
+    subscribed = {t for t in registry._handlers if "users" in registry.consumers_of(t)}
+
+    assert subscribed == {f"orders.order.{kind}.v1" for kind in EXPECTED}

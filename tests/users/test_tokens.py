@@ -1,0 +1,256 @@
+import base64
+import datetime as dt
+import json
+
+import jwt
+import pytest
+from django.conf import settings
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+from tests.users.conftest import bearer
+
+ME = "/api/v1/users/me/"
+REFRESH = "/api/v1/auth/token/refresh/"
+LOGOUT = "/api/v1/auth/logout/"
+
+
+def _b64(data: dict) -> str:
+    raw = json.dumps(data, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _claims(token: str) -> dict:
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def assert_401(response):
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.django_db
+def test_login_returns_working_pair_with_configured_lifetimes(
+    login, api_client, customer
+):
+    response = login("  CUSTOMER@Example.com ")
+
+    assert response.status_code == 200
+    pair = response.json()
+    assert set(pair) == {"access", "refresh"}
+    access, refresh = _claims(pair["access"]), _claims(pair["refresh"])
+    assert access["exp"] - access["iat"] == 5 * 60
+    assert refresh["exp"] - refresh["iat"] == 7 * 24 * 3600
+    assert access["user_id"] == refresh["user_id"] == str(customer.pk)
+    me = bearer(api_client, pair["access"]).get(ME)
+    assert me.status_code == 200
+    assert me.json()["email"] == "customer@example.com"
+
+
+@pytest.mark.django_db
+def test_tokens_are_signed_with_their_own_key_not_secret_key(
+    login, api_client, customer
+):
+    access = login(customer.email).json()["access"]
+    forged = jwt.encode(_claims(access), settings.SECRET_KEY, algorithm="HS256")
+
+    assert settings.SIMPLE_JWT["SIGNING_KEY"] != settings.SECRET_KEY
+    jwt.decode(access, settings.SIMPLE_JWT["SIGNING_KEY"], algorithms=["HS256"])
+    assert_401(bearer(api_client, forged).get(ME))
+
+
+@pytest.mark.django_db
+def test_unknown_email_wrong_password_and_inactive_user_get_the_same_answer(
+    login, customer, other_customer
+):
+    other_customer.is_active = False
+    other_customer.save()
+
+    answers = [
+        login("nobody@example.com"),
+        login(customer.email, "wrong-password-123"),
+        login(other_customer.email),
+    ]
+
+    assert [r.status_code for r in answers] == [401, 401, 401]
+    bodies = [r.json() for r in answers]
+    assert bodies[0] == bodies[1] == bodies[2]
+    assert bodies[0]["code"] == "invalid_credentials"
+
+
+@pytest.mark.django_db
+def test_login_input_errors_are_field_level(api_client):
+    response = api_client.post("/api/v1/auth/token/", {"email": ""}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "email": ["This field may not be blank."],
+        "password": ["This field is required."],
+    }
+
+
+def _tamper(token: str, **changes) -> str:
+    header, payload, signature = token.split(".")
+    return ".".join([header, _b64({**_claims(token), **changes}), signature])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(
+            lambda access, other: ".".join(
+                [_b64({"alg": "none", "typ": "JWT"}), access.split(".")[1], ""]
+            ),
+            id="alg-none",
+        ),
+        pytest.param(
+            lambda access, other: (
+                access[:-4] + ("AAAA" if not access.endswith("AAAA") else "BBBB")
+            ),
+            id="tampered-signature",
+        ),
+        pytest.param(
+            lambda access, other: _tamper(access, user_id=str(other.pk)),
+            id="swapped-user-id",
+        ),
+        pytest.param(
+            lambda access, other: jwt.encode(
+                {**_claims(access), "user_id": str(other.pk)},
+                "a-guessed-key-that-is-long-enough-for-hs256",
+                algorithm="HS256",
+            ),
+            id="foreign-key",
+        ),
+    ],
+)
+def test_forged_access_tokens_are_refused(
+    forge, login, api_client, customer, other_customer
+):
+    access = login(customer.email).json()["access"]
+
+    assert_401(bearer(api_client, forge(access, other_customer)).get(ME))
+
+
+@pytest.mark.django_db
+def test_expired_access_token_is_refused(api_client, customer):
+    token = AccessToken.for_user(customer)
+    token.set_exp(from_time=token.current_time - dt.timedelta(minutes=6))
+
+    assert_401(bearer(api_client, str(token)).get(ME))
+
+
+@pytest.mark.django_db
+def test_refresh_token_is_no_access_token(login, api_client, customer):
+    refresh = login(customer.email).json()["refresh"]
+
+    assert_401(bearer(api_client, refresh).get(ME))
+
+
+@pytest.mark.django_db
+def test_refresh_rotates_and_the_old_refresh_is_spent(login, api_client, customer):
+    old = login(customer.email).json()["refresh"]
+
+    rotated = api_client.post(REFRESH, {"refresh": old}, format="json")
+    again = api_client.post(REFRESH, {"refresh": old}, format="json")
+
+    assert rotated.status_code == 200
+    pair = rotated.json()
+    assert pair["refresh"] != old
+    assert_401(again)
+    assert again.json()["code"] == "token_not_valid"
+    assert bearer(api_client, pair["access"]).get(ME).status_code == 200
+    api_client.credentials()
+    assert (
+        api_client.post(
+            REFRESH, {"refresh": pair["refresh"]}, format="json"
+        ).status_code
+        == 200
+    )
+
+
+@pytest.mark.django_db
+def test_refresh_refuses_access_token_and_garbage(login, api_client, customer):
+    access = login(customer.email).json()["access"]
+
+    assert_401(api_client.post(REFRESH, {"refresh": access}, format="json"))
+    assert_401(api_client.post(REFRESH, {"refresh": "not.a.jwt"}, format="json"))
+    missing = api_client.post(REFRESH, {}, format="json")
+    assert missing.status_code == 400
+    assert missing.json()["errors"] == {"refresh": ["This field is required."]}
+
+
+@pytest.mark.django_db
+def test_expired_refresh_token_is_refused(api_client, customer):
+    token = RefreshToken.for_user(customer)
+    token.set_exp(from_time=token.current_time - dt.timedelta(days=8))
+
+    assert_401(api_client.post(REFRESH, {"refresh": str(token)}, format="json"))
+
+
+@pytest.mark.django_db
+def test_logout_blacklists_the_refresh_token(login, api_client, customer):
+    pair = login(customer.email).json()
+    bearer(api_client, pair["access"])
+
+    response = api_client.post(LOGOUT, {"refresh": pair["refresh"]}, format="json")
+
+    assert response.status_code == 204
+    api_client.credentials()
+    assert_401(api_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json"))
+
+
+@pytest.mark.django_db
+def test_logout_needs_authentication(login, api_client, customer):
+    refresh = login(customer.email).json()["refresh"]
+
+    assert_401(api_client.post(LOGOUT, {"refresh": refresh}, format="json"))
+    assert (
+        api_client.post(REFRESH, {"refresh": refresh}, format="json").status_code == 200
+    )
+
+
+@pytest.mark.django_db
+def test_logout_refuses_another_users_refresh_and_keeps_it_valid(
+    login, api_client, customer, other_client, other_customer
+):
+    refresh = login(customer.email).json()["refresh"]
+
+    response = other_client.post(LOGOUT, {"refresh": refresh}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "refresh": ["Token is invalid, expired or revoked."]
+    }
+    assert (
+        api_client.post(REFRESH, {"refresh": refresh}, format="json").status_code == 200
+    )
+
+
+@pytest.mark.django_db
+def test_inactive_user_tokens_are_refused(login, api_client, customer):
+    pair = login(customer.email).json()
+    customer.is_active = False
+    customer.save()
+
+    assert_401(bearer(api_client, pair["access"]).get(ME))
+    api_client.credentials()
+    assert_401(api_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json"))
+
+
+@pytest.mark.django_db
+def test_tokens_of_a_deleted_user_are_refused(login, api_client, customer):
+    pair = login(customer.email).json()
+    customer.delete()
+
+    assert_401(bearer(api_client, pair["access"]).get(ME))
+    api_client.credentials()
+    assert_401(api_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json"))
+
+
+@pytest.mark.django_db
+def test_public_endpoints_ignore_a_stale_authorization_header(
+    login, api_client, customer
+):
+    bearer(api_client, "garbage")
+
+    assert login(customer.email).status_code == 200
