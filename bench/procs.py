@@ -97,24 +97,17 @@ def http_status(url: str, *, timeout: float = 2) -> int | None:
         return None
 
 
-def start_web(group: ProcessGroup, env: dict, *, port: int, workers: int, threads=1):
-    argv = [
-        str(BIN / "gunicorn"),
-        "config.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--timeout",
-        "30",
-        "--graceful-timeout",
-        "5",
-        "--access-logfile",
-        "-" if env.get("BENCH_ACCESS_LOG") else "/dev/null",
-    ]
-    group.start("gunicorn", argv, env)
+def start_web(group: ProcessGroup, env: dict, *, port: int, workers: int):
+    """gunicorn with the production config file (config/gunicorn.py)."""
+    web_env = {
+        **env,
+        "BIND_HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_WORKERS": str(workers),
+        "WEB_THREADS": "1",
+    }
+    argv = [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"]
+    group.start("gunicorn", argv, web_env)
     wait_for(
         lambda: http_status(f"http://127.0.0.1:{port}/healthz") == 200,
         timeout=60,

@@ -157,6 +157,9 @@ def _problem_for(exc, context):
             detail=str(detail),
             code=code if isinstance(code, str) else "error",
         )
+        if isinstance(exc, drf_exceptions.ParseError):
+            # Every 400 is a validation problem (schema): the body is the field.
+            body["errors"] = {"non_field_errors": [str(detail)]}
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
     return response

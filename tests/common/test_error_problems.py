@@ -1,6 +1,7 @@
 import pytest
 from django.db import InterfaceError, OperationalError
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
@@ -36,3 +37,22 @@ def test_a_lost_database_is_a_retryable_503_problem(error):
         "code": "database_unavailable",
         "retry_after": 5,
     }
+
+
+def test_unparsable_json_is_a_validation_problem_like_every_400():
+    class EchoView(APIView):
+        permission_classes = [AllowAny]
+
+        def post(self, request):
+            return Response(request.data)
+
+    request = APIRequestFactory().post(
+        "/api/v1/anything/", data=b"\x00", content_type="application/json"
+    )
+    response = EchoView.as_view()(request).render()
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.data["code"] == "parse_error"
+    assert response.data["errors"] == {"non_field_errors": [response.data["detail"]]}
+    assert response.data["detail"].startswith("JSON parse error")
