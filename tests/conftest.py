@@ -1,6 +1,11 @@
 """Fixtures shared by every app's tests: API clients, users with JWTs, events."""
 
 import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -47,7 +52,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _inprocess_events_by_default(settings):
     # Tests deliver events in-process unless they start a real worker
-    # (tests/eventbus/worker.py switches this to "celery").
+    # (the `celery_worker` fixture switches this to "celery").
     settings.EVENTS_DELIVERY = "inprocess"
 
 
@@ -111,3 +116,187 @@ def deliver_events():
         return total
 
     return deliver
+
+
+# --- A real Celery worker process (services mode) -----------------------------
+
+WORKER_QUEUES = ("users", "catalog", "inventory", "orders")
+WORKER_READY_SECONDS = 30
+
+
+def _database_url(config: dict) -> str:
+    user = config.get("USER") or ""
+    password = f":{config['PASSWORD']}" if config.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    port = f":{config['PORT']}" if config.get("PORT") else ""
+    return f"postgres://{auth}{config.get('HOST') or ''}{port}/{config['NAME']}"
+
+
+def _services_env(extra: dict[str, str]) -> dict[str, str]:
+    """The test process's environment, with the databases pointing at
+    pytest-django's test databases (the same ones the tests see)."""
+    from django.conf import settings
+    from django.db import connections
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    for app, alias in settings.APP_DATABASES.items():
+        url = _database_url(connections[alias].settings_dict)
+        env[f"DATABASE_URL_{app.upper()}"] = url
+        if alias == "default":
+            env["DATABASE_URL"] = url
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def services_env(django_db_setup):
+    """`services_env({...})`: an environment for a subprocess (worker, script)
+    that uses this session's test databases, plus the given overrides."""
+    return lambda extra=None: _services_env(extra or {})
+
+
+def _purge_queues(app) -> None:
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        for queue in WORKER_QUEUES:
+            channel.queue_purge(queue)
+
+
+class CeleryWorker:
+    """A `celery worker` subprocess. `log` is its output so far."""
+
+    def __init__(self, process: subprocess.Popen, name: str, log_path: Path):
+        self.process = process
+        self.name = name
+        self.log_path = log_path
+        self._log_offset = 0
+
+    @property
+    def log(self) -> str:
+        """Output since the current test started using this worker."""
+        with self.log_path.open("rb") as log:
+            log.seek(self._log_offset)
+            return log.read().decode(errors="replace")
+
+    def mark_log(self) -> None:
+        self._log_offset = self.log_path.stat().st_size
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.alive():
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def _start_worker(
+    celery_app, *, app, env, concurrency, queues, log_dir
+) -> CeleryWorker:
+    name = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    log_path = log_dir / f"{name}.log"
+    command = [
+        str(Path(sys.executable).with_name("celery")),
+        *("-A", app, "worker", "-Q", ",".join(queues)),
+        *("-c", str(concurrency), "-P", "prefork", "-n", name, "-l", "info"),
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            command,
+            env=_services_env(env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+    worker = CeleryWorker(process, name, log_path)
+    deadline = time.monotonic() + WORKER_READY_SECONDS
+    while time.monotonic() < deadline:
+        if not worker.alive():
+            pytest.fail(f"celery worker exited early:\n{worker.log}")
+        if celery_app.control.ping(destination=[name], timeout=0.5):
+            return worker
+    worker.stop()
+    pytest.fail(f"celery worker not ready in {WORKER_READY_SECONDS}s:\n{worker.log}")
+
+
+@pytest.fixture(scope="session")
+def _celery_workers(django_db_setup, tmp_path_factory):
+    """Workers started during the session, one per configuration, reused by
+    later tests (starting one costs seconds); all terminated at the end."""
+    workers: dict[tuple, CeleryWorker] = {}
+    yield workers
+    for worker in workers.values():
+        worker.stop()
+
+
+@pytest.fixture
+def start_celery_worker(settings, _celery_workers, tmp_path_factory):
+    """Factory: `start_celery_worker(app="config", env={...}, concurrency=2,
+    queues=WORKER_QUEUES)` returns a running `celery -A <app> worker -Q
+    users,catalog,inventory,orders`
+    whose databases are this session's test databases and whose broker is the
+    test's, once it answers a ping. The queues are purged first, and the test
+    process hands events to Celery (`EVENTS_DELIVERY = "celery"`) until the
+    test ends. A worker of the same configuration is reused across tests (and
+    restarted if it died); all are terminated at the end of the session.
+    Use it in `@pytest.mark.services` tests with `django_db(transaction=True)`
+    so the worker sees what the test commits."""
+    from config.celery import app as celery_app
+
+    if not SERVICES_MODE:
+        pytest.fail("a real Celery worker needs services mode (CELERY_BROKER_URL)")
+
+    def start(
+        *,
+        app: str = "config",
+        env: dict | None = None,
+        concurrency: int = 2,
+        queues: tuple[str, ...] = WORKER_QUEUES,
+    ):
+        env = env or {}
+        key = (app, tuple(sorted(env.items())), concurrency, queues)
+        _purge_queues(celery_app)
+        worker = _celery_workers.get(key)
+        if worker is None or not worker.alive():
+            worker = _celery_workers[key] = _start_worker(
+                celery_app,
+                app=app,
+                env=env,
+                concurrency=concurrency,
+                queues=queues,
+                log_dir=tmp_path_factory.mktemp("celery"),
+            )
+        worker.mark_log()
+        settings.EVENTS_DELIVERY = "celery"
+        return worker
+
+    return start
+
+
+@pytest.fixture
+def celery_worker(start_celery_worker):
+    """A real worker on every app queue, with the project's own handlers."""
+    return start_celery_worker()
+
+
+@pytest.fixture
+def wait_until():
+    """`wait_until(predicate, timeout=15)`: poll until `predicate()` is truthy
+    (returned) or the time-out passes (its last value returned). For tests
+    that wait for a worker."""
+
+    def wait(predicate, *, timeout: float = 15.0, interval: float = 0.05):
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value or time.monotonic() >= deadline:
+                return value
+            time.sleep(interval)
+
+    return wait

@@ -107,6 +107,11 @@ def dead_letter(
 def consume_inprocess(consumer: str, envelope: Envelope) -> None:
     """Embedded delivery: a few immediate attempts, then a dead letter. A
     handler's failure never reaches the request that published."""
+    with context.flow(correlation=envelope.correlation_id, causation=envelope.event_id):
+        _consume_inprocess(consumer, envelope)
+
+
+def _consume_inprocess(consumer: str, envelope: Envelope) -> None:
     attempts = settings.EVENTS_MAX_ATTEMPTS
     for attempt in range(1, attempts + 1):
         try:

@@ -6,6 +6,7 @@ queue) or, with no broker configured, to the handlers in-process. Whatever is
 still unsent (broker down, crash) is picked up by `relay_once`.
 """
 
+import datetime as dt
 import logging
 import threading
 from collections import deque
@@ -16,9 +17,8 @@ from django.utils import timezone
 
 from apps.common import context, tracing
 from apps.common.db import alias_for
-from apps.eventbus import registry
-from apps.eventbus.consumer import consume_inprocess
-from apps.eventbus.delivery import enqueue
+from apps.eventbus.breaker import broker_breaker
+from apps.eventbus.delivery import hand_over
 from apps.eventbus.envelope import Envelope
 from apps.eventbus.models import OutboxEvent
 from apps.eventbus.schema import Event
@@ -40,7 +40,7 @@ def publish(event: Event) -> OutboxEvent:
         payload=event.to_payload(),
         trace_context=tracing.current_trace_context(),
     )
-    transaction.on_commit(lambda: dispatch_after_commit(alias, row.pk), using=alias)
+    transaction.on_commit(lambda: dispatch_after_commit(alias, row), using=alias)
     return row
 
 
@@ -63,15 +63,32 @@ def envelope_of(row: OutboxEvent) -> Envelope:
 _local = threading.local()
 
 
-def dispatch_after_commit(alias: str, row_id: int) -> None:
-    """Hand one committed row on; never raises into the request that published."""
+def dispatch_after_commit(alias: str, row: OutboxEvent) -> None:
+    """Hand one committed row on; never raises into the request that published,
+    and never waits long for a broker that is down (the relay sends it later).
+
+    With Celery the committed row is sent straight from memory and then marked
+    sent: no second transaction or row lock on the request's path. The relay
+    leaves rows younger than EVENTS_RELAY_GRACE_SECONDS alone so it does not
+    race this; if it ever does, the consumer's inbox absorbs the duplicate.
+    """
     if settings.EVENTS_DELIVERY == "inprocess":
-        _deliver_inprocess_in_order(alias, row_id)
+        _deliver_inprocess_in_order(alias, row.pk)
+        return
+    if not broker_breaker.allows():
+        logger.info(
+            "broker marked unavailable: outbox row %s left for the relay", row.pk
+        )
         return
     try:
-        send_rows(alias, [row_id])
+        hand_over(envelope_of(row))
     except Exception:  # noqa: BLE001 - the relay retries; the request must not fail
-        logger.warning("outbox row %s left for the relay", row_id, exc_info=True)
+        broker_breaker.trip(settings.EVENTS_BROKER_BREAKER_SECONDS)
+        logger.warning("outbox row %s left for the relay", row.pk, exc_info=True)
+        return
+    OutboxEvent.objects.using(alias).filter(pk=row.pk, sent_at__isnull=True).update(
+        sent_at=timezone.now()
+    )
 
 
 def _deliver_inprocess_in_order(alias: str, row_id: int) -> None:
@@ -91,61 +108,86 @@ def _deliver_inprocess_in_order(alias: str, row_id: int) -> None:
 
 
 def send_rows(
-    alias: str, row_ids: list[int] | None = None, *, limit: int | None = None
+    alias: str,
+    row_ids: list[int] | None = None,
+    *,
+    limit: int | None = None,
+    created_before: dt.datetime | None = None,
 ) -> int:
     """Send unsent rows (the given ones, or the oldest `limit`), each once.
 
     Rows are locked with SKIP LOCKED so concurrent relays never send the same
-    row; a row is marked sent only after its messages were accepted.
+    row; a row is marked sent only after its messages were accepted. If the
+    hand-over fails midway, the rows handed over so far are still marked sent
+    and the error is raised; the rest stay for the next relay.
     """
-    sent = 0
+    done: list[int] = []
+    failure: Exception | None = None
     with transaction.atomic(using=alias):
         rows = (
             OutboxEvent.objects.using(alias).filter(sent_at__isnull=True).order_by("id")
         )
         if row_ids is not None:
             rows = rows.filter(pk__in=row_ids)
+        if created_before is not None:
+            rows = rows.filter(created_at__lt=created_before)
         rows = rows.select_for_update(skip_locked=True)
         if limit is not None:
             rows = rows[:limit]
         for row in rows:
-            _hand_over(row)
-            OutboxEvent.objects.using(alias).filter(pk=row.pk).update(
+            try:
+                hand_over(envelope_of(row))
+            except Exception as exc:  # noqa: BLE001 - re-raised after the commit
+                failure = exc
+                break
+            done.append(row.pk)
+        if done:
+            OutboxEvent.objects.using(alias).filter(pk__in=done).update(
                 sent_at=timezone.now()
             )
-            sent += 1
-    return sent
+    if failure is not None:
+        raise failure
+    return len(done)
 
 
-def _hand_over(row: OutboxEvent) -> None:
-    envelope = envelope_of(row)
-    for consumer in registry.consumers_of(row.event_type):
-        if settings.EVENTS_DELIVERY == "inprocess":
-            consume_inprocess(consumer, envelope)
-        else:
-            enqueue(consumer, envelope)
+def _aliases() -> list[str]:
+    return list(settings.DATABASES)
 
 
-def relay_once(*, batch_size: int | None = None) -> int:
-    """Send every unsent row of every database, oldest first, in batches."""
+def relay_once(
+    *, batch_size: int | None = None, grace_seconds: float | None = None
+) -> int:
+    """Send every unsent row of every database, oldest first, in batches.
+
+    With Celery, rows younger than the grace period (default
+    EVENTS_RELAY_GRACE_SECONDS) are left to their after-commit dispatch."""
     batch_size = batch_size or settings.EVENTS_RELAY_BATCH_SIZE
+    if grace_seconds is None:
+        celery = settings.EVENTS_DELIVERY == "celery"
+        grace_seconds = settings.EVENTS_RELAY_GRACE_SECONDS if celery else 0.0
+    created_before = (
+        timezone.now() - dt.timedelta(seconds=grace_seconds) if grace_seconds else None
+    )
     total = 0
-    for alias in settings.DATABASES:
+    for alias in _aliases():
         while True:
-            sent = send_rows(alias, limit=batch_size)
+            sent = send_rows(alias, limit=batch_size, created_before=created_before)
             total += sent
             if sent < batch_size:
                 break
+    if total:
+        broker_breaker.reset()
     return total
 
 
 def prune_sent(*, older_than_days: int | None = None) -> int:
+    """Delete rows sent more than the retention period ago; unsent rows stay."""
     days = (
         settings.EVENTS_RETENTION_DAYS if older_than_days is None else older_than_days
     )
-    cutoff = timezone.now() - timezone.timedelta(days=days)
+    cutoff = timezone.now() - dt.timedelta(days=days)
     deleted = 0
-    for alias in settings.DATABASES:
+    for alias in _aliases():
         count, _ = (
             OutboxEvent.objects.using(alias)
             .filter(sent_at__isnull=False, sent_at__lt=cutoff)
@@ -153,3 +195,26 @@ def prune_sent(*, older_than_days: int | None = None) -> int:
         )
         deleted += count
     return deleted
+
+
+def replay(
+    *,
+    since: dt.datetime | None = None,
+    event_type: str | None = None,
+    event_id: str | None = None,
+) -> int:
+    """Hand matching outbox rows (sent or not) to their consumers again, oldest
+    first. Consumers are idempotent, so already applied events stay no-ops."""
+    replayed = 0
+    for alias in _aliases():
+        rows = OutboxEvent.objects.using(alias).order_by("id")
+        if since is not None:
+            rows = rows.filter(created_at__gte=since)
+        if event_type is not None:
+            rows = rows.filter(event_type=event_type)
+        if event_id is not None:
+            rows = rows.filter(event_id=event_id)
+        for row in rows.iterator():
+            hand_over(envelope_of(row))
+            replayed += 1
+    return replayed

@@ -194,6 +194,13 @@ EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=7)
 EVENTS_PUBLISH_TIMEOUT_SECONDS = env.float(
     "EVENTS_PUBLISH_TIMEOUT_SECONDS", default=0.5
 )
+# The relay leaves younger rows to their after-commit dispatch (Celery delivery).
+EVENTS_RELAY_GRACE_SECONDS = env.float("EVENTS_RELAY_GRACE_SECONDS", default=2.0)
+# After a failed hand-over, a process leaves new rows to the relay for this long.
+EVENTS_BROKER_BREAKER_SECONDS = env.float("EVENTS_BROKER_BREAKER_SECONDS", default=10.0)
+# Consumer retries: base * 2**retry seconds, capped (below the visibility timeout).
+EVENTS_RETRY_BASE_SECONDS = env.float("EVENTS_RETRY_BASE_SECONDS", default=1.0)
+EVENTS_RETRY_MAX_SECONDS = env.float("EVENTS_RETRY_MAX_SECONDS", default=60.0)
 
 CELERY_TASK_HARD_TIME_LIMIT = env.int("CELERY_TASK_HARD_TIME_LIMIT", default=60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=45)
@@ -211,14 +218,26 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Redis caveats: an unacked message is redelivered after visibility_timeout, so it
 # must exceed the longest task (twice the hard limit) - set for broker and results.
-_VISIBILITY = {"visibility_timeout": 2 * CELERY_TASK_HARD_TIME_LIMIT + 60}
+_VISIBILITY = {
+    "visibility_timeout": env.int(
+        "CELERY_VISIBILITY_TIMEOUT", default=2 * CELERY_TASK_HARD_TIME_LIMIT + 60
+    )
+}
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     **_VISIBILITY,
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = dict(_VISIBILITY)
+# Bus jobs go to the default queue: run one worker with `-Q default` (or add
+# `default` to a worker's queues) beside beat. App jobs name their own queue.
 CELERY_BEAT_SCHEDULE = {
+    "eventbus-relay": {
+        "task": "eventbus.relay",
+        "schedule": EVENTS_RELAY_INTERVAL_SECONDS,
+        "options": {"expires": EVENTS_RELAY_INTERVAL_SECONDS},
+    },
+    "eventbus-prune": {"task": "eventbus.prune", "schedule": 3600.0},
     "inventory-expire-reservations": {
         "task": "inventory.expire_reservations",
         "schedule": env.float("RESERVATION_EXPIRY_INTERVAL_SECONDS", default=60.0),

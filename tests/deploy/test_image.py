@@ -3,6 +3,7 @@ warning, and the entry point migrates, serves and answers its health check."""
 
 import os
 import signal
+import socket
 import subprocess
 import time
 
@@ -19,7 +20,6 @@ CHECK_DEPLOY = [
     "--fail-level",
     "WARNING",
 ]
-WEB_PORT = 8171  # this worktree's port range is 8170-8179
 
 
 def test_production_settings_pass_check_deploy_with_no_warning():
@@ -50,13 +50,20 @@ def test_production_settings_refuse_to_start_without_a_required_value(missing):
     assert f"{missing} must be set in production" in result.stderr
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def test_the_entrypoint_migrates_serves_and_passes_its_health_check(tmp_path):
+    web_port = free_port()
     env = {
         **PRODUCTION_ENV,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'image.sqlite3'}",
         "DATABASE_ROUTING": "single",
         "BIND_HOST": "127.0.0.1",
-        "PORT": str(WEB_PORT),
+        "PORT": str(web_port),
         "WEB_WORKERS": "1",
     }
     drop = ("CELERY_BROKER_URL", "CACHE_URL")

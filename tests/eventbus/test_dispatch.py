@@ -1,0 +1,148 @@
+"""Handing committed rows to Celery when the broker is away (no broker needed:
+the Celery hand-over is replaced by a stand-in that fails or records)."""
+
+import uuid
+
+import pytest
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+from apps.common.db import alias_for
+from apps.eventbus import delivery
+from apps.eventbus.api import publish
+from apps.eventbus.breaker import broker_breaker
+from apps.eventbus.models import OutboxEvent
+from apps.eventbus.outbox import relay_once
+from apps.users.events import UserRegistered
+
+
+@pytest.fixture
+def celery_stand_in(settings, monkeypatch, probe):
+    """EVENTS_DELIVERY = "celery" with `enqueue` replaced: it fails while
+    `down` is set, and records (consumer, event_id) otherwise."""
+    settings.EVENTS_DELIVERY = "celery"
+    settings.EVENTS_BROKER_BREAKER_SECONDS = 60
+    state = {"down": True, "attempts": 0, "sent": []}
+
+    def enqueue(consumer, envelope):
+        state["attempts"] += 1
+        if state["down"]:
+            raise OperationalError("Error 111 connecting to 127.0.0.1:1")
+        state["sent"].append((consumer, envelope.event_id))
+
+    monkeypatch.setattr(delivery, "enqueue", enqueue)
+    broker_breaker.reset()
+    yield state
+    broker_breaker.reset()
+
+
+def publish_committed(email: str) -> OutboxEvent:
+    with transaction.atomic(using=alias_for("users")):
+        return publish(UserRegistered(user_id=uuid.uuid4(), email=email))
+
+
+def unsent():
+    return OutboxEvent.objects.using(alias_for("users")).filter(sent_at__isnull=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_hand_over_trips_the_breaker_and_leaves_rows_for_the_relay(
+    celery_stand_in,
+):
+    rows = [publish_committed(f"ok-{i}@example.com") for i in range(3)]
+
+    assert celery_stand_in["attempts"] == 1  # later requests skip the broker
+    assert unsent().count() == 3
+
+    celery_stand_in["down"] = False
+    assert relay_once(grace_seconds=0) == 3
+    assert celery_stand_in["sent"] == [("catalog", str(r.event_id)) for r in rows]
+    assert unsent().count() == 0
+    assert broker_breaker.allows()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_row_is_sent_after_commit_and_marked_sent(celery_stand_in):
+    celery_stand_in["down"] = False
+
+    row = publish_committed("ok-1@example.com")
+
+    assert celery_stand_in["sent"] == [("catalog", str(row.event_id))]
+    assert unsent().count() == 0
+
+
+@pytest.mark.django_db
+def test_the_relay_leaves_rows_younger_than_the_grace_period(celery_stand_in):
+    celery_stand_in["down"] = False
+    with transaction.atomic(using=alias_for("users")):
+        publish(UserRegistered(user_id=uuid.uuid4(), email="ok-1@example.com"))
+
+    assert relay_once(grace_seconds=60) == 0
+    assert relay_once(grace_seconds=0) == 1
+    assert len(celery_stand_in["sent"]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_relay_pass_stopped_by_the_broker_keeps_what_it_sent(
+    celery_stand_in, monkeypatch
+):
+    celery_stand_in["down"] = False
+    monkeypatch.setattr(broker_breaker, "allows", lambda: False)  # publish only
+    rows = [publish_committed(f"ok-{i}@example.com") for i in range(3)]
+    calls = iter([None, OperationalError("gone")])
+
+    def flaky(consumer, envelope):
+        if (failure := next(calls)) is not None:
+            raise failure
+        celery_stand_in["sent"].append((consumer, envelope.event_id))
+
+    monkeypatch.setattr(delivery, "enqueue", flaky)
+
+    with pytest.raises(OperationalError):
+        relay_once(grace_seconds=0)
+
+    assert celery_stand_in["sent"] == [("catalog", str(rows[0].event_id))]
+    assert list(unsent().values_list("pk", flat=True)) == [rows[1].pk, rows[2].pk]
+
+
+def test_retry_backoff_doubles_from_the_base_up_to_the_cap(settings):
+    settings.EVENTS_RETRY_BASE_SECONDS = 1.0
+    settings.EVENTS_RETRY_MAX_SECONDS = 60.0
+
+    delays = [delivery.backoff_seconds(n) for n in range(8)]
+
+    assert delays == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
+
+
+@pytest.mark.django_db
+def test_a_dead_letter_replay_with_the_broker_down_leaves_it_pending(
+    celery_stand_in,
+):
+    from django.core.management import call_command
+
+    from apps.eventbus.models import DeadLetter
+
+    letter = DeadLetter.objects.using(alias_for("catalog")).create(
+        consumer="catalog",
+        event_id=uuid.uuid4(),
+        event_type=UserRegistered.event_type,
+        envelope={
+            "event_id": str(uuid.uuid4()),
+            "event_type": UserRegistered.event_type,
+            "version": 1,
+            "occurred_at": "2026-11-24T01:00:00+00:00",
+            "producer": "users",
+            "correlation_id": "c",
+            "causation_id": "",
+            "payload": {"user_id": str(uuid.uuid4()), "email": "ok-1@example.com"},
+        },
+        error="RuntimeError: boom",
+        attempts=5,
+    )
+
+    with pytest.raises(OperationalError):
+        call_command("events_dead_letters", "replay", "--all")
+
+    letter.refresh_from_db()
+    assert letter.replayed_at is None
+    assert celery_stand_in["attempts"] == 1
