@@ -16,7 +16,7 @@ import django
 
 
 def main(first: int, last: int) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.stack_settings")
     django.setup()
     from django.apps import apps
     from django.db import connections

@@ -65,7 +65,7 @@ def stack_env(args) -> dict:
         if not key.startswith(("DATABASE_", "CELERY_", "CACHE_"))
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SETTINGS_MODULE="bench.stack_settings",
         SECRET_KEY="bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="false",
