@@ -37,7 +37,9 @@ from bench.procs import (
 )
 
 WEB_PORT, REDIS_PORT, PG_PORT, CACHE_PORT = 8181, 8182, 8183, 8184
-RELAY_SECONDS = 5.0
+# Two relay periods must cover Celery's own reconnect back-off (2 s steps: a
+# worker comes back up to ~12 s after a 30 s broker outage) plus the backlog.
+RELAY_SECONDS = 10.0
 QUEUES = ["users", "catalog", "inventory", "orders", "default"]
 PRODUCTS = 6
 STOCK = 10_000
@@ -139,7 +141,7 @@ def stack():
         env = stack_env(postgres)
         manage(env, "migrate_all")
         start_web(group, env, port=WEB_PORT, workers=2)
-        start_worker(group, env, name="all", queues=QUEUES, concurrency=2)
+        start_worker(group, env, name="all", queues=QUEUES, concurrency=4)
         start_beat(group, env, schedule_dir=base)
         client = Client(WEB_PORT, timeout=10)
         staff = data.ensure_staff(env, client)

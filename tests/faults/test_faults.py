@@ -61,7 +61,7 @@ def test_orders_are_acknowledged_and_confirmed_across_a_redis_outage(stack, caps
         while time.monotonic() < deadline:
             results.append(place(stack, n))
             n += 1
-            time.sleep(0.25)
+            time.sleep(1.0)
     finally:
         stack.redis.start()
     back = time.monotonic()
@@ -190,7 +190,8 @@ def test_postgres_restart_answers_503_and_recovers_by_itself(stack, capsys):
 
 def test_replaying_every_outbox_event_three_times_changes_nothing(stack, capsys):
     before = stack.kit("snapshot")
-    inbox_before = stack.reconcile([])["inbox_rows"]
+    reconciled = stack.reconcile([])
+    inbox_before = reconciled["inbox_rows"]
 
     replay = stack.kit("replay", "3")
     started = time.monotonic()
@@ -205,6 +206,6 @@ def test_replaying_every_outbox_event_three_times_changes_nothing(stack, capsys)
         f"redelivered messages drained in {drained:.1f}s, {len(after)} business tables "
         f"unchanged, inbox rows {inbox_before} -> {report['inbox_rows']}",
     )
-    assert replay["messages"] >= 3 * replay["events"] > 0
+    assert replay["messages"] == 3 * reconciled["inbox_expected"] > 0
     assert after == before
     assert report["inbox_rows"] == inbox_before
