@@ -33,6 +33,9 @@ from tests.figures import report_figure
 SEED = 20261124
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "6"))
 SCHEMA_PATH = "/api/schema/?format=json"
+# Findings reported to their owners and not fixed yet: "<operation> [<mode>]
+# <status>: <check titles>" -> why it is tolerated for now. Anything else fails.
+KNOWN_FINDINGS: dict[str, str] = {}
 CHECK_NAMES = (
     "not_a_server_error",
     "response_schema_conformance",
@@ -109,6 +112,8 @@ def test_api_schema_holds_under_fuzzing(
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _fuzz_operation(operation, mode, headers, checks, stats, failures)
 
+    known = [kind for kind in failures if kind in KNOWN_FINDINGS]
+    new = {kind: text for kind, text in failures.items() if kind not in known}
     report_figure(
         capsys,
         f"fuzz[{role}]: {len(operations)} operations, "
@@ -116,11 +121,10 @@ def test_api_schema_holds_under_fuzzing(
         f"({stats['positive']} positive, {stats['negative']} negative, "
         f"seed {SEED}, <= {MAX_EXAMPLES} per operation and mode), "
         f"answers {stats['2xx']} 2xx / {stats['4xx']} 4xx / {stats['5xx']} 5xx, "
-        f"{len(failures)} distinct failures",
+        f"{len(failures)} distinct failures"
+        + (f" ({len(known)} known: {'; '.join(known)})" if known else ""),
     )
     assert len(checks) == len(CHECK_NAMES)
     assert operations, "the schema lists no operation"
     assert stats["2xx"] > 0, "no request was accepted: authentication is broken"
-    assert not failures, (
-        "\n".join(failures) + "\n\nFirst:\n" + next(iter(failures.values()), "")
-    )
+    assert not new, "\n".join(new) + "\n\nFirst:\n" + next(iter(new.values()))
