@@ -13,9 +13,9 @@ case "$role" in
     ;;
   worker)
     # WORKER_QUEUES: one queue (an extracted app) or several, comma-separated.
-    # "default" carries the periodic jobs that beat schedules (relay, prune).
+    # Periodic jobs (relay, prune, expiry) run on the queue of the app they serve.
     exec celery -A config worker \
-      --queues "${WORKER_QUEUES:-users,catalog,inventory,orders,default}" \
+      --queues "${WORKER_QUEUES:-users,catalog,inventory,orders}" \
       --concurrency "${WORKER_CONCURRENCY:-2}" \
       --hostname "${WORKER_NAME:-worker}@%h" \
       --loglevel "${LOG_LEVEL:-INFO}" \

@@ -113,6 +113,7 @@ def send_rows(
     *,
     limit: int | None = None,
     created_before: dt.datetime | None = None,
+    producer: str | None = None,
 ) -> int:
     """Send unsent rows (the given ones, or the oldest `limit`), each once.
 
@@ -131,6 +132,8 @@ def send_rows(
             rows = rows.filter(pk__in=row_ids)
         if created_before is not None:
             rows = rows.filter(created_at__lt=created_before)
+        if producer is not None:
+            rows = rows.filter(producer=producer)
         rows = rows.select_for_update(skip_locked=True)
         if limit is not None:
             rows = rows[:limit]
@@ -150,14 +153,18 @@ def send_rows(
     return len(done)
 
 
-def _aliases() -> list[str]:
-    return list(settings.DATABASES)
+def _aliases(producer: str | None = None) -> list[str]:
+    return [alias_for(producer)] if producer else list(settings.DATABASES)
 
 
 def relay_once(
-    *, batch_size: int | None = None, grace_seconds: float | None = None
+    *,
+    batch_size: int | None = None,
+    grace_seconds: float | None = None,
+    producer: str | None = None,
 ) -> int:
-    """Send every unsent row of every database, oldest first, in batches.
+    """Send every unsent row of every database (or only `producer`'s rows),
+    oldest first, in batches.
 
     With Celery, rows younger than the grace period (default
     EVENTS_RELAY_GRACE_SECONDS) are left to their after-commit dispatch."""
@@ -169,9 +176,14 @@ def relay_once(
         timezone.now() - dt.timedelta(seconds=grace_seconds) if grace_seconds else None
     )
     total = 0
-    for alias in _aliases():
+    for alias in _aliases(producer):
         while True:
-            sent = send_rows(alias, limit=batch_size, created_before=created_before)
+            sent = send_rows(
+                alias,
+                limit=batch_size,
+                created_before=created_before,
+                producer=producer,
+            )
             total += sent
             if sent < batch_size:
                 break
@@ -180,19 +192,22 @@ def relay_once(
     return total
 
 
-def prune_sent(*, older_than_days: int | None = None) -> int:
+def prune_sent(
+    *, older_than_days: int | None = None, producer: str | None = None
+) -> int:
     """Delete rows sent more than the retention period ago; unsent rows stay."""
     days = (
         settings.EVENTS_RETENTION_DAYS if older_than_days is None else older_than_days
     )
     cutoff = timezone.now() - dt.timedelta(days=days)
     deleted = 0
-    for alias in _aliases():
-        count, _ = (
-            OutboxEvent.objects.using(alias)
-            .filter(sent_at__isnull=False, sent_at__lt=cutoff)
-            .delete()
+    for alias in _aliases(producer):
+        rows = OutboxEvent.objects.using(alias).filter(
+            sent_at__isnull=False, sent_at__lt=cutoff
         )
+        if producer is not None:
+            rows = rows.filter(producer=producer)
+        count, _ = rows.delete()
         deleted += count
     return deleted
 

@@ -7,12 +7,14 @@ from apps.eventbus import outbox
 
 
 @shared_task(name="eventbus.relay")
-def relay() -> int:
+def relay(producer: str | None = None) -> int:
+    """Beat runs one per app, on the app's own queue, for the app's own outbox:
+    an extracted app's worker relays what its app published."""
     close_old_connections()
-    return outbox.relay_once()
+    return outbox.relay_once(producer=producer)
 
 
 @shared_task(name="eventbus.prune")
-def prune() -> int:
+def prune(producer: str | None = None) -> int:
     close_old_connections()
-    return outbox.prune_sent()
+    return outbox.prune_sent(producer=producer)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class OrdersConfig(AppConfig):
@@ -10,3 +11,7 @@ class OrdersConfig(AppConfig):
         from apps.orders import handlers
 
         handlers.register()
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            "orders-idempotency-prune",
+            {"task": "orders.idempotency_prune", "schedule": 3600.0},
+        )

@@ -1,5 +1,40 @@
-"""Consumers of other apps' events (private)."""
+"""Consumers of other apps' events (private): the inventory's side of the saga."""
+
+from apps.eventbus.api import EventMeta, subscribe
+from apps.inventory.events import (
+    ReservationExpired,
+    StockReservationFailed,
+    StockReserved,
+)
+from apps.orders.services.lifecycle import order_confirm, order_expire, order_fail
+
+
+def on_inventory_stock_reserved(event: StockReserved, meta: EventMeta) -> None:
+    order_confirm(
+        order_id=event.order_id,
+        reservation_id=event.reservation_id,
+        expires_at=event.expires_at,
+    )
+
+
+def on_inventory_reservation_failed(
+    event: StockReservationFailed, meta: EventMeta
+) -> None:
+    short = ", ".join(
+        f"{line.product_id}: requested {line.requested}, available {line.available}"
+        for line in event.short_lines
+    )
+    order_fail(order_id=event.order_id, reason=f"insufficient stock ({short})")
+
+
+def on_inventory_reservation_expired(
+    event: ReservationExpired, meta: EventMeta
+) -> None:
+    order_expire(order_id=event.order_id, reservation_id=event.reservation_id)
 
 
 def register() -> None:
     """Subscribe this app's handlers to the event bus."""
+    subscribe("orders", StockReserved, on_inventory_stock_reserved)
+    subscribe("orders", StockReservationFailed, on_inventory_reservation_failed)
+    subscribe("orders", ReservationExpired, on_inventory_reservation_expired)

@@ -229,15 +229,27 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = dict(_VISIBILITY)
-# Bus jobs go to the default queue: run one worker with `-Q default` (or add
-# `default` to a worker's queues) beside beat. App jobs name their own queue.
+# Every periodic job runs on the queue of the app it serves, so the workers of
+# `-Q users,catalog,inventory,orders` (or one extracted app's worker) run them.
 CELERY_BEAT_SCHEDULE = {
-    "eventbus-relay": {
-        "task": "eventbus.relay",
-        "schedule": EVENTS_RELAY_INTERVAL_SECONDS,
-        "options": {"expires": EVENTS_RELAY_INTERVAL_SECONDS},
+    **{
+        f"eventbus-relay-{app}": {
+            "task": "eventbus.relay",
+            "schedule": EVENTS_RELAY_INTERVAL_SECONDS,
+            "kwargs": {"producer": app},
+            "options": {"queue": app, "expires": EVENTS_RELAY_INTERVAL_SECONDS},
+        }
+        for app in DOMAIN_APPS
     },
-    "eventbus-prune": {"task": "eventbus.prune", "schedule": 3600.0},
+    **{
+        f"eventbus-prune-{app}": {
+            "task": "eventbus.prune",
+            "schedule": 3600.0,
+            "kwargs": {"producer": app},
+            "options": {"queue": app},
+        }
+        for app in DOMAIN_APPS
+    },
     "inventory-expire-reservations": {
         "task": "inventory.expire_reservations",
         "schedule": env.float("RESERVATION_EXPIRY_INTERVAL_SECONDS", default=60.0),

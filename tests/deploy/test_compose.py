@@ -48,7 +48,7 @@ def test_compose_starts_every_process_with_a_worker_per_app_queue():
     assert sorted(services()) == sorted(
         ["db", "redis", "migrate", "web", "beat"] + list(queues)
     )
-    assert sorted(queues.values()) == sorted([*settings.DOMAIN_APPS, "default"])
+    assert sorted(queues.values()) == sorted(settings.DOMAIN_APPS)
     assert services()["migrate"]["command"] == ["migrate"]
     assert services()["beat"]["command"] == ["beat"]
 

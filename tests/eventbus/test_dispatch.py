@@ -8,7 +8,7 @@ from django.db import transaction
 from kombu.exceptions import OperationalError
 
 from apps.common.db import alias_for
-from apps.eventbus import delivery
+from apps.eventbus import delivery, registry
 from apps.eventbus.api import publish
 from apps.eventbus.breaker import broker_breaker
 from apps.eventbus.models import OutboxEvent
@@ -146,3 +146,28 @@ def test_a_dead_letter_replay_with_the_broker_down_leaves_it_pending(
     letter.refresh_from_db()
     assert letter.replayed_at is None
     assert celery_stand_in["attempts"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_producer_scoped_relay_sends_only_that_apps_outbox(
+    celery_stand_in, monkeypatch
+):
+    from apps.catalog.events import ProductDeactivated
+
+    monkeypatch.setitem(
+        registry._handlers, ProductDeactivated.event_type, {"orders": lambda e, m: None}
+    )
+    users_row = publish_committed("ok-1@example.com")
+    with transaction.atomic(using=alias_for("catalog")):
+        publish(ProductDeactivated(product_id=uuid.uuid4()))
+    celery_stand_in["down"] = False
+
+    assert relay_once(grace_seconds=0, producer="users") == 1
+    assert celery_stand_in["sent"] == [("catalog", str(users_row.event_id))]
+    catalog_rows = OutboxEvent.objects.using(alias_for("catalog")).filter(
+        producer="catalog"
+    )
+    assert catalog_rows.filter(sent_at__isnull=True).count() == 1
+
+    assert relay_once(grace_seconds=0, producer="catalog") == 1
+    assert catalog_rows.filter(sent_at__isnull=True).count() == 0

@@ -1,2 +1,19 @@
+from django.urls import path
+
+from apps.orders.api import views
+
 app_name = "orders"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.OrderListCreateApi.as_view(), name="order-list"),
+    path("<uuid:order_id>/", views.OrderDetailApi.as_view(), name="order-detail"),
+    path(
+        "<uuid:order_id>/cancel/", views.OrderCancelApi.as_view(), name="order-cancel"
+    ),
+    path("<uuid:order_id>/pay/", views.OrderPayApi.as_view(), name="order-pay"),
+    path("<uuid:order_id>/ship/", views.OrderShipApi.as_view(), name="order-ship"),
+    path(
+        "<uuid:order_id>/deliver/",
+        views.OrderDeliverApi.as_view(),
+        name="order-deliver",
+    ),
+]

@@ -1,0 +1,81 @@
+"""The Idempotency-Key header on POSTs that create or pay."""
+
+import json
+from collections.abc import Callable
+
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.common.errors import ValidationFailed
+from apps.orders.services.idempotency import (
+    StoredResponse,
+    idempotency_begin,
+    idempotency_complete,
+    idempotency_release,
+    request_fingerprint,
+)
+
+KEY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+KEPT_HEADERS = ("Location",)
+MAX_KEY_LENGTH = 255
+
+
+def _key_of(request) -> str | None:
+    key = request.headers.get(KEY_HEADER)
+    if key is None:
+        return None
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+        raise ValidationFailed(
+            {KEY_HEADER: [f"Use 1 to {MAX_KEY_LENGTH} printable characters."]}
+        )
+    return key
+
+
+def _stored(response: Response) -> StoredResponse:
+    body = json.loads(JSONRenderer().render(response.data)) if response.data else None
+    headers = {h: response[h] for h in KEPT_HEADERS if response.has_header(h)}
+    if response.content_type:
+        headers["Content-Type"] = response.content_type
+    return StoredResponse(status=response.status_code, body=body, headers=headers)
+
+
+def _replay(stored: StoredResponse) -> Response:
+    headers = dict(stored.headers)
+    content_type = headers.pop("Content-Type", None)
+    response = Response(
+        stored.body,
+        status=stored.status,
+        headers={**headers, REPLAYED_HEADER: "true"},
+    )
+    if content_type:
+        response.content_type = content_type
+    return response
+
+
+def run_idempotently(view: APIView, request, produce: Callable[[], Response]):
+    """Run `produce` once per (user, key); replay its stored answer afterwards."""
+    key = _key_of(request)
+    if key is None:
+        return produce()
+    user_id = request.user.pk
+    fingerprint = request_fingerprint(
+        method=request.method, path=request.path, body=request.data
+    )
+    stored = idempotency_begin(user_id=user_id, key=key, fingerprint=fingerprint)
+    if stored is not None:
+        return _replay(stored)
+    try:
+        try:
+            response = produce()
+        except Exception as exc:  # noqa: BLE001 - rendered as the problem it is
+            response = view.handle_exception(exc)
+    except BaseException:
+        idempotency_release(user_id=user_id, key=key)
+        raise
+    if response.status_code >= 500:
+        idempotency_release(user_id=user_id, key=key)
+    else:
+        idempotency_complete(user_id=user_id, key=key, response=_stored(response))
+    return response

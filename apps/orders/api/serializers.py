@@ -1,0 +1,116 @@
+from rest_framework import serializers
+
+from apps.orders.countries import ISO_COUNTRIES
+from apps.orders.models import Order, OrderLine, OrderStatus, Payment, Shipment
+from apps.orders.services.placement import MAX_LINES, MAX_QUANTITY
+
+
+class PlaceLineSerializer(serializers.Serializer):
+    product_id = serializers.UUIDField()
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+class ShippingAddressSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    city = serializers.CharField(max_length=100)
+    postal_code = serializers.RegexField(
+        r"^[A-Za-z0-9][A-Za-z0-9 -]{1,18}[A-Za-z0-9]$",
+        error_messages={"invalid": "Enter a valid postal code."},
+    )
+    country = serializers.CharField(min_length=2, max_length=2)
+
+    def validate_country(self, value: str) -> str:
+        code = value.upper()
+        if code not in ISO_COUNTRIES:
+            raise serializers.ValidationError(
+                "Enter an ISO 3166-1 alpha-2 country code."
+            )
+        return code
+
+
+class OrderPlaceSerializer(serializers.Serializer):
+    """Only items and address are read; prices, totals, status or user sent by
+    the client are ignored."""
+
+    items = PlaceLineSerializer(many=True, min_length=1, max_length=MAX_LINES)
+    shipping_address = ShippingAddressSerializer()
+
+
+class OrderPaySerializer(serializers.Serializer):
+    payment_token = serializers.CharField(max_length=200)
+
+
+class OrderShipSerializer(serializers.Serializer):
+    carrier = serializers.CharField(max_length=100)
+    tracking_number = serializers.CharField(max_length=100)
+
+
+class OrderListFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+    user = serializers.UUIDField(required=False)
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderLine
+        fields = ["product_id", "sku", "name", "unit_price", "quantity", "line_total"]
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["id", "amount", "currency", "status", "last_error", "created_at"]
+
+
+class ShipmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Shipment
+        fields = ["carrier", "tracking_number", "shipped_at", "delivered_at"]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    lines = OrderLineSerializer(many=True, read_only=True)
+    payments = PaymentSerializer(many=True, read_only=True)
+    shipment = serializers.SerializerMethodField()
+    shipping_address = serializers.SerializerMethodField()
+    item_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "user_id",
+            "status",
+            "status_reason",
+            "currency",
+            "total",
+            "item_count",
+            "lines",
+            "shipping_address",
+            "reservation_expires_at",
+            "payments",
+            "shipment",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_shipment(self, order: Order) -> dict | None:
+        shipment = getattr(order, "shipment", None)
+        return ShipmentSerializer(shipment).data if shipment else None
+
+    def get_shipping_address(self, order: Order) -> dict:
+        return {
+            "name": order.shipping_name,
+            "line1": order.shipping_line1,
+            "line2": order.shipping_line2,
+            "city": order.shipping_city,
+            "postal_code": order.shipping_postal_code,
+            "country": order.shipping_country,
+        }
+
+    def get_item_count(self, order: Order) -> int:
+        return sum(line.quantity for line in order.lines.all())

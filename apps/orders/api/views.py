@@ -1,0 +1,159 @@
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from apps.common.pagination import PageNumberPagination
+from apps.common.permissions import IsStaff
+from apps.orders import selectors
+from apps.orders.api.idempotency import run_idempotently
+from apps.orders.api.serializers import (
+    OrderListFilterSerializer,
+    OrderPaySerializer,
+    OrderPlaceSerializer,
+    OrderSerializer,
+    OrderShipSerializer,
+)
+from apps.orders.services.lifecycle import order_deliver, order_ship
+from apps.orders.services.payments import order_cancel_as, order_pay
+from apps.orders.services.placement import (
+    RequestedLine,
+    ShippingAddress,
+    order_place,
+)
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Up to 255 characters; the same key and body replay the response.",
+)
+
+
+class OrderPlaceThrottle(UserRateThrottle):
+    scope = "order_place"
+
+
+def _order_response(request, order_id, *, status_code=status.HTTP_200_OK, **kw):
+    order = selectors.order_get(
+        order_id=order_id, user_id=request.user.pk, is_staff=request.user.is_staff
+    )
+    return Response(OrderSerializer(order).data, status=status_code, **kw)
+
+
+class OrderListCreateApi(APIView):
+    def get_throttles(self):
+        if self.request.method == "POST":
+            return [OrderPlaceThrottle()]
+        return super().get_throttles()
+
+    @extend_schema(
+        operation_id="orders_list",
+        parameters=[OrderListFilterSerializer],
+        responses=OrderSerializer(many=True),
+    )
+    def get(self, request):
+        filters = OrderListFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        orders = selectors.order_list(
+            user_id=request.user.pk,
+            is_staff=request.user.is_staff,
+            status=filters.validated_data.get("status"),
+            for_user=filters.validated_data.get("user"),
+        )
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(orders, request, view=self)
+        return paginator.get_paginated_response(OrderSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="orders_place",
+        request=OrderPlaceSerializer,
+        responses={201: OrderSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def post(self, request):
+        return run_idempotently(self, request, lambda: self._place(request))
+
+    def _place(self, request):
+        serializer = OrderPlaceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        order = order_place(
+            user_id=request.user.pk,
+            items=[RequestedLine(**item) for item in data["items"]],
+            address=ShippingAddress(**data["shipping_address"]),
+        )
+        location = reverse("orders:order-detail", args=[order.id])
+        # Events delivered in-process may already have moved the new order on.
+        order = selectors.order_refresh_status(order)
+        return Response(
+            OrderSerializer(order).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(operation_id="orders_retrieve", responses=OrderSerializer)
+    def get(self, request, order_id):
+        return _order_response(request, order_id)
+
+
+class OrderCancelApi(APIView):
+    @extend_schema(
+        operation_id="orders_cancel", request=None, responses=OrderSerializer
+    )
+    def post(self, request, order_id):
+        order_cancel_as(
+            order_id=order_id, user_id=request.user.pk, is_staff=request.user.is_staff
+        )
+        return _order_response(request, order_id)
+
+
+class OrderPayApi(APIView):
+    @extend_schema(
+        operation_id="orders_pay",
+        request=OrderPaySerializer,
+        responses=OrderSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def post(self, request, order_id):
+        return run_idempotently(self, request, lambda: self._pay(request, order_id))
+
+    def _pay(self, request, order_id):
+        serializer = OrderPaySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order_pay(
+            order_id=order_id,
+            user_id=request.user.pk,
+            payment_token=serializer.validated_data["payment_token"],
+        )
+        return _order_response(request, order_id)
+
+
+class OrderShipApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        operation_id="orders_ship",
+        request=OrderShipSerializer,
+        responses=OrderSerializer,
+    )
+    def post(self, request, order_id):
+        serializer = OrderShipSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order_ship(order_id=order_id, **serializer.validated_data)
+        return _order_response(request, order_id)
+
+
+class OrderDeliverApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        operation_id="orders_deliver", request=None, responses=OrderSerializer
+    )
+    def post(self, request, order_id):
+        order_deliver(order_id=order_id)
+        return _order_response(request, order_id)

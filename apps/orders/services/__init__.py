@@ -1,0 +1,1 @@
+"""Writes of the orders app (private), one transaction on the orders database each."""

@@ -1,0 +1,129 @@
+"""Idempotency-Key records (IETF draft "The Idempotency-Key HTTP Header Field").
+
+`idempotency_begin` claims a key by inserting a row; the unique constraint on
+(user_id, key) decides which of several simultaneous requests runs. The others
+see the winner's row: still in flight (409), done (replay), or made with a
+different request (422). Responses below 500 are stored; a 5xx releases the
+key so that a retry can succeed.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError
+from django.utils import timezone
+
+from apps.common.db import atomic_for
+from apps.orders.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
+from apps.orders.models import IdempotencyRecord
+
+State = IdempotencyRecord.State
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status: int
+    body: dict | list | None
+    headers: dict
+
+
+def request_fingerprint(*, method: str, path: str, body) -> str:
+    canonical = json.dumps(
+        [method.upper(), path, body], sort_keys=True, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _ttl() -> dt.timedelta:
+    return dt.timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+
+
+# An in-flight claim older than this belongs to a process that died.
+IN_FLIGHT_TIMEOUT = dt.timedelta(minutes=5)
+
+
+def _abandoned(record: IdempotencyRecord) -> bool:
+    now = timezone.now()
+    if record.expires_at <= now:
+        return True
+    return (
+        record.state == State.IN_FLIGHT and record.created_at < now - IN_FLIGHT_TIMEOUT
+    )
+
+
+def idempotency_begin(
+    *, user_id: uuid.UUID, key: str, fingerprint: str
+) -> StoredResponse | None:
+    """Claim `key`; returns None when the caller should run the request, or the
+    stored response to replay. Raises 409 (in flight) or 422 (other request)."""
+    for _ in range(2):  # a second round only after removing an expired record
+        try:
+            now = timezone.now()
+            with atomic_for("orders"):
+                IdempotencyRecord.objects.create(
+                    user_id=user_id,
+                    key=key,
+                    fingerprint=fingerprint,
+                    created_at=now,
+                    expires_at=now + _ttl(),
+                )
+            return None
+        except IntegrityError:
+            record = IdempotencyRecord.objects.filter(user_id=user_id, key=key).first()
+        if record is None:
+            continue  # released in the meantime: claim it again
+        if _abandoned(record):
+            IdempotencyRecord.objects.filter(
+                pk=record.pk, state=record.state, created_at=record.created_at
+            ).delete()
+            continue
+        if record.fingerprint != fingerprint:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was used with a different request."
+            )
+        if record.state == State.IN_FLIGHT:
+            raise IdempotencyKeyInFlight(
+                "A request with this Idempotency-Key is still in progress."
+            )
+        return StoredResponse(
+            status=record.response_status,
+            body=record.response_body,
+            headers=record.response_headers,
+        )
+    raise IdempotencyKeyInFlight(
+        "A request with this Idempotency-Key is still in progress."
+    )
+
+
+def idempotency_complete(
+    *, user_id: uuid.UUID, key: str, response: StoredResponse
+) -> None:
+    with atomic_for("orders"):
+        IdempotencyRecord.objects.filter(
+            user_id=user_id, key=key, state=State.IN_FLIGHT
+        ).update(
+            state=State.COMPLETED,
+            response_status=response.status,
+            response_body=response.body,
+            response_headers=response.headers,
+        )
+
+
+def idempotency_release(*, user_id: uuid.UUID, key: str) -> None:
+    """Forget an in-flight key (the request ended in a 5xx or crashed)."""
+    with atomic_for("orders"):
+        IdempotencyRecord.objects.filter(
+            user_id=user_id, key=key, state=State.IN_FLIGHT
+        ).delete()
+
+
+def idempotency_prune(*, now: dt.datetime | None = None) -> int:
+    with atomic_for("orders"):
+        deleted, _ = IdempotencyRecord.objects.filter(
+            expires_at__lte=now or timezone.now()
+        ).delete()
+    return deleted

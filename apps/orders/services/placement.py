@@ -1,0 +1,131 @@
+"""Placing an order: lines priced from the catalog, never from the request."""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from apps.catalog.interface import product_snapshots
+from apps.common.db import atomic_for
+from apps.common.errors import ValidationFailed
+from apps.eventbus.api import publish
+from apps.orders.events import OrderPlaced, PlacedLine
+from apps.orders.models import Order, OrderLine
+
+MAX_LINES = 100
+MAX_QUANTITY = 1000
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class RequestedLine:
+    product_id: uuid.UUID
+    quantity: int
+
+
+@dataclass(frozen=True)
+class ShippingAddress:
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    line2: str = ""
+
+
+def _merge(items: list[RequestedLine]) -> tuple[dict[uuid.UUID, int], dict]:
+    """Quantities per product (in first-seen order) and per-line errors, keyed
+    by the line's index in the request (the shape DRF uses for lists)."""
+    merged: dict[uuid.UUID, int] = {}
+    first_index: dict[uuid.UUID, int] = {}
+    errors: dict[str, dict] = defaultdict(dict)
+    for index, item in enumerate(items):
+        first_index.setdefault(item.product_id, index)
+        merged[item.product_id] = merged.get(item.product_id, 0) + item.quantity
+    for product_id, quantity in merged.items():
+        if quantity > MAX_QUANTITY:
+            errors[str(first_index[product_id])]["quantity"] = [
+                f"At most {MAX_QUANTITY} of one product per order "
+                f"(lines for the same product add up to {quantity})."
+            ]
+    return merged, errors
+
+
+def order_place(
+    *, user_id: uuid.UUID, items: list[RequestedLine], address: ShippingAddress
+) -> Order:
+    if not 1 <= len(items) <= MAX_LINES:
+        raise ValidationFailed(
+            {"items": [f"An order has between 1 and {MAX_LINES} lines."]}
+        )
+    merged, errors = _merge(items)
+    snapshots = product_snapshots(list(merged))
+    for index, item in enumerate(items):
+        snapshot = snapshots.get(item.product_id)
+        if snapshot is None:
+            errors[str(index)]["product_id"] = [f"Unknown product {item.product_id}."]
+        elif not snapshot.is_active:
+            errors[str(index)]["product_id"] = [
+                f"Product {item.product_id} is not available."
+            ]
+    currencies = {snapshots[pid].currency for pid in merged if pid in snapshots}
+    if errors:
+        raise ValidationFailed({"items": dict(errors)})
+    if len(currencies) != 1:
+        raise ValidationFailed(
+            {"items": ["All products of one order must share a currency."]}
+        )
+    currency = currencies.pop()
+
+    lines = []
+    for product_id, quantity in merged.items():
+        snapshot = snapshots[product_id]
+        unit_price = snapshot.unit_price.quantize(CENT, rounding=ROUND_HALF_UP)
+        lines.append(
+            OrderLine(
+                product_id=product_id,
+                sku=snapshot.sku,
+                name=snapshot.name,
+                unit_price=unit_price,
+                quantity=quantity,
+                line_total=unit_price * quantity,
+            )
+        )
+    total = sum((line.line_total for line in lines), Decimal("0.00"))
+
+    with atomic_for("orders"):
+        order = Order.objects.create(
+            user_id=user_id,
+            currency=currency,
+            total=total,
+            shipping_name=address.name,
+            shipping_line1=address.line1,
+            shipping_line2=address.line2,
+            shipping_city=address.city,
+            shipping_postal_code=address.postal_code,
+            shipping_country=address.country,
+        )
+        for line in lines:
+            line.order = order
+        OrderLine.objects.bulk_create(lines)
+        # The caller can render the order without reading it back.
+        order._prefetched_objects_cache = {"lines": lines, "payments": []}
+        publish(
+            OrderPlaced(
+                order_id=order.id,
+                user_id=user_id,
+                lines=tuple(
+                    PlacedLine(
+                        product_id=line.product_id,
+                        sku=line.sku,
+                        name=line.name,
+                        quantity=line.quantity,
+                        unit_price=line.unit_price,
+                    )
+                    for line in lines
+                ),
+                total=total,
+                currency=currency,
+            )
+        )
+    return order

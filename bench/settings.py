@@ -1,0 +1,18 @@
+"""Settings of the checkout benchmark (not for production): the local settings
+with persistent connections, no throttle in the way and the reference view."""
+
+from config.settings.local import *  # noqa: F403
+from config.settings.local import DATABASES, REST_FRAMEWORK
+
+DEBUG = False
+ROOT_URLCONF = "bench.urls"
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {
+        **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+        "order_place": "1000000/min",
+    },
+}
+for _db in DATABASES.values():
+    _db["CONN_MAX_AGE"] = 60

@@ -1,0 +1,217 @@
+import datetime as dt
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connections
+from django.utils import timezone
+
+from apps.common.errors import ServiceUnavailable
+from apps.orders.models import IdempotencyRecord, Order, Payment
+from apps.orders.services import idempotency
+from apps.orders.services.idempotency import idempotency_begin, request_fingerprint
+from tests.conftest import client_for
+from tests.orders.helpers import GADGET_ID, WIDGET_ID, place
+
+pytestmark = pytest.mark.django_db
+
+
+def test_same_key_and_body_replays_the_stored_response(customer_client, catalog):
+    first = place(customer_client, key="checkout-1")
+
+    second = place(customer_client, key="checkout-1")
+
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second["Location"] == first["Location"]
+    assert second["Idempotent-Replayed"] == "true"
+    assert not first.has_header("Idempotent-Replayed")
+    assert Order.objects.count() == 1
+
+
+def test_same_key_with_another_body_is_422(customer_client, catalog):
+    place(customer_client, key="checkout-1")
+
+    other = place(
+        customer_client,
+        [{"product_id": str(GADGET_ID), "quantity": 1}],
+        key="checkout-1",
+    )
+
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+    assert Order.objects.count() == 1
+
+
+def test_same_key_in_flight_is_409(customer, customer_client, catalog):
+    request_body = place.__globals__["body"]()
+    idempotency_begin(
+        user_id=customer.pk,
+        key="checkout-1",
+        fingerprint=request_fingerprint(
+            method="POST", path="/api/v1/orders/", body=request_body
+        ),
+    )
+
+    response = place(customer_client, key="checkout-1")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_key_in_flight"
+    assert Order.objects.count() == 0
+
+
+def test_keys_are_scoped_to_the_user(customer_client, other_client, catalog):
+    mine = place(customer_client, key="checkout-1")
+    theirs = place(other_client, key="checkout-1")
+
+    assert mine.status_code == theirs.status_code == 201
+    assert mine.json()["id"] != theirs.json()["id"]
+    assert Order.objects.count() == 2
+
+
+@pytest.mark.parametrize("key", ["", "k" * 256, "tab\tkey"])
+def test_malformed_key_is_400(customer_client, catalog, key):
+    response = place(customer_client, key=key)
+
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()["errors"]
+    assert Order.objects.count() == 0
+    assert IdempotencyRecord.objects.count() == 0
+
+
+def test_a_key_of_255_characters_is_accepted(customer_client, catalog):
+    assert place(customer_client, key="k" * 255).status_code == 201
+
+
+def test_a_5xx_is_not_stored_so_a_retry_can_succeed(
+    customer_client, catalog, monkeypatch
+):
+    from apps.orders.api import views
+
+    real_place = views.order_place
+
+    def unavailable(**kwargs):
+        raise ServiceUnavailable("catalog down")
+
+    monkeypatch.setattr(views, "order_place", unavailable)
+    failed = place(customer_client, key="checkout-1")
+    monkeypatch.setattr(views, "order_place", real_place)
+
+    retried = place(customer_client, key="checkout-1")
+
+    assert failed.status_code == 503
+    assert retried.status_code == 201
+    assert not retried.has_header("Idempotent-Replayed")
+    assert Order.objects.count() == 1
+
+
+def test_a_4xx_is_stored_and_replayed(customer_client, catalog):
+    first = place(
+        customer_client, [{"product_id": str(WIDGET_ID), "quantity": 0}], key="k"
+    )
+
+    second = place(
+        customer_client, [{"product_id": str(WIDGET_ID), "quantity": 0}], key="k"
+    )
+
+    assert first.status_code == second.status_code == 400
+    assert second["Content-Type"] == "application/problem+json"
+    assert second["Idempotent-Replayed"] == "true"
+    assert second.json() == first.json()
+
+
+def test_declined_payment_is_replayed_not_charged_again(
+    confirmed_order, customer_client
+):
+    def pay():
+        return customer_client.post(
+            f"/api/v1/orders/{confirmed_order.id}/pay/",
+            {"payment_token": "tok_declined"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="pay-1",
+        )
+
+    first, second = pay(), pay()
+
+    assert first.status_code == second.status_code == 402
+    assert second["Idempotent-Replayed"] == "true"
+    assert Payment.objects.count() == 1
+
+
+def test_keys_expire_after_24_hours_and_are_pruned(customer_client, catalog):
+    first = place(customer_client, key="checkout-1")
+    IdempotencyRecord.objects.update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+
+    again = place(customer_client, key="checkout-1")
+
+    assert again.status_code == 201
+    assert again.json()["id"] != first.json()["id"]
+    assert Order.objects.count() == 2
+    record = IdempotencyRecord.objects.get()
+    assert record.expires_at - record.created_at == dt.timedelta(hours=24)
+
+
+def test_idempotency_prune_deletes_only_expired_records(
+    customer_client, catalog, capsys
+):
+    place(customer_client, key="old")
+    place(customer_client, key="new")
+    IdempotencyRecord.objects.filter(key="old").update(
+        expires_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+
+    call_command("idempotency_prune")
+
+    assert "deleted 1 expired" in capsys.readouterr().out
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_an_abandoned_in_flight_claim_is_taken_over(customer, customer_client, catalog):
+    idempotency_begin(
+        user_id=customer.pk,
+        key="checkout-1",
+        fingerprint=request_fingerprint(
+            method="POST", path="/api/v1/orders/", body=place.__globals__["body"]()
+        ),
+    )
+    IdempotencyRecord.objects.update(
+        created_at=timezone.now()
+        - idempotency.IN_FLIGHT_TIMEOUT
+        - dt.timedelta(seconds=1)
+    )
+
+    response = place(customer_client, key="checkout-1")
+
+    assert response.status_code == 201
+    assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_simultaneous_requests_with_one_key_make_one_order(customer, catalog):
+    barrier = threading.Barrier(20, timeout=30)
+    results: list = []
+
+    def shopper():
+        client = client_for(customer)
+        try:
+            barrier.wait()
+            response = place(client, key="one-key")
+            results.append((response.status_code, response.json().get("id")))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=shopper) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    statuses = sorted(status for status, _ in results)
+    assert len(results) == 20
+    assert all(status in (201, 409) for status in statuses), statuses
+    assert 201 in statuses
+    assert Order.objects.count() == 1
+    created_ids = {order_id for status, order_id in results if status == 201}
+    assert created_ids == {str(Order.objects.get().pk)}

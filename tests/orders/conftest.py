@@ -1,0 +1,116 @@
+"""Fixtures of the orders tests.
+
+Until the catalog and inventory are merged, products come from a fake
+`product_snapshots` and the saga is driven by publishing inventory events
+(the inventory's public event classes) and delivering them.
+"""
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+
+from apps.catalog.contracts import ProductSnapshot
+from apps.eventbus import registry
+from apps.orders.models import Order
+from tests.orders.helpers import (
+    GADGET_ID,
+    RETIRED_ID,
+    WIDGET_ID,
+    inventory_says,
+    place,
+    reserved,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The test gateway, the circuit breaker and throttles keep state in the cache.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_gateway_retries(settings):
+    settings.ORDERS_GATEWAY_BACKOFF_SECONDS = 0
+
+
+@pytest.fixture
+def catalog(monkeypatch):
+    """A fake catalog: id -> ProductSnapshot, editable by the test."""
+    products = {
+        WIDGET_ID: ProductSnapshot(
+            id=WIDGET_ID,
+            sku="WID-1",
+            name="Widget",
+            unit_price=Decimal("19.99"),
+            currency="EUR",
+            is_active=True,
+        ),
+        GADGET_ID: ProductSnapshot(
+            id=GADGET_ID,
+            sku="GAD-1",
+            name="Gadget",
+            unit_price=Decimal("5.50"),
+            currency="EUR",
+            is_active=True,
+        ),
+        RETIRED_ID: ProductSnapshot(
+            id=RETIRED_ID,
+            sku="OLD-1",
+            name="Retired",
+            unit_price=Decimal("1.00"),
+            currency="EUR",
+            is_active=False,
+        ),
+    }
+
+    def product_snapshots(ids):
+        return {uuid.UUID(str(i)): products[i] for i in ids if i in products}
+
+    monkeypatch.setattr(
+        "apps.orders.services.placement.product_snapshots", product_snapshots
+    )
+    return products
+
+
+@pytest.fixture(autouse=True)
+def orders_only_consumers(monkeypatch):
+    """Only the orders app consumes events in these unit tests, so other apps'
+    handlers (and their missing data) cannot move the orders under test."""
+    only_orders = {
+        event_type: {c: h for c, h in consumers.items() if c == "orders"}
+        for event_type, consumers in registry._handlers.items()
+    }
+    monkeypatch.setattr(registry, "_handlers", only_orders)
+
+
+@pytest.fixture
+def placed_order(customer_client, catalog):
+    response = place(customer_client)
+    assert response.status_code == 201, response.json()
+    return Order.objects.get(pk=response.json()["id"])
+
+
+@pytest.fixture
+def confirmed_order(placed_order, deliver_events):
+    inventory_says(reserved(placed_order.id))
+    deliver_events()
+    placed_order.refresh_from_db()
+    assert placed_order.status == "confirmed"
+    return placed_order
+
+
+@pytest.fixture
+def paid_order(confirmed_order, customer_client, deliver_events):
+    response = customer_client.post(
+        f"/api/v1/orders/{confirmed_order.id}/pay/",
+        {"payment_token": "tok_success"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    deliver_events()
+    confirmed_order.refresh_from_db()
+    return confirmed_order

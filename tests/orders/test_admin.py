@@ -1,0 +1,55 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from apps.orders.gateway import TestGateway
+from apps.orders.models import Order
+from tests.orders.helpers import outbox
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/orders/order/"
+
+
+@pytest.fixture
+def admin_client(client, db):
+    admin = get_user_model().objects.create_superuser(
+        "admin@example.com", "correct-horse-battery-9"
+    )
+    client.force_login(admin)
+    return client
+
+
+def test_the_order_pages_render_read_only(admin_client, paid_order):
+    changelist = admin_client.get(CHANGELIST + "?status__exact=paid")
+    change = admin_client.get(f"{CHANGELIST}{paid_order.pk}/change/")
+    add = admin_client.get(CHANGELIST + "add/")
+
+    assert changelist.status_code == 200
+    assert str(paid_order.pk) in changelist.content.decode()
+    assert change.status_code == 200
+    assert "WID-1" in change.content.decode()
+    assert add.status_code == 403
+
+
+def test_refund_action_goes_through_the_service(admin_client, paid_order):
+    response = admin_client.post(
+        CHANGELIST,
+        {"action": "refund_orders", "_selected_action": [str(paid_order.pk)]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert Order.objects.get().status == "refunded"
+    assert TestGateway.refunds() == 1
+    assert len(outbox("orders.order.refunded.v1")) == 1
+
+
+def test_an_illegal_action_is_reported_and_changes_nothing(admin_client, paid_order):
+    response = admin_client.post(
+        CHANGELIST,
+        {"action": "cancel_orders", "_selected_action": [str(paid_order.pk)]},
+        follow=True,
+    )
+
+    assert "Cannot cancel an order that is paid." in response.content.decode()
+    assert Order.objects.get().status == "paid"
+    assert outbox("orders.order.cancelled.v1") == []
