@@ -28,7 +28,7 @@ from bench.report import write
 from bench.wrk import ensure_wrk
 
 RESULTS = Path(__file__).resolve().parent / "results"
-QUEUES = ["users", "catalog", "inventory", "orders", "default"]
+QUEUES = ["users", "catalog", "inventory", "orders"]
 
 
 def parse_args(argv=None):

@@ -40,7 +40,7 @@ WEB_PORT, REDIS_PORT, PG_PORT, CACHE_PORT = 8181, 8182, 8183, 8184
 # Two relay periods must cover Celery's own reconnect back-off (2 s steps: a
 # worker comes back up to ~12 s after a 30 s broker outage) plus the backlog.
 RELAY_SECONDS = 10.0
-QUEUES = ["users", "catalog", "inventory", "orders", "default"]
+QUEUES = ["users", "catalog", "inventory", "orders"]
 PRODUCTS = 6
 STOCK = 10_000
 
