@@ -77,6 +77,7 @@ def chart(path: Path, rows: list[tuple[str, Result, Result]]) -> None:
     )
     top.set_ylabel("requests / s")
     top.set_yscale("log")
+    top.set_ylim(bottom=1)
     top.set_title("Throughput")
     top.legend()
     for offset, (label, pick) in enumerate(
