@@ -1,2 +1,19 @@
+from django.urls import path
+
+from apps.catalog.api import views
+
 app_name = "catalog"
-urlpatterns: list = []
+urlpatterns = [
+    path("products/", views.ProductListCreateApi.as_view(), name="product-list"),
+    path(
+        "products/<uuid:product_id>/",
+        views.ProductDetailApi.as_view(),
+        name="product-detail",
+    ),
+    path("categories/", views.CategoryListCreateApi.as_view(), name="category-list"),
+    path(
+        "categories/<slug:slug>/",
+        views.CategoryDetailApi.as_view(),
+        name="category-detail",
+    ),
+]

@@ -1,0 +1,79 @@
+"""Input validation and output shapes of the catalog API."""
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from apps.catalog.models import Category
+
+
+def product_out(row: dict) -> dict:
+    """A product row from `selectors.product_rows` as the API shows it. Plain
+    dict work: the listing renders pages of up to 100 of these."""
+    return {
+        "id": row["id"],
+        "sku": row["sku"],
+        "slug": row["slug"],
+        "name": row["name"],
+        "description": row["description"],
+        "price": str(row["price"]),
+        "currency": row["currency"],
+        "category": row["category__slug"],
+        "is_active": row["is_active"],
+        "in_stock": row["in_stock"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
+
+
+class ProductOutSerializer(serializers.Serializer):
+    """Documents `product_out` in the OpenAPI schema."""
+
+    id = serializers.UUIDField()
+    sku = serializers.CharField()
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    category = serializers.SlugField(allow_null=True)
+    is_active = serializers.BooleanField()
+    in_stock = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class ProductInSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0")
+    )
+    category = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Category.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    slug = serializers.SlugField(max_length=200, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class CategoryInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    slug = serializers.SlugField(max_length=140, required=False, allow_blank=True)
+    parent = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Category.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+
+
+class CategoryOutSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug", "parent"]

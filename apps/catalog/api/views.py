@@ -1,0 +1,140 @@
+"""Catalog HTTP API: anyone reads active products, staff write."""
+
+import uuid
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from apps.catalog import selectors, services
+from apps.catalog.api.filters import ProductFilter
+from apps.catalog.api.pagination import LeanPageNumberPagination
+from apps.catalog.api.serializers import (
+    CategoryInSerializer,
+    CategoryOutSerializer,
+    ProductInSerializer,
+    ProductOutSerializer,
+    product_out,
+)
+from apps.common.errors import NotFound
+from apps.common.permissions import IsStaffOrReadOnly
+
+
+def _is_staff(request) -> bool:
+    return bool(request.user and request.user.is_staff)
+
+
+def _product_response(request, product_id: uuid.UUID, status_code=status.HTTP_200_OK):
+    row = selectors.product_get_row(
+        product_id=product_id, include_inactive=_is_staff(request)
+    )
+    if row is None:
+        raise services.ProductNotFound(f"No product with id {product_id}.")
+    return Response(product_out(row), status=status_code)
+
+
+class ProductListCreateApi(GenericAPIView):
+    permission_classes = [IsStaffOrReadOnly]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ProductFilter
+    pagination_class = LeanPageNumberPagination
+    serializer_class = ProductOutSerializer
+
+    def get_queryset(self):
+        return selectors.product_queryset(include_inactive=_is_staff(self.request))
+
+    @extend_schema(
+        operation_id="catalog_products_list",
+        responses=ProductOutSerializer(many=True),
+    )
+    def get(self, request):
+        products = self.get_queryset()
+        if ProductFilter.is_requested(request.query_params):
+            products = self.filter_queryset(products)
+        rows = self.paginate_queryset(selectors.product_rows(products))
+        return self.get_paginated_response([product_out(row) for row in rows])
+
+    @extend_schema(request=ProductInSerializer, responses={201: ProductOutSerializer})
+    def post(self, request):
+        serializer = ProductInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        product = services.product_create(**serializer.validated_data)
+        return _product_response(request, product.pk, status.HTTP_201_CREATED)
+
+
+class ProductDetailApi(GenericAPIView):
+    permission_classes = [IsStaffOrReadOnly]
+    serializer_class = ProductOutSerializer
+
+    def get(self, request, product_id: uuid.UUID):
+        return _product_response(request, product_id)
+
+    @extend_schema(request=ProductInSerializer, responses={200: ProductOutSerializer})
+    def patch(self, request, product_id: uuid.UUID):
+        serializer = ProductInSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.product_update(
+            product_id=product_id, data=dict(serializer.validated_data)
+        )
+        return _product_response(request, product_id)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, product_id: uuid.UUID):
+        services.product_deactivate(product_id=product_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CategoryListCreateApi(GenericAPIView):
+    permission_classes = [IsStaffOrReadOnly]
+    serializer_class = CategoryOutSerializer
+
+    def get_queryset(self):
+        return selectors.category_list()
+
+    @extend_schema(
+        operation_id="catalog_categories_list",
+        responses=CategoryOutSerializer(many=True),
+    )
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(CategoryOutSerializer(page, many=True).data)
+
+    @extend_schema(request=CategoryInSerializer, responses={201: CategoryOutSerializer})
+    def post(self, request):
+        serializer = CategoryInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        category = services.category_create(**serializer.validated_data)
+        return Response(
+            CategoryOutSerializer(category).data, status=status.HTTP_201_CREATED
+        )
+
+
+class CategoryDetailApi(GenericAPIView):
+    permission_classes = [IsStaffOrReadOnly]
+    serializer_class = CategoryOutSerializer
+
+    def _get(self, slug: str):
+        category = selectors.category_get(slug=slug)
+        if category is None:
+            raise NotFound(f"No category {slug!r}.")
+        return category
+
+    def get(self, request, slug: str):
+        return Response(CategoryOutSerializer(self._get(slug)).data)
+
+    @extend_schema(request=CategoryInSerializer, responses={200: CategoryOutSerializer})
+    def patch(self, request, slug: str):
+        category = self._get(slug)
+        serializer = CategoryInSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        category = services.category_update(
+            category=category, data=dict(serializer.validated_data)
+        )
+        return Response(CategoryOutSerializer(category).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, slug: str):
+        services.category_delete(category=self._get(slug))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,125 @@
+"""Catalog reads (private)."""
+
+import uuid
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from apps.catalog.models import Category, Product
+
+# The columns the listing and the detail render; read with `.values()` so a
+# page of products costs one query and no model instantiation.
+PRODUCT_FIELDS = (
+    "id",
+    "sku",
+    "slug",
+    "name",
+    "description",
+    "price",
+    "currency",
+    "is_active",
+    "in_stock",
+    "category__slug",
+    "created_at",
+    "updated_at",
+)
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.select_related("parent").order_by("name", "pk")
+
+
+def category_get(*, slug: str) -> Category | None:
+    return Category.objects.select_related("parent").filter(slug=slug).first()
+
+
+def category_tree() -> list[tuple[Category, int]]:
+    """Every category with its depth, parents before their children (one query)."""
+    categories = list(Category.objects.order_by("name", "pk"))
+    children: dict[int | None, list[Category]] = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category)
+    ordered: list[tuple[Category, int]] = []
+    stack = [(c, 0) for c in reversed(children.get(None, []))]
+    while stack:
+        category, depth = stack.pop()
+        ordered.append((category, depth))
+        stack.extend((c, depth + 1) for c in reversed(children.get(category.pk, [])))
+    return ordered
+
+
+def category_descendant_ids(*, slug: str) -> list[int]:
+    """Ids of the category with `slug` and of all categories below it; empty
+    when no category has that slug. One query over the (small) category table."""
+    rows = list(Category.objects.values_list("pk", "parent_id", "slug"))
+    roots = [pk for pk, _parent, s in rows if s == slug]
+    children: dict[int, list[int]] = {}
+    for pk, parent_id, _slug in rows:
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(pk)
+    found: list[int] = []
+    stack = list(roots)
+    while stack:
+        pk = stack.pop()
+        if pk in found:  # a cycle can only come from a bad manual edit
+            continue
+        found.append(pk)
+        stack.extend(children.get(pk, []))
+    return found
+
+
+def category_would_cycle(*, category_id: int, parent_id: int | None) -> bool:
+    """True when making `parent_id` the parent of `category_id` closes a loop."""
+    if parent_id is None:
+        return False
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+    seen = set()
+    current: int | None = parent_id
+    while current is not None and current not in seen:
+        if current == category_id:
+            return True
+        seen.add(current)
+        current = parents.get(current)
+    return False
+
+
+def product_queryset(*, include_inactive: bool) -> QuerySet[Product]:
+    products = Product.objects.all()
+    if not include_inactive:
+        products = products.filter(is_active=True)
+    return products
+
+
+def product_rows(products: QuerySet[Product]) -> QuerySet:
+    return products.values(*PRODUCT_FIELDS)
+
+
+def product_get_row(*, product_id: uuid.UUID, include_inactive: bool) -> dict | None:
+    return (
+        product_rows(product_queryset(include_inactive=include_inactive))
+        .filter(pk=product_id)
+        .first()
+    )
+
+
+def product_get(*, product_id: uuid.UUID) -> Product | None:
+    return Product.objects.filter(pk=product_id).first()
+
+
+def product_get_by_sku(*, sku: str) -> Product | None:
+    return Product.objects.filter(sku__iexact=sku.strip()).first()
+
+
+def product_sku_taken(*, sku: str, exclude_id: uuid.UUID | None = None) -> bool:
+    products = Product.objects.filter(sku__iexact=sku)
+    if exclude_id is not None:
+        products = products.exclude(pk=exclude_id)
+    return products.exists()
+
+
+def product_snapshot_rows(product_ids: Iterable[uuid.UUID]) -> list[dict]:
+    return list(
+        Product.objects.filter(pk__in=list(product_ids)).values(
+            "id", "sku", "name", "price", "currency", "is_active"
+        )
+    )

@@ -1,0 +1,70 @@
+import itertools
+from contextlib import contextmanager
+from decimal import Decimal
+
+import pytest
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+
+from apps.catalog import services
+from apps.catalog.events import ProductCreated, ProductDeactivated, ProductPriceChanged
+from apps.common.db import alias_for, atomic_for
+from apps.eventbus.api import publish
+from apps.eventbus.models import OutboxEvent
+from apps.inventory.events import StockLevelChanged
+
+CATALOG_EVENTS = [
+    ProductCreated.event_type,
+    ProductPriceChanged.event_type,
+    ProductDeactivated.event_type,
+]
+
+
+@pytest.fixture
+def make_category(db):
+    def make(name: str, *, slug: str = "", parent=None):
+        return services.category_create(name=name, slug=slug, parent=parent)
+
+    return make
+
+
+@pytest.fixture
+def make_product(db):
+    counter = itertools.count(1)
+
+    def make(**fields):
+        n = next(counter)
+        defaults = {"sku": f"SKU-{n:04d}", "name": f"Product {n}", "price": "10.00"}
+        fields = {**defaults, **fields}
+        fields["price"] = Decimal(str(fields["price"]))
+        return services.product_create(**fields)
+
+    return make
+
+
+def catalog_events(event_type: str | None = None) -> list[dict]:
+    """Payloads of the catalog's outbox, oldest first."""
+    rows = OutboxEvent.objects.using(alias_for("catalog")).filter(
+        event_type__in=CATALOG_EVENTS if event_type is None else [event_type]
+    )
+    return [{"event_type": r.event_type, **r.payload} for r in rows.order_by("id")]
+
+
+def stock_level_changed(product_id, *, available: int, version: int) -> None:
+    """Inventory's event, published as the inventory would."""
+    with atomic_for("inventory"):
+        publish(
+            StockLevelChanged(
+                product_id=product_id,
+                on_hand=available,
+                reserved=0,
+                available=available,
+                version=version,
+            )
+        )
+
+
+@contextmanager
+def catalog_queries():
+    with CaptureQueriesContext(connections[alias_for("catalog")]) as ctx:
+        yield ctx

@@ -1,0 +1,149 @@
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from apps.catalog import services
+from apps.catalog.models import Category, Product
+from tests.catalog.conftest import catalog_events
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/catalog/product/"
+
+
+@pytest.fixture
+def admin_client(staff_user):
+    client = Client()
+    client.force_login(staff_user)
+    return client
+
+
+def test_staff_adds_a_category_below_another_and_sees_the_tree(admin_client):
+    parent = services.category_create(name="Electronics")
+
+    response = admin_client.post(
+        "/admin/catalog/category/add/",
+        {"name": "Audio", "slug": "audio", "parent": parent.pk},
+    )
+
+    assert response.status_code == 302
+    assert Category.objects.get(slug="audio").parent_id == parent.pk
+    services.category_create(name="Art")
+    page = admin_client.get("/admin/catalog/category/").content.decode()
+    assert "\u2014 Audio" in page
+    assert page.index("Art") < page.index("Electronics") < page.index("\u2014 Audio")
+
+
+def test_staff_adds_a_product_through_the_service(admin_client):
+    category = services.category_create(name="Books")
+
+    response = admin_client.post(
+        "/admin/catalog/product/add/",
+        {
+            "sku": "BK-1",
+            "name": "Fluent Python",
+            "slug": "fluent-python",
+            "category": category.pk,
+            "price": "59.00",
+            "description": "",
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    product = Product.objects.get(sku="BK-1")
+    assert (product.price, product.currency, product.category_id) == (
+        Decimal("59.00"),
+        "EUR",
+        category.pk,
+    )
+    assert catalog_events() == [
+        {
+            "event_type": "catalog.product.created.v1",
+            "product_id": str(product.pk),
+            "sku": "BK-1",
+            "name": "Fluent Python",
+            "price": "59.00",
+            "currency": "EUR",
+        }
+    ]
+
+
+def test_duplicate_sku_in_the_admin_is_a_form_error(admin_client, make_product):
+    make_product(sku="BK-1")
+
+    response = admin_client.post(
+        "/admin/catalog/product/add/",
+        {"sku": "bk-1", "name": "Copy", "slug": "copy", "price": "1.00"},
+    )
+
+    assert response.status_code == 200
+    assert "A product with this SKU already exists." in response.content.decode()
+    assert Product.objects.count() == 1
+
+
+def test_price_and_active_edited_in_the_list_publish_and_show_in_the_api(
+    admin_client, api_client, make_product
+):
+    first = make_product(sku="A-1", price="10.00")
+    second = make_product(sku="B-1", price="20.00")
+
+    response = admin_client.post(
+        CHANGELIST,
+        {
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "2",
+            "form-0-id": str(first.pk),
+            "form-0-price": "12.00",
+            "form-0-is_active": "on",
+            "form-1-id": str(second.pk),
+            "form-1-price": "20.00",
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 302
+    api = api_client.get(f"/api/v1/catalog/products/{first.pk}/").json()
+    assert api["price"] == "12.00"
+    assert api_client.get(f"/api/v1/catalog/products/{second.pk}/").status_code == 404
+    assert [e["event_type"] for e in catalog_events()[2:]] == [
+        "catalog.product.price_changed.v1",
+        "catalog.product.deactivated.v1",
+    ]
+
+
+def test_bulk_actions_deactivate_and_activate(admin_client, make_product):
+    products = [make_product(), make_product(), make_product()]
+    ids = [str(p.pk) for p in products[:2]]
+
+    admin_client.post(
+        CHANGELIST, {"action": "deactivate_selected", "_selected_action": ids}
+    )
+    assert sorted(
+        Product.objects.filter(is_active=False).values_list("sku", flat=True)
+    ) == [
+        products[0].sku,
+        products[1].sku,
+    ]
+    assert len(catalog_events("catalog.product.deactivated.v1")) == 2
+
+    admin_client.post(
+        CHANGELIST, {"action": "activate_selected", "_selected_action": ids}
+    )
+    assert Product.objects.filter(is_active=True).count() == 3
+
+
+def test_products_cannot_be_deleted_from_the_admin(admin_client, make_product):
+    product = make_product()
+
+    response = admin_client.post(f"{CHANGELIST}{product.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 403
+    assert Product.objects.filter(pk=product.pk).exists()
+
+
+def test_customer_has_no_admin(customer):
+    client = Client()
+    client.force_login(customer)
+
+    assert client.get(CHANGELIST).status_code == 302  # to the admin login

@@ -1,0 +1,79 @@
+import uuid
+
+import pytest
+
+from apps.catalog.models import Product, ProductAvailability
+from apps.common.db import alias_for
+from apps.eventbus.models import InboxRecord, OutboxEvent
+from apps.eventbus.outbox import send_rows
+from tests.catalog.conftest import stock_level_changed
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/catalog/products/"
+
+
+def in_stock_skus(api_client) -> list[str]:
+    response = api_client.get(URL, {"in_stock": "true"})
+    return [p["sku"] for p in response.json()["results"]]
+
+
+def test_stock_level_changes_drive_in_stock_of_the_listing(
+    api_client, make_product, deliver_events
+):
+    product = make_product(sku="S-1")
+    make_product(sku="S-2")
+    deliver_events()
+
+    stock_level_changed(product.pk, available=3, version=1)
+    deliver_events()
+    assert in_stock_skus(api_client) == ["S-1"]
+
+    stock_level_changed(product.pk, available=0, version=2)
+    deliver_events()
+    assert in_stock_skus(api_client) == []
+
+
+def test_out_of_order_levels_keep_the_newest_version(
+    api_client, make_product, deliver_events
+):
+    product = make_product(sku="S-1")
+    stock_level_changed(product.pk, available=0, version=5)
+    stock_level_changed(product.pk, available=9, version=4)  # late, older
+
+    deliver_events()
+
+    row = ProductAvailability.objects.get(pk=product.pk)
+    assert (row.available, row.version) == (0, 5)
+    assert Product.objects.get(pk=product.pk).in_stock is False
+    assert in_stock_skus(api_client) == []
+
+
+def test_redelivered_event_is_applied_once(make_product, deliver_events):
+    product = make_product(sku="S-1")
+    stock_level_changed(product.pk, available=2, version=1)
+    deliver_events()
+    alias = alias_for("inventory")
+    row = OutboxEvent.objects.using(alias).get(
+        event_type="inventory.stock.level_changed.v1"
+    )
+
+    OutboxEvent.objects.using(alias).filter(pk=row.pk).update(sent_at=None)
+    assert send_rows(alias, [row.pk]) == 1  # delivered a second time
+
+    inbox = InboxRecord.objects.using(alias_for("catalog")).filter(
+        consumer="catalog", event_id=row.event_id
+    )
+    assert inbox.count() == 1
+    assert ProductAvailability.objects.get(pk=product.pk).version == 1
+
+
+def test_level_of_a_product_the_catalog_does_not_know_is_recorded_harmlessly(
+    deliver_events,
+):
+    unknown = uuid.uuid4()
+
+    stock_level_changed(unknown, available=1, version=1)
+    deliver_events()
+
+    assert ProductAvailability.objects.get(pk=unknown).available == 1
+    assert Product.objects.count() == 0
