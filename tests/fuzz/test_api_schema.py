@@ -33,9 +33,24 @@ from tests.figures import report_figure
 SEED = 20261124
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "6"))
 SCHEMA_PATH = "/api/schema/?format=json"
-# Findings reported to their owners and not fixed yet: "<operation> [<mode>]
-# <status>: <check titles>" -> why it is tolerated for now. Anything else fails.
-KNOWN_FINDINGS: dict[str, str] = {}
+# Findings reported to their owners and not fixed yet, by (operation, check):
+# why each is tolerated for now. Any other failure fails the test.
+_ORDER_PAGE = (
+    "orders: the listing is documented as a bare array but answers a page "
+    "{count, next, previous, results}"
+)
+_EMPTY_FILTER = "an empty filter value (`?ordering=`, `?status=`) counts as not given"
+KNOWN_FINDINGS: dict[tuple[str, str], str] = {
+    ("GET /api/v1/orders/", "Response violates schema"): _ORDER_PAGE,
+    ("GET /api/v1/orders/", "Schema-violating request accepted"): _EMPTY_FILTER,
+    ("GET /api/v1/catalog/products/", "Schema-violating request accepted"): (
+        _EMPTY_FILTER
+    ),
+    ("POST /api/v1/catalog/categories/", "Response violates schema"): (
+        "catalog: a top-level category's `parent` is null, documented as a "
+        "non-nullable string"
+    ),
+}
 CHECK_NAMES = (
     "not_a_server_error",
     "response_schema_conformance",
@@ -87,9 +102,13 @@ def _fuzz_operation(operation, mode, headers, checks, stats, failures):
             case.validate_response(response, checks=checks, headers=headers)
         except FailureGroup as exc:
             # Recorded rather than raised: no shrinking, so the run stays bounded.
-            titles = ", ".join(sorted({failure.title for failure in exc.exceptions}))
-            kind = f"{operation.label} [{mode.value}] {response.status_code}: {titles}"
-            failures.setdefault(kind, str(exc))
+            titles = sorted({failure.title for failure in exc.exceptions})
+            kind = (
+                f"{operation.label} [{mode.value}] {response.status_code}: "
+                + ", ".join(titles)
+            )
+            known = all((operation.label, title) in KNOWN_FINDINGS for title in titles)
+            failures.setdefault(kind, "" if known else str(exc))
 
     try:
         run()
@@ -112,8 +131,8 @@ def test_api_schema_holds_under_fuzzing(
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _fuzz_operation(operation, mode, headers, checks, stats, failures)
 
-    known = [kind for kind in failures if kind in KNOWN_FINDINGS]
-    new = {kind: text for kind, text in failures.items() if kind not in known}
+    known = [kind for kind, text in failures.items() if not text]
+    new = {kind: text for kind, text in failures.items() if text}
     report_figure(
         capsys,
         f"fuzz[{role}]: {len(operations)} operations, "
