@@ -20,9 +20,9 @@ migrate: install
 	$(MANAGE) migrate_all
 
 run: migrate
-	$(MANAGE) seed_demo
+	LOG_LEVEL=WARNING $(MANAGE) seed_demo
 	@echo ""
-	@echo "  API:   http://127.0.0.1:$(PORT)/api/v1/"
+	@echo "  API:   http://127.0.0.1:$(PORT)/api/v1/catalog/products/  (all routes: /api/schema/)"
 	@echo "  Docs:  http://127.0.0.1:$(PORT)/api/docs/"
 	@echo "  Admin: http://127.0.0.1:$(PORT)/admin/  (log in as the demo staff user)"
 	@echo ""

@@ -93,6 +93,21 @@ def _field_errors(detail) -> dict | list:
     return str(detail)
 
 
+def _detail_and_code(exc) -> tuple[str, str]:
+    """A readable message and a stable code, also for exceptions whose detail is
+    a dict (simplejwt's InvalidToken: {"detail": ..., "code": "token_not_valid"})."""
+    if not isinstance(exc, drf_exceptions.APIException):
+        return str(exc), "error"
+    detail, codes = exc.detail, exc.get_codes()
+    if isinstance(detail, dict):
+        message = detail.get("detail", "")
+        code = detail.get(
+            "code", codes.get("detail") if isinstance(codes, dict) else ""
+        )
+        return str(message), str(code or "error")
+    return str(detail), codes if isinstance(codes, str) else "error"
+
+
 def problem_exception_handler(exc, context):
     response = _problem_for(exc, context)
     request = context.get("request")
@@ -145,17 +160,9 @@ def _problem_for(exc, context):
             errors=errors,
         )
     else:
-        detail = (
-            exc.detail if isinstance(exc, drf_exceptions.APIException) else str(exc)
-        )
-        code = (
-            exc.get_codes() if isinstance(exc, drf_exceptions.APIException) else "error"
-        )
+        detail, code = _detail_and_code(exc)
         body = problem(
-            response.status_code,
-            title=response.status_text,
-            detail=str(detail),
-            code=code if isinstance(code, str) else "error",
+            response.status_code, title=response.status_text, detail=detail, code=code
         )
         if isinstance(exc, drf_exceptions.ParseError):
             # Every 400 is a validation problem (schema): the body is the field.

@@ -5,7 +5,7 @@ from contextlib import ExitStack
 
 from django.db import connections
 
-from apps.common import context, metrics
+from apps.common import context, error_views, metrics
 
 access_logger = logging.getLogger("shop.access")
 
@@ -87,3 +87,21 @@ def _route_of(request) -> str:
     if match is None or match.route is None:
         return "<unmatched>"
     return "/" + match.route
+
+
+class ApiProblemNotFoundMiddleware:
+    """With DEBUG on, Django answers an unknown URL with its HTML debug page;
+    under /api/ clients get the same problem body as in production instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith(error_views.API_PREFIX)
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            return error_views.page_not_found(request)
+        return response

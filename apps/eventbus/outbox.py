@@ -12,7 +12,7 @@ import threading
 from collections import deque
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from apps.common import context, tracing
@@ -86,9 +86,21 @@ def dispatch_after_commit(alias: str, row: OutboxEvent) -> None:
         broker_breaker.trip(settings.EVENTS_BROKER_BREAKER_SECONDS)
         logger.warning("outbox row %s left for the relay", row.pk, exc_info=True)
         return
-    OutboxEvent.objects.using(alias).filter(pk=row.pk, sent_at__isnull=True).update(
-        sent_at=timezone.now()
-    )
+    _mark_sent_without_flush(alias, row.pk)
+
+
+def _mark_sent_without_flush(alias: str, row_id: int) -> None:
+    # Losing this mark in a crash only means the relay sends the row again,
+    # which the consumers' inboxes absorb; so on PostgreSQL the commit need
+    # not wait for the WAL flush (about 0.45 ms instead of 1.3-2.5 ms here).
+    with transaction.atomic(using=alias):
+        connection = connections[alias]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        OutboxEvent.objects.using(alias).filter(pk=row_id, sent_at__isnull=True).update(
+            sent_at=timezone.now()
+        )
 
 
 def _deliver_inprocess_in_order(alias: str, row_id: int) -> None:

@@ -79,7 +79,9 @@ class PaidOrder(models.Model):
 
     order_id = models.UUIDField(primary_key=True)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="paid_orders")
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(
+        max_digits=14, decimal_places=2
+    )  # as wide as an order total
     currency = models.CharField(max_length=3)
     paid_at = models.DateTimeField(null=True, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.common.middleware.CorrelationIdMiddleware",
     "apps.common.middleware.AccessLogMiddleware",
+    "apps.common.middleware.ApiProblemNotFoundMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -105,3 +105,26 @@ def test_missing_credentials_is_a_problem_401(probe_urls, api_client):
     assert response.status_code == 401
     assert response["Content-Type"] == PROBLEM
     assert response.json()["code"] == "not_authenticated"
+
+
+@pytest.mark.django_db
+def test_an_invalid_access_token_is_a_readable_problem_with_a_stable_code(api_client):
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer abc.def.ghi")
+
+    response = api_client.get("/api/v1/users/me/")
+
+    assert response.status_code == 401
+    body = response.json()
+    assert body["code"] == "token_not_valid"
+    assert body["detail"] == "Given token not valid for any token type"
+    assert "ErrorDetail" not in response.content.decode()
+
+
+def test_an_unknown_api_path_is_a_problem_even_with_debug_on(client, settings):
+    settings.DEBUG = True
+
+    response = client.get("/api/v1/nothing-here")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"

@@ -90,3 +90,17 @@ def test_amounts_keep_their_cents(emit, customer):
         Decimal("0.10"),
         Decimal("0.20"),
     ]
+
+
+@pytest.mark.django_db
+def test_the_largest_order_totals_add_up_beyond_one_orders_width(
+    emit, customer, customer_client
+):
+    largest_order_total = "999999999999.99"  # Order.total is Decimal(14, 2)
+    emit(factories.paid(customer, amount=largest_order_total))
+    emit(factories.paid(customer, amount=largest_order_total))
+
+    assert stats(customer_client) == {
+        "order_count": 2,
+        "lifetime_spend": [{"currency": "EUR", "amount": "1999999999999.98"}],
+    }

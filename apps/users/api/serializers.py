@@ -55,7 +55,8 @@ class TokenPairOutput(serializers.Serializer):
 
 class SpendOutput(serializers.Serializer):
     currency = serializers.CharField()
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    # A sum over many orders: no fixed width.
+    amount = serializers.DecimalField(max_digits=None, decimal_places=2)
 
 
 class StatsOutput(serializers.Serializer):
