@@ -164,6 +164,17 @@ def sample_ids(client: Client, staff: str, *, wanted: int) -> list[str]:
         time.sleep(1)
 
 
+def analyze(env: dict) -> None:
+    """Fresh planner statistics after a bulk load, as a production load would."""
+    code = (
+        "from django.db import connections\n"
+        "for alias in connections:\n"
+        "    with connections[alias].cursor() as cursor:\n"
+        "        cursor.execute('ANALYZE')"
+    )
+    manage(env, "shell", "-c", code)
+
+
 def bulk_load(env: dict, products: int) -> None:
     """Through the apps' services in LOAD_PROCESSES processes (bench/load_products.py)."""
     loader_env = {**env, "CELERY_BROKER_URL": ""}  # in-process event delivery
