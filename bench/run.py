@@ -167,7 +167,8 @@ def main(argv=None) -> int:
         path = write(RESULTS, rows, setup=setup, notes=scenarios.NOTES)
         print(path.read_text())
         print(f"bench: done in {time.monotonic() - started:.0f}s")
-        shutil.rmtree(log_dir, ignore_errors=True)  # kept only when something failed
+        if not os.environ.get("BENCH_KEEP_LOGS"):
+            shutil.rmtree(log_dir, ignore_errors=True)  # kept when something failed
         return 0
     except KeyboardInterrupt:
         print("bench: interrupted, stopping every process it started", file=sys.stderr)
