@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "apps.common.middleware.CorrelationIdMiddleware",
     "apps.common.middleware.AccessLogMiddleware",
     "apps.common.middleware.ApiProblemNotFoundMiddleware",
+    "apps.common.embedded_beat.EmbeddedBeatMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -188,6 +189,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # No broker: events are delivered in-process after commit (embedded default).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 EVENTS_DELIVERY = "celery" if CELERY_BROKER_URL else "inprocess"
+# No broker, no beat: the web process runs due periodic jobs after a request.
+EMBEDDED_BEAT = env.bool("EMBEDDED_BEAT", default=not CELERY_BROKER_URL)
 EVENTS_MAX_ATTEMPTS = env.int("EVENTS_MAX_ATTEMPTS", default=5)
 EVENTS_RELAY_INTERVAL_SECONDS = env.float("EVENTS_RELAY_INTERVAL_SECONDS", default=5.0)
 EVENTS_RELAY_BATCH_SIZE = env.int("EVENTS_RELAY_BATCH_SIZE", default=200)

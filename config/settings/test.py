@@ -6,6 +6,8 @@ from config.settings.base import *  # noqa: F403
 from config.settings.base import BASE_DIR, REST_FRAMEWORK
 
 DEBUG = False
+# Tests run periodic jobs explicitly (tests/common/test_embedded_beat.py).
+EMBEDDED_BEAT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Throttles are exercised by their own tests with explicit rates.
