@@ -45,6 +45,10 @@ def place(stack, n: int):
     return status, order_id, seconds, body
 
 
+def seconds(value: float | None) -> str:
+    return "never" if value is None else f"{value:.1f}s"
+
+
 def assert_reconciled(stack, order_ids) -> dict:
     report = stack.reconcile(order_ids)
     assert report["problems"] == [], report
@@ -73,8 +77,7 @@ def test_orders_are_acknowledged_and_confirmed_across_a_redis_outage(stack, caps
         capsys,
         f"faults[redis down {REDIS_OUTAGE_SECONDS:.0f}s]: {len(results)} orders placed, "
         f"{len(order_ids)} acknowledged, slowest answer {slowest:.2f}s, all settled "
-        f"{confirmed_after if confirmed_after is None else round(confirmed_after, 1)}s "
-        f"after Redis returned (relay period {stack.relay_seconds:.0f}s)",
+        f"{seconds(confirmed_after)} after Redis returned (relay period {stack.relay_seconds:.0f}s)",
     )
     assert [status for status, *_ in results] == [201] * len(results)
     assert slowest < 5.0
@@ -116,7 +119,7 @@ def test_a_worker_killed_mid_event_loses_and_doubles_nothing(stack, capsys):
     report_figure(
         capsys,
         f"faults[worker SIGKILL]: {kills} pool processes killed during {len(results)} "
-        f"orders, all settled after {settle_seconds}s",
+        f"orders, all settled after {seconds(settle_seconds)}",
     )
     assert kills >= 4
     assert [status for status, *_ in results] == [201] * 40
@@ -166,7 +169,7 @@ def test_postgres_restart_answers_503_and_recovers_by_itself(stack, capsys):
         f"faults[postgres restart {outage:.1f}s]: {len(answers)} requests, "
         f"{len(failures)} answered 503 during the outage, /readyz "
         f"{ready_during_outage} while down, {len(order_ids)} orders acknowledged, "
-        f"settled {settle_seconds}s after recovery",
+        f"settled {seconds(settle_seconds)} after recovery",
     )
     assert recovered
     assert ready_during_outage == 503
