@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import threading
 from collections import deque
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -28,20 +29,52 @@ logger = logging.getLogger(__name__)
 
 def publish(event: Event) -> OutboxEvent:
     """Record `event` in the publisher's outbox, in the current transaction."""
-    producer = event.producer_app()
-    alias = alias_for(producer)
-    row = OutboxEvent.objects.using(alias).create(
+    return publish_many([event])[0]
+
+
+def publish_many(events: Sequence[Event]) -> list[OutboxEvent]:
+    """Record events of one producer in its outbox with a single INSERT, in
+    order, in the current transaction (one round trip instead of one each)."""
+    if not events:
+        return []
+    first = outbox_row(events[0])
+    rows = [first, *(outbox_row(event, like=first) for event in events[1:])]
+    alias = alias_for(first.producer)
+    if any(row.producer != first.producer for row in rows):
+        raise ValueError("publish_many takes the events of one producer")
+    rows = OutboxEvent.objects.using(alias).bulk_create(rows)
+    dispatch_on_commit(alias, rows)
+    return rows
+
+
+def outbox_row(event: Event, *, like: OutboxEvent | None = None) -> OutboxEvent:
+    """The unsaved outbox row of `event`: the envelope (time, correlation,
+    causation, trace) of `like`, or of the current context. For a publisher
+    that inserts rows itself as part of a larger statement; it must then call
+    `dispatch_on_commit` with the rows (their `pk` set) in its transaction."""
+    return OutboxEvent(
         event_type=event.event_type,
         version=event.major_version(),
-        producer=producer,
-        occurred_at=timezone.now(),
-        correlation_id=context.correlation_id.get() or context.new_id(),
-        causation_id=context.causation_id.get() or "",
+        producer=event.producer_app(),
+        occurred_at=like.occurred_at if like else timezone.now(),
+        correlation_id=(
+            like.correlation_id
+            if like
+            else context.correlation_id.get() or context.new_id()
+        ),
+        causation_id=(like.causation_id if like else context.causation_id.get() or ""),
         payload=event.to_payload(),
-        trace_context=tracing.current_trace_context(),
+        trace_context=like.trace_context if like else tracing.current_trace_context(),
     )
-    transaction.on_commit(lambda: dispatch_after_commit(alias, row), using=alias)
-    return row
+
+
+def dispatch_on_commit(alias: str, rows: Sequence[OutboxEvent]) -> None:
+    """Hand `rows`, written in the current transaction on `alias`, on after
+    its commit, in this order."""
+    for row in rows:
+        transaction.on_commit(
+            lambda row=row: dispatch_after_commit(alias, row), using=alias
+        )
 
 
 def envelope_of(row: OutboxEvent) -> Envelope:

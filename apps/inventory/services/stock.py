@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.common.db import alias_for, atomic_for
 from apps.common.errors import ValidationFailed
-from apps.eventbus.api import publish
+from apps.eventbus.api import publish_many
 from apps.inventory.errors import StockBelowReserved, StockItemNotFound
 from apps.inventory.events import StockLevelChanged
 from apps.inventory.models import StockItem, StockMovement
@@ -58,10 +58,25 @@ def available_of(product_id: uuid.UUID) -> int:
     return next((r["on_hand"] - r["reserved"] for r in row), 0)
 
 
-def change_stock(changes: list[Change], *, kind: str, reference: str, actor: str):
+def level_event(
+    product_id: uuid.UUID, on_hand: int, reserved: int, version: int
+) -> StockLevelChanged:
+    return StockLevelChanged(
+        product_id=product_id,
+        on_hand=on_hand,
+        reserved=reserved,
+        available=on_hand - reserved,
+        version=version,
+    )
+
+
+def apply_changes(
+    changes: list[Change], *, kind: str, reference: str, actor: str
+) -> list[StockLevelChanged]:
     """Apply `changes` in product-id order inside the caller's transaction; the
-    ledger rows go first, the row-locking UPDATEs last. Raises Refused at the
-    first change that cannot apply (the caller's transaction must roll back)."""
+    ledger rows go first, the row-locking UPDATEs last. Returns the new levels
+    for the caller to publish. Raises Refused at the first change that cannot
+    apply (the caller's transaction must roll back)."""
     changes = sorted(changes, key=lambda c: c.product_id)
     StockMovement.objects.bulk_create(
         StockMovement(
@@ -79,17 +94,13 @@ def change_stock(changes: list[Change], *, kind: str, reference: str, actor: str
         row = _update_row(change)
         if row is None:
             raise Refused(change.product_id, available_of(change.product_id))
-        levels.append((change.product_id, *row))
-    for product_id, on_hand, reserved, version in levels:
-        publish(
-            StockLevelChanged(
-                product_id=product_id,
-                on_hand=on_hand,
-                reserved=reserved,
-                available=on_hand - reserved,
-                version=version,
-            )
-        )
+        levels.append(level_event(change.product_id, *row))
+    return levels
+
+
+def change_stock(changes: list[Change], *, kind: str, reference: str, actor: str):
+    """`apply_changes` and publish the new levels (one outbox INSERT)."""
+    publish_many(apply_changes(changes, kind=kind, reference=reference, actor=actor))
 
 
 def stock_item_create(*, product_id: uuid.UUID) -> tuple[StockItem, bool]:
