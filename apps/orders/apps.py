@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.conf import settings
 
 
 class OrdersConfig(AppConfig):
@@ -11,7 +10,3 @@ class OrdersConfig(AppConfig):
         from apps.orders import handlers
 
         handlers.register()
-        settings.CELERY_BEAT_SCHEDULE.setdefault(
-            "orders-idempotency-prune",
-            {"task": "orders.idempotency_prune", "schedule": 3600.0},
-        )

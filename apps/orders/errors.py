@@ -49,3 +49,13 @@ class IdempotencyKeyInFlight(Conflict):
 class RefundInProgress(Conflict):
     code = "refund_in_progress"
     title = "A refund of this order is in progress"
+
+
+class PaymentInProgress(Conflict):
+    code = "payment_in_progress"
+    title = "A payment of this order is in progress"
+
+
+class ReservationExpired(Conflict):
+    code = "reservation_expired"
+    title = "The order's stock reservation has expired"

@@ -47,6 +47,9 @@ class PaymentGateway(Protocol):
         self, *, idempotency_key: str, reference: str, amount: Decimal, currency: str
     ) -> str: ...
 
+    def retrieve(self, *, idempotency_key: str) -> ChargeResult | None:
+        """The outcome of the charge made with this key, None if there was none."""
+
 
 class TestGateway:
     """Deterministic: `tok_success` captures, `tok_declined` declines,
@@ -84,6 +87,12 @@ class TestGateway:
             f"{self.PREFIX}charge:{idempotency_key}", result.__dict__, timeout=86400
         )
         return result
+
+    def retrieve(self, *, idempotency_key) -> ChargeResult | None:
+        if cache.get(f"{self.PREFIX}lock:{idempotency_key}") is not None:
+            raise GatewayBusy(f"a charge with key {idempotency_key} is in progress")
+        stored = cache.get(f"{self.PREFIX}charge:{idempotency_key}")
+        return None if stored is None else ChargeResult(**stored)
 
     def refund(self, *, idempotency_key, reference, amount, currency) -> str:
         key = f"{self.PREFIX}refund:{idempotency_key}"

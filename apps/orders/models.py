@@ -84,6 +84,8 @@ class PaymentStatus(models.TextChoices):
     PROCESSING = "processing", "Processing"
     CAPTURED = "captured", "Captured"
     DECLINED = "declined", "Declined"
+    # The gateway has no charge under the attempt's key (found by the settle job).
+    FAILED = "failed", "Failed"
     # Set before the gateway refund is asked for: the order cannot ship meanwhile.
     REFUNDING = "refunding", "Refunding"
     REFUNDED = "refunded", "Refunded"

@@ -1,12 +1,20 @@
-"""Periodic jobs of the orders app (Celery beat)."""
+"""Periodic jobs of the orders app (Celery beat; entries in settings, queue
+"orders")."""
 
 from celery import shared_task
 from django.db import close_old_connections
 
 from apps.orders.services.idempotency import idempotency_prune
+from apps.orders.services.settlement import payments_settle
 
 
 @shared_task(name="orders.idempotency_prune")
 def prune_idempotency_keys() -> int:
     close_old_connections()
     return idempotency_prune()
+
+
+@shared_task(name="orders.settle_payments")
+def settle_payments() -> dict[str, int]:
+    close_old_connections()
+    return payments_settle()

@@ -259,6 +259,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("RESERVATION_EXPIRY_INTERVAL_SECONDS", default=60.0),
         "options": {"queue": "inventory"},
     },
+    "orders-idempotency-prune": {
+        "task": "orders.idempotency_prune",
+        "schedule": 3600.0,
+        "options": {"queue": "orders"},
+    },
+    "orders-settle-payments": {
+        "task": "orders.settle_payments",
+        "schedule": env.float("ORDERS_SETTLE_INTERVAL_SECONDS", default=60.0),
+        "options": {"queue": "orders"},
+    },
 }
 
 # --- Domain settings -------------------------------------------------------

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.errors import ValidationFailed
+from apps.orders.models import Order
 from apps.orders.services.idempotency import (
     StoredResponse,
     idempotency_begin,
@@ -41,7 +42,11 @@ def _stored(response: Response) -> StoredResponse:
     return StoredResponse(status=response.status_code, body=body, headers=headers)
 
 
-def _replay(stored: StoredResponse) -> Response:
+def _replay(stored: StoredResponse, render_again: Callable[[str], Response]):
+    if stored.order_id is not None:
+        response = render_again(stored.order_id)
+        response[REPLAYED_HEADER] = "true"
+        return response
     headers = dict(stored.headers)
     content_type = headers.pop("Content-Type", None)
     response = Response(
@@ -54,23 +59,55 @@ def _replay(stored: StoredResponse) -> Response:
     return response
 
 
-def run_idempotently(view: APIView, request, produce: Callable[[], Response]):
-    """Run `produce` once per (user, key); replay its stored answer afterwards."""
+def run_idempotently(
+    view: APIView,
+    request,
+    *,
+    perform: Callable[[], Order],
+    render: Callable[[Order], Response],
+    render_again: Callable[[str], Response],
+):
+    """Run `perform` (the service call; it commits) once per (user, key), then
+    `render` its order; replay the stored answer afterwards.
+
+    A failure before `perform` returned (an error answer, or a crash) committed
+    nothing the retry could repeat: a 5xx releases the key, below 500 is
+    stored. Once `perform` returned, the key is never released: a failing
+    `render` stores a reference to the order, and a retry renders it with
+    `render_again(order_id)` instead of placing or paying again."""
     key = _key_of(request)
     if key is None:
-        return produce()
+        return render(perform())
     user_id = request.user.pk
     fingerprint = request_fingerprint(
         method=request.method, path=request.path, body=request.data
     )
     stored = idempotency_begin(user_id=user_id, key=key, fingerprint=fingerprint)
     if stored is not None:
-        return _replay(stored)
+        return _replay(stored, render_again)
     try:
-        try:
-            response = produce()
-        except Exception as exc:  # noqa: BLE001 - rendered as the problem it is
-            response = view.handle_exception(exc)
+        order = perform()
+    except Exception as exc:  # noqa: BLE001 - rendered as the problem it is
+        return _finish_failure(view, exc, user_id=user_id, key=key)
+    except BaseException:
+        idempotency_release(user_id=user_id, key=key)
+        raise
+    reference = StoredResponse(
+        status=None, body=None, headers={}, order_id=str(order.pk)
+    )
+    try:
+        response = render(order)
+    except BaseException:
+        idempotency_complete(user_id=user_id, key=key, response=reference)
+        raise
+    stored = reference if response.status_code >= 500 else _stored(response)
+    idempotency_complete(user_id=user_id, key=key, response=stored)
+    return response
+
+
+def _finish_failure(view: APIView, exc: Exception, *, user_id, key: str):
+    try:
+        response = view.handle_exception(exc)
     except BaseException:
         idempotency_release(user_id=user_id, key=key)
         raise

@@ -74,23 +74,40 @@ class OrderListCreateApi(APIView):
         parameters=[IDEMPOTENCY_KEY],
     )
     def post(self, request):
-        return run_idempotently(self, request, lambda: self._place(request))
+        return run_idempotently(
+            self,
+            request,
+            perform=lambda: self._place(request),
+            render=self._created,
+            render_again=lambda order_id: self._created_again(request, order_id),
+        )
 
     def _place(self, request):
         serializer = OrderPlaceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        order = order_place(
+        return order_place(
             user_id=request.user.pk,
             items=[RequestedLine(**item) for item in data["items"]],
             address=ShippingAddress(**data["shipping_address"]),
         )
+
+    def _created(self, order):
         location = reverse("orders:order-detail", args=[order.id])
         # Events delivered in-process may already have moved the new order on.
         order = selectors.order_refresh_status(order)
         return Response(
             OrderSerializer(order).data,
             status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+    def _created_again(self, request, order_id):
+        location = reverse("orders:order-detail", args=[order_id])
+        return _order_response(
+            request,
+            order_id,
+            status_code=status.HTTP_201_CREATED,
             headers={"Location": location},
         )
 
@@ -120,17 +137,22 @@ class OrderPayApi(APIView):
         parameters=[IDEMPOTENCY_KEY],
     )
     def post(self, request, order_id):
-        return run_idempotently(self, request, lambda: self._pay(request, order_id))
+        return run_idempotently(
+            self,
+            request,
+            perform=lambda: self._pay(request, order_id),
+            render=lambda order: _order_response(request, order.id),
+            render_again=lambda paid_id: _order_response(request, paid_id),
+        )
 
     def _pay(self, request, order_id):
         serializer = OrderPaySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        order_pay(
+        return order_pay(
             order_id=order_id,
             user_id=request.user.pk,
             payment_token=serializer.validated_data["payment_token"],
         )
-        return _order_response(request, order_id)
 
 
 class OrderShipApi(APIView):

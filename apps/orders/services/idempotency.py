@@ -3,8 +3,11 @@
 `idempotency_begin` claims a key by inserting a row; the unique constraint on
 (user_id, key) decides which of several simultaneous requests runs. The others
 see the winner's row: still in flight (409), done (replay), or made with a
-different request (422). Responses below 500 are stored; a 5xx releases the
-key so that a retry can succeed.
+different request (422). Responses below 500 are stored; a 5xx before the
+service committed releases the key so that a retry can succeed. Once the
+service committed, the key is never released: if the answer could not be
+rendered, the record keeps a reference to the order instead, and a retry
+renders that order (it never redoes the work).
 """
 
 import datetime as dt
@@ -26,9 +29,28 @@ State = IdempotencyRecord.State
 
 @dataclass(frozen=True)
 class StoredResponse:
-    status: int
+    status: int | None
     body: dict | list | None
     headers: dict
+    # Set instead of a status and body when the work committed but its answer
+    # was lost: the order to render again.
+    order_id: str | None = None
+
+
+# A stored reference: no status, the body {"order_id": ...}.
+REFERENCE = "order_id"
+
+
+def _stored_response(record: IdempotencyRecord) -> StoredResponse:
+    if record.response_status is None:
+        return StoredResponse(
+            status=None, body=None, headers={}, order_id=record.response_body[REFERENCE]
+        )
+    return StoredResponse(
+        status=record.response_status,
+        body=record.response_body,
+        headers=record.response_headers,
+    )
 
 
 def request_fingerprint(*, method: str, path: str, body) -> str:
@@ -89,11 +111,7 @@ def idempotency_begin(
             raise IdempotencyKeyInFlight(
                 "A request with this Idempotency-Key is still in progress."
             )
-        return StoredResponse(
-            status=record.response_status,
-            body=record.response_body,
-            headers=record.response_headers,
-        )
+        return _stored_response(record)
     raise IdempotencyKeyInFlight(
         "A request with this Idempotency-Key is still in progress."
     )
@@ -102,19 +120,23 @@ def idempotency_begin(
 def idempotency_complete(
     *, user_id: uuid.UUID, key: str, response: StoredResponse
 ) -> None:
+    body = response.body
+    if response.order_id is not None:
+        body = {REFERENCE: response.order_id}
     with atomic_for("orders"):
         IdempotencyRecord.objects.filter(
             user_id=user_id, key=key, state=State.IN_FLIGHT
         ).update(
             state=State.COMPLETED,
             response_status=response.status,
-            response_body=response.body,
+            response_body=body,
             response_headers=response.headers,
         )
 
 
 def idempotency_release(*, user_id: uuid.UUID, key: str) -> None:
-    """Forget an in-flight key (the request ended in a 5xx or crashed)."""
+    """Forget an in-flight key (the request ended in a 5xx or crashed before
+    the service committed anything)."""
     with atomic_for("orders"):
         IdempotencyRecord.objects.filter(
             user_id=user_id, key=key, state=State.IN_FLIGHT

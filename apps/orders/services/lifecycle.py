@@ -8,7 +8,12 @@ from django.utils import timezone
 
 from apps.common.db import atomic_for
 from apps.eventbus.api import publish
-from apps.orders.errors import IllegalTransition, OrderDoesNotExist, RefundInProgress
+from apps.orders.errors import (
+    IllegalTransition,
+    OrderDoesNotExist,
+    PaymentInProgress,
+    RefundInProgress,
+)
 from apps.orders.events import (
     OrderCancelled,
     OrderConfirmed,
@@ -95,7 +100,11 @@ def order_fail(*, order_id: uuid.UUID, reason: str) -> bool:
 
 
 def order_expire(*, order_id: uuid.UUID, reservation_id: uuid.UUID) -> bool:
-    """The reservation ran out before payment: an unpaid order is cancelled."""
+    """The reservation ran out before payment: an unpaid order is cancelled.
+
+    A `processing` payment (its outcome unknown) is left to the settle job
+    (`payments_settle`), which asks the gateway: a capture on the cancelled
+    order is refunded, an attempt the gateway never took is marked failed."""
     with atomic_for("orders"):
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         applies = (
@@ -122,9 +131,20 @@ def order_cancel(
     *, order_id: uuid.UUID, user_id: uuid.UUID | None, reason: str = "cancelled"
 ) -> Order:
     """Cancel a pending or confirmed order (the reservation is released by the
-    inventory on `orders.order.cancelled.v1`). `user_id=None` acts as staff."""
+    inventory on `orders.order.cancelled.v1`). `user_id=None` acts as staff.
+
+    Not while a payment is `processing`: the provider may have captured it, and
+    a cancelled order could never be paid, so the money would be stuck."""
     with atomic_for("orders"):
         order = locked_order(order_id, user_id=user_id)
+        if (
+            can_transition(order.status, S.CANCELLED)
+            and order.payments.filter(status=PaymentStatus.PROCESSING).exists()
+        ):
+            raise PaymentInProgress(
+                "The order has a payment in progress; it cannot be cancelled "
+                "until the payment is settled."
+            )
         _cancel(order, reason=reason)
     return order
 

@@ -7,12 +7,20 @@ that row and calls the gateway again with the same idempotency key, so the
 provider returns the earlier capture instead of taking the money twice.
 """
 
+import datetime as dt
 import logging
 import uuid
 
+from django.utils import timezone
+
 from apps.common.db import atomic_for
 from apps.eventbus.api import publish
-from apps.orders.errors import IllegalTransition, PaymentDeclined, PaymentUnavailable
+from apps.orders.errors import (
+    IllegalTransition,
+    PaymentDeclined,
+    PaymentUnavailable,
+    ReservationExpired,
+)
 from apps.orders.events import OrderPaid, OrderRefunded
 from apps.orders.gateway import (
     ChargeResult,
@@ -51,14 +59,31 @@ def _gateway_call(func):
         ) from exc
 
 
+def _reservation_expired(order: Order) -> bool:
+    expires_at = order.reservation_expires_at
+    return expires_at is not None and expires_at <= timezone.now()
+
+
+def _payable(order: Order) -> bool:
+    return order.status == OrderStatus.CONFIRMED and not _reservation_expired(order)
+
+
 def _payment_begin(*, order_id: uuid.UUID, user_id: uuid.UUID) -> Payment:
     """The attempt to charge: an unfinished one is resumed (recovery point)."""
     with atomic_for("orders"):
         order = locked_order(order_id, user_id=user_id)
         if order.status != OrderStatus.CONFIRMED:
             raise IllegalTransition(status=order.status, action="pay")
+        if _reservation_expired(order):
+            raise ReservationExpired(
+                "The order's stock reservation has expired; it can no longer be paid.",
+                extra={"current_status": order.status},
+            )
         payment = order.payments.filter(status=PaymentStatus.PROCESSING).first()
-        if payment is None:
+        if payment is not None:
+            # Touched, so the settle job leaves an attempt being resumed alone.
+            payment.save(update_fields=["updated_at"])
+        else:
             payment_id = uuid.uuid4()
             payment = Payment.objects.create(
                 id=payment_id,
@@ -77,13 +102,21 @@ def _payment_note_error(payment_id: uuid.UUID, error: str) -> None:
         )
 
 
-def _payment_record(payment_id: uuid.UUID, result: ChargeResult) -> tuple[str, Order]:
-    """Record the gateway's answer; returns what happened and the order."""
+def _payment_record(
+    payment_id: uuid.UUID,
+    result: ChargeResult,
+    *,
+    unchanged_since: dt.datetime | None = None,
+) -> tuple[str, Order]:
+    """Record the gateway's answer; returns what happened and the order. With
+    `unchanged_since` (the settle job), only if nobody touched the attempt."""
     with atomic_for("orders"):
         order_id = Payment.objects.values_list("order_id", flat=True).get(pk=payment_id)
         order = locked_order(order_id)  # order first, then payment: a fixed order
         payment = Payment.objects.select_for_update().get(pk=payment_id)
-        if payment.status != PaymentStatus.PROCESSING:
+        if payment.status != PaymentStatus.PROCESSING or (
+            unchanged_since is not None and payment.updated_at != unchanged_since
+        ):
             return "already_recorded", order
         payment.tries += 1
         if not result.captured:
@@ -96,7 +129,7 @@ def _payment_record(payment_id: uuid.UUID, result: ChargeResult) -> tuple[str, O
         payment.save(
             update_fields=["status", "gateway_reference", "tries", "updated_at"]
         )
-        if order.status != OrderStatus.CONFIRMED:
+        if not _payable(order):
             return "compensate", order
         move(order, OrderStatus.PAID, action="pay")
         publish(
@@ -140,7 +173,14 @@ def order_pay(*, order_id: uuid.UUID, user_id: uuid.UUID, payment_token: str) ->
         )
     if outcome == "compensate":
         # The order moved on (e.g. its reservation expired) while we charged.
+        # A refund failing here is retried by the settle job.
         _payment_refund(Payment.objects.get(pk=payment.id))
+        if order.status == OrderStatus.CONFIRMED:
+            raise ReservationExpired(
+                "The order's stock reservation expired while paying; the payment "
+                "was refunded.",
+                extra={"current_status": order.status},
+            )
         raise IllegalTransition(status=order.status, action="pay")
     return order
 

@@ -33,9 +33,45 @@ class ShippingAddress:
     line2: str = ""
 
 
-def _merge(items: list[RequestedLine]) -> tuple[dict[uuid.UUID, int], dict]:
-    """Quantities per product (in first-seen order) and per-line errors, keyed
-    by the line's index in the request (the shape DRF uses for lists)."""
+def _largest_amount() -> Decimal:
+    """The largest amount the order's money columns hold (total, line total and
+    payment amount share the precision), e.g. 999999999999.99 for 14 digits."""
+    field = Order._meta.get_field("total")
+    whole = field.max_digits - field.decimal_places
+    return Decimal(10**whole) - Decimal(1).scaleb(-field.decimal_places)
+
+
+def _check_amounts(
+    lines: list[OrderLine],
+    total: Decimal,
+    currency: str,
+    first_index: dict[uuid.UUID, int],
+) -> None:
+    """Refuse amounts the columns cannot hold (400, nothing stored): the catalog
+    allows prices and quantities whose product does not fit."""
+    largest = _largest_amount()
+    too_large = f"is larger than the largest order amount, {largest}."
+    errors = {
+        str(first_index[line.product_id]): {
+            "quantity": [f"The line total {line.line_total} {currency} {too_large}"]
+        }
+        for line in lines
+        if line.line_total > largest
+    }
+    if errors:
+        raise ValidationFailed({"items": errors})
+    if total > largest:
+        raise ValidationFailed(
+            {"items": [f"The order total {total} {currency} {too_large}"]}
+        )
+
+
+def _merge(
+    items: list[RequestedLine],
+) -> tuple[dict[uuid.UUID, int], dict, dict[uuid.UUID, int]]:
+    """Quantities per product (in first-seen order), per-line errors keyed by
+    the line's index in the request (the shape DRF uses for lists), and the
+    index of each product's first line."""
     merged: dict[uuid.UUID, int] = {}
     first_index: dict[uuid.UUID, int] = {}
     errors: dict[str, dict] = defaultdict(dict)
@@ -48,7 +84,7 @@ def _merge(items: list[RequestedLine]) -> tuple[dict[uuid.UUID, int], dict]:
                 f"At most {MAX_QUANTITY} of one product per order "
                 f"(lines for the same product add up to {quantity})."
             ]
-    return merged, errors
+    return merged, errors, first_index
 
 
 def order_place(
@@ -58,7 +94,7 @@ def order_place(
         raise ValidationFailed(
             {"items": [f"An order has between 1 and {MAX_LINES} lines."]}
         )
-    merged, errors = _merge(items)
+    merged, errors, first_index = _merge(items)
     snapshots = product_snapshots(list(merged))
     for index, item in enumerate(items):
         snapshot = snapshots.get(item.product_id)
@@ -92,6 +128,7 @@ def order_place(
             )
         )
     total = sum((line.line_total for line in lines), Decimal("0.00"))
+    _check_amounts(lines, total, currency, first_index)
 
     with atomic_for("orders"):
         order = Order.objects.create(

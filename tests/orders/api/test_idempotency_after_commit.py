@@ -1,0 +1,65 @@
+"""A 5xx after the service committed keeps the key: a retry replays, never redoes."""
+
+import pytest
+
+from apps.orders.api import views
+from apps.orders.gateway import TestGateway
+from apps.orders.models import IdempotencyRecord, Order, Payment
+from tests.orders.helpers import place
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_5xx_after_the_order_was_committed_replays_that_order(
+    customer_client, catalog, monkeypatch
+):
+    real_refresh = views.selectors.order_refresh_status
+
+    def broken_render(order):
+        raise RuntimeError("rendering failed after the commit")
+
+    monkeypatch.setattr(views.selectors, "order_refresh_status", broken_render)
+    customer_client.raise_request_exception = False
+    failed = place(customer_client, key="checkout-1")
+    monkeypatch.setattr(views.selectors, "order_refresh_status", real_refresh)
+
+    retried = place(customer_client, key="checkout-1")
+
+    assert failed.status_code == 500
+    [order] = Order.objects.all()
+    assert retried.status_code == 201
+    assert retried["Idempotent-Replayed"] == "true"
+    assert retried.json()["id"] == str(order.id)
+    assert retried["Location"] == f"/api/v1/orders/{order.id}/"
+    assert IdempotencyRecord.objects.get().state == "completed"
+
+
+def test_a_5xx_after_the_payment_was_recorded_replays_the_paid_order(
+    confirmed_order, customer_client, monkeypatch
+):
+    real_get = views.selectors.order_get
+
+    def broken_get(**kwargs):
+        raise RuntimeError("rendering failed after the commit")
+
+    def pay():
+        return customer_client.post(
+            f"/api/v1/orders/{confirmed_order.id}/pay/",
+            {"payment_token": "tok_success"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="pay-1",
+        )
+
+    monkeypatch.setattr(views.selectors, "order_get", broken_get)
+    customer_client.raise_request_exception = False
+    failed = pay()
+    monkeypatch.setattr(views.selectors, "order_get", real_get)
+
+    retried = pay()
+
+    assert failed.status_code == 500
+    assert retried.status_code == 200
+    assert retried["Idempotent-Replayed"] == "true"
+    assert retried.json()["status"] == "paid"
+    assert TestGateway.captures() == 1
+    assert Payment.objects.get().status == "captured"
