@@ -38,5 +38,10 @@ test: lint
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Private PostgreSQL database shop_bench, Redis dbs 11/12, port 8180; ~10 minutes.
+bench: install
+	$(BIN)/python -m pip install -q -r requirements/bench.txt
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .test-databases db*.sqlite3

@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
@@ -56,6 +57,11 @@ class ServiceUnavailable(ApplicationError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     code = "service_unavailable"
     title = "Service temporarily unavailable"
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    code = "database_unavailable"
+    title = "Database temporarily unavailable"
 
 
 def problem(status_code: int, *, title: str, detail: str, code: str, **extra) -> dict:
@@ -112,6 +118,12 @@ def problem_exception_handler(exc, context):
 
 
 def _problem_for(exc, context):
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database is away (restart, failover): a retryable 503, no traceback.
+        logger.warning("database unavailable: %s", exc)
+        exc = DatabaseUnavailable(
+            "Try again in a few seconds.", extra={"retry_after": 5}
+        )
     if isinstance(exc, ApplicationError):
         body = problem(
             exc.status_code,
@@ -152,6 +164,9 @@ def _problem_for(exc, context):
         body = problem(
             response.status_code, title=response.status_text, detail=detail, code=code
         )
+        if isinstance(exc, drf_exceptions.ParseError):
+            # Every 400 is a validation problem (schema): the body is the field.
+            body["errors"] = {"non_field_errors": [str(detail)]}
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
     return response

@@ -102,6 +102,16 @@ def _error_responses(path: str, method: str, operation: dict) -> dict:
     return errors
 
 
+def _document_empty_filters(operation: dict) -> None:
+    # django-filter treats `?status=` as "not given", as HTML forms send it.
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "query" and parameter.get("name") not in (
+            "page",
+            "page_size",
+        ):
+            parameter.setdefault("allowEmptyValue", True)
+
+
 def document_shared_behaviour(result, generator, request, public):
     """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS)."""
     components = result.setdefault("components", {})
@@ -119,6 +129,8 @@ def document_shared_behaviour(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for status, response in _error_responses(path, method, operation).items():
                 responses.setdefault(status, response)
+            if method == "get":
+                _document_empty_filters(operation)
             if (method, _PARAM.sub("{}", path)) in IDEMPOTENT_OPERATIONS:
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name") == "Idempotency-Key" for p in parameters):

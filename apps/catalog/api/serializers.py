@@ -72,7 +72,10 @@ class CategoryInSerializer(serializers.Serializer):
 
 
 class CategoryOutSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # Null for a top-level category (documented as nullable in the schema).
+    parent = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Category

@@ -1,0 +1,249 @@
+"""Bench data: users and categories through the public API, 10,000 products
+with stock through the apps' services in bulk (events published and delivered
+in-process), the race products through the API and Celery. Idempotent: a
+database that already holds the products is reused, only what is missing is
+added."""
+
+import json
+import random
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+from bench.driver import Client
+from bench.procs import PYTHON, ROOT, manage
+
+STAFF = ("bench-staff@example.com", "bench-staff-pass-1")
+CUSTOMER_PASSWORD = "plum-orbit-harbor-7"
+CUSTOMERS = 20
+CATEGORIES = 10
+STOCK_PER_PRODUCT = 100_000  # the bare reference reserves units for good
+LOAD_PROCESSES = 3
+RACE_PRODUCTS = 12
+
+
+@dataclass
+class Fixture:
+    client: Client
+    staff_token: str
+    customers: list[tuple[str, str]]  # (email, password)
+    customer_tokens: list[str]
+    category_slugs: list[str]
+    product_ids: list[str]  # products with stock, sample used by the scenarios
+    product_count: int
+    race_products: list[str] = field(default_factory=list)
+    race_reference_products: list[str] = field(default_factory=list)
+
+
+def token(client: Client, email: str, password: str) -> str:
+    status, body, _ = client.request(
+        "POST", "/api/v1/auth/token/", {"email": email, "password": password}
+    )
+    if status != 200:
+        raise RuntimeError(f"login of {email} failed: {status} {body}")
+    return body["access"]
+
+
+def ensure_staff(env: dict, client: Client) -> str:
+    status, _, _ = client.request(
+        "POST", "/api/v1/auth/token/", {"email": STAFF[0], "password": STAFF[1]}
+    )
+    if status != 200:
+        manage(
+            {
+                **env,
+                "DJANGO_SUPERUSER_EMAIL": STAFF[0],
+                "DJANGO_SUPERUSER_PASSWORD": STAFF[1],
+            },
+            "createsuperuser",
+            "--noinput",
+        )
+    return token(client, *STAFF)
+
+
+def ensure_customers(client: Client) -> list[tuple[str, str]]:
+    customers = []
+    for n in range(CUSTOMERS):
+        email = f"bench-customer-{n}@example.com"
+        client.request(
+            "POST",
+            "/api/v1/auth/register/",
+            {
+                "email": email,
+                "password": CUSTOMER_PASSWORD,
+                "first_name": "Bench",
+                "last_name": f"C{n}",
+            },
+        )  # 201, or 400 when it exists already
+        customers.append((email, CUSTOMER_PASSWORD))
+    return customers
+
+
+def ensure_categories(client: Client, staff: str) -> list[str]:
+    slugs = [f"bench-category-{n}" for n in range(CATEGORIES)]
+    for n, slug in enumerate(slugs):
+        client.request(
+            "POST",
+            "/api/v1/catalog/categories/",
+            {"name": f"Bench category {n}", "slug": slug},
+            token=staff,
+        )
+    return slugs
+
+
+def product_payload(n: int, category: str, prefix="BENCH") -> dict:
+    rng = random.Random(n)
+    return {
+        "sku": f"{prefix}-{n:05d}",
+        "name": f"Bench product {n:05d} {rng.choice(['red', 'blue', 'green', 'black'])}",
+        "description": "A product made by make bench.",
+        "price": f"{rng.randint(100, 50_000) / 100:.2f}",
+        "category": category,
+    }
+
+
+def create_product(client: Client, staff: str, payload: dict) -> str:
+    status, body, _ = client.request(
+        "POST", "/api/v1/catalog/products/", payload, token=staff
+    )
+    if status != 201:
+        raise RuntimeError(f"product {payload['sku']} not created: {status} {body}")
+    return body["id"]
+
+
+def add_stock(
+    client: Client, staff: str, product_id: str, quantity: int, *, timeout=60
+) -> None:
+    """The stock item appears when the inventory consumed ProductCreated."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, body, _ = client.request(
+            "POST",
+            f"/api/v1/inventory/stock/{product_id}/adjustments/",
+            {"delta": quantity, "reason": "bench stock"},
+            token=staff,
+        )
+        if status in (200, 201):
+            return
+        # 404, or 409 in the instant the item is being created: not there yet.
+        if status not in (404, 409) or time.monotonic() > deadline:
+            raise RuntimeError(f"stock of {product_id} not adjusted: {status} {body}")
+        time.sleep(0.2)
+
+
+def existing_skus(env: dict, prefix: str) -> set[str]:
+    """SKUs already loaded by an earlier run (the listing has no count)."""
+    code = (
+        "import json; from django.apps import apps; "
+        "print(json.dumps(list(apps.get_model('catalog', 'Product').objects"
+        f".filter(sku__startswith={prefix!r}).values_list('sku', flat=True))))"
+    )
+    return set(json.loads(manage(env, "shell", "-c", code).strip().splitlines()[-1]))
+
+
+def sample_ids(client: Client, staff: str, *, wanted: int) -> list[str]:
+    """Up to `wanted` in-stock product ids, once the catalog's read model
+    caught up with the stock events (bounded wait)."""
+    deadline = time.monotonic() + 120
+    while True:
+        ids = []
+        for page in range(1, wanted // 100 + 2):
+            status, body, _ = client.request(
+                "GET",
+                f"/api/v1/catalog/products/?page_size=100&page={page}&in_stock=true"
+                "&search=BENCH-",  # not the one-unit race products of earlier runs
+                token=staff,
+            )
+            if status != 200:
+                break
+            ids.extend(item["id"] for item in body["results"])
+            if not body.get("next"):
+                break
+        if len(ids) >= wanted or time.monotonic() > deadline:
+            return ids[:wanted]
+        time.sleep(1)
+
+
+def analyze(env: dict) -> None:
+    """Fresh planner statistics after a bulk load, as a production load would."""
+    code = (
+        "from django.db import connections\n"
+        "for alias in connections:\n"
+        "    with connections[alias].cursor() as cursor:\n"
+        "        cursor.execute('ANALYZE')"
+    )
+    manage(env, "shell", "-c", code)
+
+
+def bulk_load(env: dict, products: int) -> None:
+    """Through the apps' services in LOAD_PROCESSES processes (bench/load_products.py)."""
+    loader_env = {**env, "CELERY_BROKER_URL": ""}  # in-process event delivery
+    step = -(-products // LOAD_PROCESSES)
+    loaders = [
+        subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "bench.load_products",
+                str(first),
+                str(min(first + step, products)),
+            ],
+            cwd=ROOT,
+            env=loader_env,
+        )
+        for first in range(0, products, step)
+    ]
+    try:
+        for loader in loaders:
+            if loader.wait(timeout=900) != 0:
+                raise RuntimeError(f"bench loader failed with {loader.returncode}")
+    finally:
+        for loader in loaders:
+            if loader.poll() is None:
+                loader.kill()
+                loader.wait()
+
+
+def load(env: dict, *, port: int, products: int) -> Fixture:
+    client = Client(port, timeout=30)
+    staff = ensure_staff(env, client)
+    customers = ensure_customers(client)
+    slugs = ensure_categories(client, staff)
+    existing = existing_skus(env, "BENCH-")
+    missing = [n for n in range(products) if f"BENCH-{n:05d}" not in existing]
+    if missing:
+        print(
+            f"bench: creating {len(missing)} products with stock (have {len(existing)}),"
+            f" {LOAD_PROCESSES} processes, events delivered in-process"
+        )
+        bulk_load(env, products)
+    sample = sample_ids(
+        client, staff, wanted=min(500, products)
+    )  # before the race products exist
+    tag = f"{int(time.time())}"
+    race = [
+        create_product(
+            client, staff, product_payload(n, slugs[0], prefix=f"RACE-{tag}")
+        )
+        for n in range(RACE_PRODUCTS)
+    ]
+    reference = [
+        create_product(
+            client, staff, product_payload(n, slugs[0], prefix=f"RACEREF-{tag}")
+        )
+        for n in range(RACE_PRODUCTS)
+    ]
+    for pid in race + reference:
+        add_stock(client, staff, pid, 1)
+    tokens = [token(client, *credentials) for credentials in customers]
+    return Fixture(
+        client=client,
+        staff_token=staff,
+        customers=customers,
+        customer_tokens=tokens,
+        category_slugs=slugs,
+        product_ids=sample,
+        product_count=len(existing) + len(missing),
+        race_products=race,
+        race_reference_products=reference,
+    )

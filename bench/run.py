@@ -1,0 +1,181 @@
+"""`make bench`: a private PostgreSQL-backed stack on 127.0.0.1, 10,000
+products with stock, then each scenario against its bare reference.
+
+Private resources: PostgreSQL database `shop_bench` on the local server, Redis
+databases 11 (broker) and 12 (cache), port 8180. Every load loop is bounded in
+time, every process started here is stopped here (also on Ctrl-C or failure).
+"""
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import data, scenarios
+from bench.procs import (
+    ProcessGroup,
+    manage,
+    start_beat,
+    start_web,
+    start_worker,
+)
+from bench.report import write
+from bench.wrk import ensure_wrk
+
+RESULTS = Path(__file__).resolve().parent / "results"
+QUEUES = ["users", "catalog", "inventory", "orders"]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("BENCH_PORT", 8180))
+    )
+    parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument(
+        "--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 10))
+    )
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/shop_bench"
+        ),
+    )
+    parser.add_argument(
+        "--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
+    )
+    parser.add_argument("--broker-db", type=int, default=11)
+    parser.add_argument("--cache-db", type=int, default=12)
+    parser.add_argument(
+        "--fresh", action="store_true", help="drop the bench database first"
+    )
+    return parser.parse_args(argv)
+
+
+def stack_env(args) -> dict:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DATABASE_", "CELERY_", "CACHE_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.stack_settings",
+        SECRET_KEY="bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=args.database_url,
+        DATABASE_ROUTING="single",
+        CELERY_BROKER_URL=f"{args.redis}/{args.broker_db}",
+        CACHE_URL=f"{args.redis}/{args.cache_db}",
+        JWT_ACCESS_MINUTES="120",
+        THROTTLE_LOGIN_IP="1000000/min",
+        THROTTLE_LOGIN_ACCOUNT="1000000/min",
+        THROTTLE_ORDER_PLACE="1000000/min",
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    return env
+
+
+def check_services(args) -> None:
+    host_port = args.redis.split("//", 1)[1]
+    host, _, port = host_port.partition(":")
+    pong = subprocess.run(
+        ["redis-cli", "-h", host, "-p", port or "6379", "ping"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if "PONG" not in pong.stdout:
+        sys.exit(f"bench: Redis is not reachable at {args.redis}")
+    ready = subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False)
+    if ready.returncode != 0:
+        sys.exit("bench: PostgreSQL is not reachable on 127.0.0.1")
+    for db in (args.broker_db, args.cache_db):
+        subprocess.run(
+            ["redis-cli", "-h", host, "-p", port or "6379", "-n", str(db), "flushdb"],
+            capture_output=True,
+            check=True,
+        )
+
+
+def drop_database(args) -> None:
+    name = args.database_url.rsplit("/", 1)[1]
+    subprocess.run(
+        [
+            "psql",
+            args.database_url.rsplit("/", 1)[0] + "/postgres",
+            "-qc",
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if ensure_wrk() is None:
+        sys.exit(
+            "bench: wrk is required (apt-get install wrk) and could not be installed"
+        )
+    check_services(args)
+    env = stack_env(args)
+    cores = os.cpu_count() or 1
+    workers = 2 * cores + 1
+    log_dir = Path(tempfile.mkdtemp(prefix="shop-bench-"))
+    group = ProcessGroup(log_dir)
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupted)
+    started = time.monotonic()
+    try:
+        if args.fresh:
+            drop_database(args)
+        manage(env, "migrate_all")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        print(f"bench: logs in {log_dir}")
+        start_web(group, env, port=args.port, workers=workers)
+        for queue in QUEUES:
+            start_worker(group, env, name=queue, queues=[queue])
+        start_beat(group, env, schedule_dir=log_dir)
+        print(
+            f"bench: gunicorn ({workers} sync workers) on 127.0.0.1:{args.port}, "
+            f"{len(QUEUES)} Celery workers, beat"
+        )
+        fixture = data.load(env, port=args.port, products=args.products)
+        print(f"bench: data ready after {time.monotonic() - started:.0f}s")
+        rows = scenarios.run_all(
+            fixture, port=args.port, seconds=args.seconds, connections=args.connections
+        )
+        setup = (
+            f"Stack: gunicorn with {workers} sync workers (2 x {cores} cores + 1), one "
+            f"Celery worker per queue ({', '.join(QUEUES)}), beat, PostgreSQL and Redis "
+            f"on the same machine; {fixture.product_count} products. wrk: 2 threads, "
+            f"{args.connections} connections, {args.seconds}s per run; order flows: "
+            f"{scenarios.ORDER_CONCURRENCY} Python client threads."
+        )
+        path = write(RESULTS, rows, setup=setup, notes=scenarios.NOTES)
+        print(path.read_text())
+        print(f"bench: done in {time.monotonic() - started:.0f}s")
+        if not os.environ.get("BENCH_KEEP_LOGS"):
+            shutil.rmtree(log_dir, ignore_errors=True)  # kept when something failed
+        return 0
+    except KeyboardInterrupt:
+        print("bench: interrupted, stopping every process it started", file=sys.stderr)
+        return 130
+    finally:
+        group.stop_all()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

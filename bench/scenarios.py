@@ -1,0 +1,283 @@
+"""The six scenarios, each against its bare reference in the same run."""
+
+import json
+import random
+import threading
+import time
+import uuid
+
+from bench.data import Fixture
+from bench.driver import Client, Result, drive, percentile
+from bench.wrk import run_wrk
+
+ORDER_CONCURRENCY = 8
+RACE_BUYERS = 16
+SETTLE_TIMEOUT = 15.0
+SHIPPING_ADDRESS = {
+    "name": "Bench Buyer",
+    "line1": "1 Bench Street",
+    "city": "Berlin",
+    "postal_code": "10115",
+    "country": "DE",
+}
+NOTES = [
+    "rps = completed requests per second; for the order rows a request is a whole "
+    "placement followed by polling until the order left `pending`.",
+    "errors: non-2xx answers and socket errors; for order placement also orders not "
+    "`confirmed` in time; for the race every round that did not sell exactly its one unit.",
+    "References: plain Django views under bench/ (no DRF, serializers, auth or events) "
+    "over the same rows; login's reference checks the same password hash; orders and "
+    "the race compare with one bare conditional UPDATE of the stock row.",
+    "The machine is shared with other engineers while measuring: figures are noisy.",
+]
+
+
+def _get(paths: list[str], token: str | None = None) -> list[dict]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return [{"method": "GET", "path": path, "headers": headers} for path in paths]
+
+
+def _post(path: str, bodies: list[dict]) -> list[dict]:
+    return [
+        {
+            "method": "POST",
+            "path": path,
+            "body": json.dumps(body),
+            "headers": {"Content-Type": "application/json"},
+        }
+        for body in bodies
+    ]
+
+
+def listing(fx: Fixture, port, seconds, connections):
+    pages = range(1, 51)
+    api = run_wrk(
+        "listing",
+        port=port,
+        seconds=seconds,
+        connections=connections,
+        requests=_get([f"/api/v1/catalog/products/?page={p}" for p in pages]),
+    )
+    ref = run_wrk(
+        "listing ref",
+        port=port,
+        seconds=seconds,
+        connections=connections,
+        requests=_get([f"/bench/products/?page={p}" for p in pages]),
+    )
+    return api, ref
+
+
+def listing_filtered(fx: Fixture, port, seconds, connections):
+    bands = [(10 * n, 10 * n + 60) for n in range(0, 400, 20)]
+    api_paths = [
+        f"/api/v1/catalog/products/?min_price={low}&max_price={high}&in_stock=true"
+        f"&category={fx.category_slugs[i % len(fx.category_slugs)]}&ordering=price"
+        for i, (low, high) in enumerate(bands)
+    ]
+    ref_paths = [
+        f"/bench/products/?min_price={low}&max_price={high}&ordering=price"
+        for low, high in bands
+    ]
+    api = run_wrk(
+        "filters",
+        port=port,
+        seconds=seconds,
+        connections=connections,
+        requests=_get(api_paths),
+    )
+    ref = run_wrk(
+        "filters ref",
+        port=port,
+        seconds=seconds,
+        connections=connections,
+        requests=_get(ref_paths),
+    )
+    return api, ref
+
+
+def detail(fx: Fixture, port, seconds, connections):
+    ids = fx.product_ids[:300]
+    api = run_wrk(
+        "detail",
+        port=port,
+        seconds=seconds,
+        connections=connections,
+        requests=_get([f"/api/v1/catalog/products/{i}/" for i in ids]),
+    )
+    ref = run_wrk(
+        "detail ref",
+        port=port,
+        seconds=seconds,
+        connections=connections,
+        requests=_get([f"/bench/products/{i}/" for i in ids]),
+    )
+    return api, ref
+
+
+def login(fx: Fixture, port, seconds, connections):
+    bodies = [{"email": e, "password": p} for e, p in fx.customers]
+    conns = min(connections, 8)
+    api = run_wrk(
+        "login",
+        port=port,
+        seconds=seconds,
+        connections=conns,
+        requests=_post("/api/v1/auth/token/", bodies),
+    )
+    ref = run_wrk(
+        "login ref",
+        port=port,
+        seconds=seconds,
+        connections=conns,
+        requests=_post("/bench/login/", bodies),
+    )
+    return api, ref
+
+
+def _settle(client: Client, order_id: str, token: str) -> str | None:
+    deadline = time.monotonic() + SETTLE_TIMEOUT
+    while time.monotonic() < deadline:
+        status, body, _ = client.request(
+            "GET", f"/api/v1/orders/{order_id}/", token=token
+        )
+        if status == 200 and body["status"] != "pending":
+            return body["status"]
+        time.sleep(0.1)
+    return None
+
+
+def place_order(client: Client, token: str, product_id: str):
+    """(final status or None, seconds from placement to settled)."""
+    started = time.perf_counter()
+    status, body, _ = client.request(
+        "POST",
+        "/api/v1/orders/",
+        {
+            "items": [{"product_id": product_id, "quantity": 1}],
+            "shipping_address": SHIPPING_ADDRESS,
+        },
+        token=token,
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+    )
+    if status != 201:
+        return None, time.perf_counter() - started
+    final = (
+        body["status"]
+        if body["status"] != "pending"
+        else _settle(client, body["id"], token)
+    )
+    return final, time.perf_counter() - started
+
+
+def order_to_confirmed(fx: Fixture, port, seconds, connections):
+    client = Client(port)
+
+    def api_action():
+        final, latency = place_order(
+            client, random.choice(fx.customer_tokens), random.choice(fx.product_ids)
+        )
+        return final == "confirmed", latency
+
+    def ref_action():
+        status, _, latency = client.request(
+            "POST", f"/bench/reserve/{random.choice(fx.product_ids)}/", {}
+        )
+        return status == 200, latency
+
+    api = drive("order", api_action, concurrency=ORDER_CONCURRENCY, seconds=seconds)
+    ref = drive("order ref", ref_action, concurrency=ORDER_CONCURRENCY, seconds=seconds)
+    return api, ref
+
+
+def _race(name: str, products: list[str], attempt, *, seconds: float) -> Result:
+    """Rounds of RACE_BUYERS simultaneous buyers of one product with one unit
+    left; a round is right when exactly one buyer won."""
+    latencies, errors, requests = [], 0, 0
+    started = time.monotonic()
+    for product_id in products:
+        if time.monotonic() - started > seconds:
+            break
+        barrier = threading.Barrier(RACE_BUYERS)
+        outcomes = []
+        lock = threading.Lock()
+
+        def buyer(
+            n, product_id=product_id, barrier=barrier, outcomes=outcomes, lock=lock
+        ):
+            barrier.wait(timeout=10)
+            won, latency, failed = attempt(n, product_id)
+            with lock:
+                outcomes.append((won, latency, failed))
+
+        threads = [
+            threading.Thread(target=buyer, args=(n,)) for n in range(RACE_BUYERS)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(SETTLE_TIMEOUT + 15)
+        requests += len(outcomes)
+        latencies += [latency for _, latency, _ in outcomes]
+        errors += sum(1 for _, _, failed in outcomes if failed)
+        winners = sum(1 for won, _, _ in outcomes if won)
+        errors += 0 if winners == 1 and len(outcomes) == RACE_BUYERS else 1
+    elapsed = time.monotonic() - started
+    return Result(
+        name=name,
+        requests=requests,
+        seconds=elapsed,
+        p50_ms=percentile(latencies, 50) * 1000,
+        p99_ms=percentile(latencies, 99) * 1000,
+        errors=errors,
+    )
+
+
+def last_unit_race(fx: Fixture, port, seconds, connections):
+    client = Client(port)
+
+    def api_attempt(n, product_id):
+        final, latency = place_order(
+            client, fx.customer_tokens[n % len(fx.customer_tokens)], product_id
+        )
+        return final == "confirmed", latency, final not in ("confirmed", "failed")
+
+    def ref_attempt(n, product_id):
+        status, _, latency = client.request("POST", f"/bench/reserve/{product_id}/", {})
+        return status == 200, latency, status not in (200, 409)
+
+    api = _race("race", fx.race_products, api_attempt, seconds=seconds)
+    ref = _race("race ref", fx.race_reference_products, ref_attempt, seconds=seconds)
+    return api, ref
+
+
+SCENARIOS = [
+    ("catalog listing", listing),
+    ("listing with filters", listing_filtered),
+    ("product detail", detail),
+    ("login", login),
+    ("order placement to confirmed", order_to_confirmed),
+    ("last-unit race", last_unit_race),
+]
+
+
+def run_all(fx: Fixture, *, port: int, seconds: int, connections: int):
+    # Warm every gunicorn worker up (imports, connections) before measuring.
+    run_wrk(
+        "warm-up",
+        port=port,
+        seconds=2,
+        connections=connections,
+        requests=_get(["/api/v1/catalog/products/", "/bench/products/"]),
+    )
+    rows = []
+    for name, scenario in SCENARIOS:
+        print(f"bench: {name} ...", flush=True)
+        api, ref = scenario(fx, port, seconds, connections)
+        print(
+            f"bench:   API {api.rps:.1f} rps p50 {api.p50_ms:.1f} ms p99 {api.p99_ms:.1f} ms "
+            f"errors {api.errors} | ref {ref.rps:.1f} rps errors {ref.errors}",
+            flush=True,
+        )
+        rows.append((name, api, ref))
+    return rows
