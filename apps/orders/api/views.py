@@ -46,6 +46,9 @@ def _order_response(request, order_id, *, status_code=status.HTTP_200_OK, **kw):
 
 
 class OrderListCreateApi(APIView):
+    # Also tells the schema generator that the list answers a page.
+    pagination_class = PageNumberPagination
+
     def get_throttles(self):
         if self.request.method == "POST":
             return [OrderPlaceThrottle()]
@@ -65,7 +68,7 @@ class OrderListCreateApi(APIView):
             status=filters.validated_data.get("status"),
             for_user=filters.validated_data.get("user"),
         )
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(orders, request, view=self)
         return paginator.get_paginated_response([order_out(order) for order in page])
 
