@@ -46,7 +46,7 @@ def test_compose_starts_every_process_with_a_worker_per_app_queue():
     }
 
     assert sorted(services()) == sorted(
-        ["db", "redis", "migrate", "web", "beat"] + list(queues)
+        ["db", "redis", "cache", "migrate", "web", "beat"] + list(queues)
     )
     assert sorted(queues.values()) == sorted(settings.DOMAIN_APPS)
     assert services()["migrate"]["command"] == ["migrate"]
@@ -61,17 +61,19 @@ def test_only_the_web_port_is_published_and_data_stays_on_an_internal_network():
     assert compose["networks"]["backend"] == {"internal": True}
     assert services()["db"]["networks"] == ["backend"]
     assert services()["redis"]["networks"] == ["backend"]
+    assert services()["cache"]["networks"] == ["backend"]
 
 
 def test_app_processes_wait_for_healthy_services_and_a_finished_migration():
     for name, svc in services().items():
-        if name in ("db", "redis"):
+        if name in ("db", "redis", "cache"):
             assert "healthcheck" in svc, name
             continue
         depends = svc["depends_on"]
         assert depends["db"] == {"condition": "service_healthy"}, name
         if name != "migrate":
             assert depends["redis"] == {"condition": "service_healthy"}, name
+            assert depends["cache"] == {"condition": "service_healthy"}, name
             assert depends["migrate"] == {
                 "condition": "service_completed_successfully"
             }, name
@@ -82,3 +84,10 @@ def test_redis_is_configured_as_a_broker_that_does_not_drop_messages():
 
     assert "--maxmemory-policy noeviction" in command
     assert "--appendonly yes" in command
+
+
+def test_the_cache_is_a_redis_of_its_own_that_may_evict():
+    command = " ".join(services()["cache"]["command"])
+
+    assert "--maxmemory-policy allkeys-lru" in command
+    assert services()["web"]["environment"]["CACHE_URL"].startswith("redis://cache:")
