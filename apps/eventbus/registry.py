@@ -36,11 +36,17 @@ def handler_for(consumer: str, event_type: str) -> Handler:
         raise UnknownEventType(f"{consumer} has no handler for {event_type}") from None
 
 
+_known_classes: dict[str, type[Event]] = {}
+
+
 def event_class(event_type: str) -> type[Event]:
-    classes = _event_classes()
-    if event_type not in classes:
+    # On every delivery: look up a cached map, rebuilt only on a miss (a class
+    # defined after the first lookup is still found).
+    if event_type not in _known_classes:
+        _known_classes.update(_event_classes())
+    if event_type not in _known_classes:
         raise UnknownEventType(f"unknown event type or version: {event_type}")
-    return classes[event_type]
+    return _known_classes[event_type]
 
 
 def all_event_classes() -> list[type[Event]]:
