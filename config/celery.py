@@ -15,7 +15,9 @@ app.autodiscover_tasks()
 @task_prerun.connect
 @task_postrun.connect
 def _check_database_connections(**kwargs):
-    # Drop connections that broke (e.g. PostgreSQL restarted) or outlived CONN_MAX_AGE.
+    # The one place tasks check their connections: drop those that broke (e.g.
+    # PostgreSQL restarted) or outlived CONN_MAX_AGE, before and after every task
+    # (eager `apply()` runs included).
     from django.db import close_old_connections
 
     close_old_connections()

@@ -7,7 +7,6 @@ import threading
 
 from celery import shared_task
 from django.conf import settings
-from django.db import close_old_connections
 
 from apps.common import context, metrics
 from apps.eventbus import registry
@@ -90,7 +89,6 @@ def backoff_seconds(retries: int) -> float:
 
 @shared_task(name=CONSUME_TASK, bind=True, acks_late=True, reject_on_worker_lost=True)
 def consume(self, consumer: str, envelope_data: dict) -> None:
-    close_old_connections()  # a restarted PostgreSQL must not poison the worker
     attempt = self.request.retries + 1
     try:
         envelope = Envelope.from_dict(envelope_data)

@@ -1,7 +1,6 @@
 """Periodic jobs of the bus (Celery beat): relay unsent rows, prune sent ones."""
 
 from celery import shared_task
-from django.db import close_old_connections
 
 from apps.eventbus import outbox
 
@@ -10,11 +9,9 @@ from apps.eventbus import outbox
 def relay(producer: str | None = None) -> int:
     """Beat runs one per app, on the app's own queue, for the app's own outbox:
     an extracted app's worker relays what its app published."""
-    close_old_connections()
     return outbox.relay_once(producer=producer)
 
 
 @shared_task(name="eventbus.prune")
 def prune(producer: str | None = None) -> int:
-    close_old_connections()
     return outbox.prune_sent(producer=producer)

@@ -2,7 +2,6 @@
 "orders")."""
 
 from celery import shared_task
-from django.db import close_old_connections
 
 from apps.orders.services.idempotency import idempotency_prune
 from apps.orders.services.settlement import payments_settle
@@ -10,11 +9,9 @@ from apps.orders.services.settlement import payments_settle
 
 @shared_task(name="orders.idempotency_prune")
 def prune_idempotency_keys() -> int:
-    close_old_connections()
     return idempotency_prune()
 
 
 @shared_task(name="orders.settle_payments")
 def settle_payments() -> dict[str, int]:
-    close_old_connections()
     return payments_settle()

@@ -201,14 +201,9 @@ def test_a_failed_compensating_refund_is_retried_by_settle(
     assert outbox(PAID) == []
 
 
-def test_the_settle_task_runs_the_same_service(
-    confirmed_order, customer_client, monkeypatch
-):
+def test_the_settle_task_runs_the_same_service(confirmed_order, customer_client):
     assert pay(customer_client, confirmed_order, "tok_error").status_code == 503
     age_payments()
-    # A worker closes stale connections first; the test's connection must stay.
-    monkeypatch.setattr(tasks, "close_old_connections", lambda: None)
-
     report = tasks.settle_payments()
 
     assert report == {
