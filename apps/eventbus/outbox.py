@@ -101,7 +101,8 @@ def dispatch_after_commit(alias: str, row: OutboxEvent) -> None:
     and never waits long for a broker that is down (the relay sends it later).
 
     With Celery the committed row is sent straight from memory and then marked
-    sent: no second transaction or row lock on the request's path. The relay
+    sent by one UPDATE that takes no lock beyond its row and, on PostgreSQL,
+    does not wait for the WAL flush (`_mark_sent_without_flush`). The relay
     leaves rows younger than EVENTS_RELAY_GRACE_SECONDS alone so it does not
     race this; if it ever does, the consumer's inbox absorbs the duplicate.
     """
