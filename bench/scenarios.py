@@ -49,23 +49,24 @@ def _post(path: str, bodies: list[dict]) -> list[dict]:
     ]
 
 
+def _api_and_reference(label, *, port, seconds, connections, api, ref):
+    """The same wrk load on the API and on its bare reference, one after the other."""
+    load = {"port": port, "seconds": seconds, "connections": connections}
+    api_result = run_wrk(label, requests=api, **load)
+    ref_result = run_wrk(f"{label} ref", requests=ref, **load)
+    return api_result, ref_result
+
+
 def listing(fx: Fixture, port, seconds, connections):
     pages = range(1, 51)
-    api = run_wrk(
+    return _api_and_reference(
         "listing",
         port=port,
         seconds=seconds,
         connections=connections,
-        requests=_get([f"/api/v1/catalog/products/?page={p}" for p in pages]),
+        api=_get([f"/api/v1/catalog/products/?page={p}" for p in pages]),
+        ref=_get([f"/bench/products/?page={p}" for p in pages]),
     )
-    ref = run_wrk(
-        "listing ref",
-        port=port,
-        seconds=seconds,
-        connections=connections,
-        requests=_get([f"/bench/products/?page={p}" for p in pages]),
-    )
-    return api, ref
 
 
 def listing_filtered(fx: Fixture, port, seconds, connections):
@@ -79,60 +80,39 @@ def listing_filtered(fx: Fixture, port, seconds, connections):
         f"/bench/products/?min_price={low}&max_price={high}&ordering=price"
         for low, high in bands
     ]
-    api = run_wrk(
+    return _api_and_reference(
         "filters",
         port=port,
         seconds=seconds,
         connections=connections,
-        requests=_get(api_paths),
+        api=_get(api_paths),
+        ref=_get(ref_paths),
     )
-    ref = run_wrk(
-        "filters ref",
-        port=port,
-        seconds=seconds,
-        connections=connections,
-        requests=_get(ref_paths),
-    )
-    return api, ref
 
 
 def detail(fx: Fixture, port, seconds, connections):
     ids = fx.product_ids[:300]
-    api = run_wrk(
+    return _api_and_reference(
         "detail",
         port=port,
         seconds=seconds,
         connections=connections,
-        requests=_get([f"/api/v1/catalog/products/{i}/" for i in ids]),
+        api=_get([f"/api/v1/catalog/products/{i}/" for i in ids]),
+        ref=_get([f"/bench/products/{i}/" for i in ids]),
     )
-    ref = run_wrk(
-        "detail ref",
-        port=port,
-        seconds=seconds,
-        connections=connections,
-        requests=_get([f"/bench/products/{i}/" for i in ids]),
-    )
-    return api, ref
 
 
 def login(fx: Fixture, port, seconds, connections):
     bodies = [{"email": e, "password": p} for e, p in fx.customers]
     conns = min(connections, 8)
-    api = run_wrk(
+    return _api_and_reference(
         "login",
         port=port,
         seconds=seconds,
         connections=conns,
-        requests=_post("/api/v1/auth/token/", bodies),
+        api=_post("/api/v1/auth/token/", bodies),
+        ref=_post("/bench/login/", bodies),
     )
-    ref = run_wrk(
-        "login ref",
-        port=port,
-        seconds=seconds,
-        connections=conns,
-        requests=_post("/bench/login/", bodies),
-    )
-    return api, ref
 
 
 def _settle(client: Client, order_id: str, token: str) -> str | None:
