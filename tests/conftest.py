@@ -244,7 +244,8 @@ def start_celery_worker(settings, _celery_workers, tmp_path_factory):
     test's, once it answers a ping. The queues are purged first, and the test
     process hands events to Celery (`EVENTS_DELIVERY = "celery"`) until the
     test ends. A worker of the same configuration is reused across tests (and
-    restarted if it died); all are terminated at the end of the session.
+    restarted if it died), one of another configuration on the same queues is
+    stopped first; all are terminated at the end of the session.
     Use it in `@pytest.mark.services` tests with `django_db(transaction=True)`
     so the worker sees what the test commits."""
     from config.celery import app as celery_app
@@ -261,6 +262,12 @@ def start_celery_worker(settings, _celery_workers, tmp_path_factory):
     ):
         env = env or {}
         key = (app, tuple(sorted(env.items())), concurrency, queues)
+        # A worker of another configuration on one of these queues would take
+        # this test's messages with the wrong handlers: it is stopped.
+        for other_key, other in list(_celery_workers.items()):
+            if other_key != key and set(other_key[3]) & set(queues):
+                other.stop()
+                del _celery_workers[other_key]
         _purge_queues(celery_app)
         worker = _celery_workers.get(key)
         if worker is None or not worker.alive():
