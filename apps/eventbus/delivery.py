@@ -75,6 +75,9 @@ def enqueue(consumer: str, envelope: Envelope) -> None:
             queue=consumer,
             producer=producer,
             retry=False,
+            # Celery would otherwise repr the whole envelope into the headers.
+            argsrepr=f"[{consumer!r}, '{envelope.event_type} {envelope.event_id}']",
+            kwargsrepr="{}",
         )
     except Exception:
         _drop_producer()

@@ -126,15 +126,26 @@ def dispatch_after_commit(alias: str, row: OutboxEvent) -> None:
 def _mark_sent_without_flush(alias: str, row_id: int) -> None:
     # Losing this mark in a crash only means the relay sends the row again,
     # which the consumers' inboxes absorb; so on PostgreSQL the commit need
-    # not wait for the WAL flush (about 0.45 ms instead of 1.3-2.5 ms here).
+    # not wait for the WAL flush, and the whole transaction goes in one round
+    # trip (four before: BEGIN, SET LOCAL, UPDATE, COMMIT).
+    connection = connections[alias]
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(_MARK_SENT_SQL, [row_id])
+        return
     with transaction.atomic(using=alias):
-        connection = connections[alias]
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         OutboxEvent.objects.using(alias).filter(pk=row_id, sent_at__isnull=True).update(
             sent_at=timezone.now()
         )
+
+
+_MARK_SENT_SQL = f"""
+BEGIN;
+SET LOCAL synchronous_commit TO OFF;
+UPDATE {OutboxEvent._meta.db_table} SET sent_at = now()
+ WHERE id = %s AND sent_at IS NULL;
+COMMIT
+"""
 
 
 def _deliver_inprocess_in_order(alias: str, row_id: int) -> None:
