@@ -76,7 +76,8 @@ def stack_env(args) -> dict:
         JWT_ACCESS_MINUTES="120",
         THROTTLE_LOGIN_IP="1000000/min",
         THROTTLE_LOGIN_ACCOUNT="1000000/min",
-        THROTTLE_ORDER_PLACE="1000000/min",
+        # A one-second window: DRF keeps a timestamp per request in the window.
+        THROTTLE_ORDER_PLACE="100000/s",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
