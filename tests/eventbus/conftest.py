@@ -36,5 +36,7 @@ def celery_worker_with_probe(start_celery_worker, probe, probe_dir):
             "EVENTS_MAX_ATTEMPTS": "3",
             "EVENTS_RETRY_BASE_SECONDS": "0.05",
             "PROBE_DIR": str(probe_dir),
+            # Persistent connections, as in production.
+            "CONN_MAX_AGE": "60",
         },
     )

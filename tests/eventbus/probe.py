@@ -34,7 +34,7 @@ def create_tables() -> None:
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {EFFECTS} (event_id varchar(36), "
             "email varchar(200), correlation_id varchar(128), "
-            "causation_id varchar(128))"
+            "causation_id varchar(128), backend varchar(20))"
         )
         cursor.execute("CREATE TABLE IF NOT EXISTS probe_switch (name varchar(20))")
         cursor.execute(f"DELETE FROM {EFFECTS}")
@@ -57,6 +57,20 @@ def effects() -> list[tuple[str, str, str, str]]:
         return [tuple(row) for row in cursor.fetchall()]
 
 
+def backends() -> set[str]:
+    """The database sessions (PostgreSQL backend pids) that applied events."""
+    with connections[alias()].cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT backend FROM {EFFECTS}")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _backend() -> str:
+    connection = connections[alias()]
+    if connection.vendor != "postgresql":
+        return ""
+    return str(connection.connection.info.backend_pid)
+
+
 def fix() -> None:
     with connections[alias()].cursor() as cursor:
         cursor.execute("INSERT INTO probe_switch (name) VALUES ('fixed')")
@@ -77,12 +91,13 @@ def on_users_user_registered(event: UserRegistered, meta) -> None:
                 marker.write_text(str(os.getpid()))
                 time.sleep(10)  # killed in here by the test
         cursor.execute(
-            f"INSERT INTO {EFFECTS} VALUES (%s, %s, %s, %s)",
+            f"INSERT INTO {EFFECTS} VALUES (%s, %s, %s, %s, %s)",
             [
                 str(meta.event_id),
                 event.email,
                 context.correlation_id.get() or "",
                 context.causation_id.get() or "",
+                _backend(),
             ],
         )
     if event.email.startswith("chain-"):

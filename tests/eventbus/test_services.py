@@ -50,6 +50,18 @@ def test_outbox_row_in_publisher_database_inbox_row_in_consumer_database(
     assert OutboxEvent.objects.using(users_db).get().sent_at is not None
 
 
+def test_a_worker_keeps_its_database_connection_from_event_to_event(
+    probe, celery_worker_with_probe, wait_until
+):
+    for n in range(6):
+        publish_committed(f"ok-{n}@example.com")
+
+    assert wait_until(lambda: len(probe.effects()) == 6)
+    # One session per pool process (two), not one per event: Celery's Django
+    # fixup would close every connection around every task (CELERY_DB_REUSE_MAX).
+    assert len(probe.backends()) <= 2
+
+
 def test_the_same_event_delivered_three_times_changes_state_once(
     probe, celery_worker_with_probe, wait_until
 ):
