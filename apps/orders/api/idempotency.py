@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from apps.common.errors import ValidationFailed
 from apps.orders.models import Order
 from apps.orders.services.idempotency import (
+    Claim,
     StoredResponse,
     idempotency_begin,
     idempotency_complete,
@@ -63,11 +64,12 @@ def run_idempotently(
     view: APIView,
     request,
     *,
-    perform: Callable[[], Order],
+    perform: Callable[[Claim | None], Order],
     render: Callable[[Order], Response],
     render_again: Callable[[str], Response],
 ):
-    """Run `perform` (the service call; it commits) once per (user, key), then
+    """Run `perform(claim)` (the service call; it commits, and may note its
+    order on the claim in that transaction) once per (user, key), then
     `render` its order; replay the stored answer afterwards.
 
     A failure before `perform` returned (an error answer, or a crash) committed
@@ -77,7 +79,7 @@ def run_idempotently(
     `render_again(order_id)` instead of placing or paying again."""
     key = _key_of(request)
     if key is None:
-        return render(perform())
+        return render(perform(None))
     user_id = request.user.pk
     fingerprint = request_fingerprint(
         method=request.method, path=request.path, body=request.data
@@ -86,7 +88,7 @@ def run_idempotently(
     if stored is not None:
         return _replay(stored, render_again)
     try:
-        order = perform()
+        order = perform(Claim(user_id=user_id, key=key))
     except Exception as exc:  # noqa: BLE001 - rendered as the problem it is
         return _finish_failure(view, exc, user_id=user_id, key=key)
     except BaseException:

@@ -82,12 +82,12 @@ class OrderListCreateApi(APIView):
         return run_idempotently(
             self,
             request,
-            perform=lambda: self._place(request),
+            perform=lambda claim: self._place(request, claim),
             render=self._created,
             render_again=lambda order_id: self._created_again(request, order_id),
         )
 
-    def _place(self, request):
+    def _place(self, request, claim):
         serializer = OrderPlaceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -95,6 +95,7 @@ class OrderListCreateApi(APIView):
             user_id=request.user.pk,
             items=[RequestedLine(**item) for item in data["items"]],
             address=ShippingAddress(**data["shipping_address"]),
+            claim=claim,
         )
 
     def _created(self, order):
@@ -147,7 +148,8 @@ class OrderPayApi(APIView):
         return run_idempotently(
             self,
             request,
-            perform=lambda: self._pay(request, order_id),
+            # A retry after a crash past the capture finds the order paid (409).
+            perform=lambda claim: self._pay(request, order_id),
             render=lambda order: _order_response(request, order.id),
             render_again=lambda paid_id: _order_response(request, paid_id),
         )

@@ -7,7 +7,11 @@ different request (422). Responses below 500 are stored; a 5xx before the
 service committed releases the key so that a retry can succeed. Once the
 service committed, the key is never released: if the answer could not be
 rendered, the record keeps a reference to the order instead, and a retry
-renders that order (it never redoes the work).
+renders that order (it never redoes the work). A placement writes that
+reference in its own transaction (`idempotency_note_work`), so even a process
+that dies between committing the order and storing the answer leaves a claim
+that a retry renders, once it is old enough to be taken over, instead of
+placing the order again.
 """
 
 import datetime as dt
@@ -41,6 +45,14 @@ class StoredResponse:
 REFERENCE = "order_id"
 
 
+@dataclass(frozen=True)
+class Claim:
+    """The in-flight key of the request being run."""
+
+    user_id: uuid.UUID
+    key: str
+
+
 def _stored_response(record: IdempotencyRecord) -> StoredResponse:
     if record.response_status is None:
         return StoredResponse(
@@ -68,13 +80,18 @@ def _ttl() -> dt.timedelta:
 IN_FLIGHT_TIMEOUT = dt.timedelta(minutes=5)
 
 
-def _abandoned(record: IdempotencyRecord) -> bool:
-    now = timezone.now()
-    if record.expires_at <= now:
-        return True
+def _stale_claim(record: IdempotencyRecord) -> bool:
     return (
-        record.state == State.IN_FLIGHT and record.created_at < now - IN_FLIGHT_TIMEOUT
+        record.state == State.IN_FLIGHT
+        and record.created_at < timezone.now() - IN_FLIGHT_TIMEOUT
     )
+
+
+def _abandoned(record: IdempotencyRecord) -> bool:
+    """Expired, or claimed by a process that died before its work committed."""
+    if record.expires_at <= timezone.now():
+        return True
+    return _stale_claim(record) and record.response_body is None
 
 
 def idempotency_begin(
@@ -107,7 +124,7 @@ def idempotency_begin(
             raise IdempotencyKeyReused(
                 "This Idempotency-Key was used with a different request."
             )
-        if record.state == State.IN_FLIGHT:
+        if record.state == State.IN_FLIGHT and not _stale_claim(record):
             raise IdempotencyKeyInFlight(
                 "A request with this Idempotency-Key is still in progress."
             )
@@ -115,6 +132,15 @@ def idempotency_begin(
     raise IdempotencyKeyInFlight(
         "A request with this Idempotency-Key is still in progress."
     )
+
+
+def idempotency_note_work(claim: Claim, order_id: uuid.UUID) -> None:
+    """Inside the transaction that commits the work: remember its order, so a
+    crash before the answer is stored leaves a reference, never a claim that
+    a retry would run again."""
+    IdempotencyRecord.objects.filter(
+        user_id=claim.user_id, key=claim.key, state=State.IN_FLIGHT
+    ).update(response_body={REFERENCE: str(order_id)})
 
 
 def idempotency_complete(

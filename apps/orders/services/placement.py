@@ -1,5 +1,6 @@
 """Placing an order: lines priced from the catalog, never from the request."""
 
+import contextlib
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from apps.common.errors import ValidationFailed
 from apps.eventbus.api import publish
 from apps.orders.events import OrderPlaced, PlacedLine
 from apps.orders.models import Order, OrderLine
+from apps.orders.services.idempotency import Claim, idempotency_note_work
 from apps.orders.services.place_sql import place_in_one_statement
 
 MAX_LINES = 100
@@ -92,8 +94,14 @@ def _merge(
 
 
 def order_place(
-    *, user_id: uuid.UUID, items: list[RequestedLine], address: ShippingAddress
+    *,
+    user_id: uuid.UUID,
+    items: list[RequestedLine],
+    address: ShippingAddress,
+    claim: Claim | None = None,
 ) -> Order:
+    """Price and store an order (pending) with OrderPlaced in the outbox; with
+    an Idempotency-Key `claim`, the claim notes the order in that transaction."""
     if not 1 <= len(items) <= MAX_LINES:
         raise ValidationFailed(
             {"items": [f"An order has between 1 and {MAX_LINES} lines."]}
@@ -147,7 +155,7 @@ def order_place(
         created_at=timezone.now(),
     )
     order.updated_at = order.created_at
-    _store(order, lines, _placed_event(order, lines))
+    _store(order, lines, _placed_event(order, lines), claim)
     # The caller can render the order without reading it back: its lines
     # are these, and a new order has no payments and no shipment yet.
     order._prefetched_objects_cache = {"lines": lines, "payments": []}
@@ -174,15 +182,22 @@ def _placed_event(order: Order, lines: list[OrderLine]) -> OrderPlaced:
     )
 
 
-def _store(order: Order, lines: list[OrderLine], placed: OrderPlaced) -> None:
-    """The order, its lines and OrderPlaced in the outbox, all or nothing: one
-    statement on PostgreSQL (place_sql), one transaction elsewhere."""
-    if connections[alias_for("orders")].vendor == "postgresql":
-        place_in_one_statement(order, lines, placed)
-        return
-    with atomic_for("orders"):
-        order.save(force_insert=True)
-        for line in lines:
-            line.order = order
-        OrderLine.objects.bulk_create(lines)
-        publish(placed)
+def _store(
+    order: Order, lines: list[OrderLine], placed: OrderPlaced, claim: Claim | None
+) -> None:
+    """The order, its lines, OrderPlaced in the outbox (and the claim's note),
+    all or nothing: on PostgreSQL one statement (place_sql), alone in
+    autocommit unless there is a claim to note; elsewhere the ORM."""
+    one_statement = connections[alias_for("orders")].vendor == "postgresql"
+    alone = one_statement and claim is None
+    with contextlib.nullcontext() if alone else atomic_for("orders"):
+        if one_statement:
+            place_in_one_statement(order, lines, placed)
+        else:
+            order.save(force_insert=True)
+            for line in lines:
+                line.order = order
+            OrderLine.objects.bulk_create(lines)
+            publish(placed)
+        if claim is not None:
+            idempotency_note_work(claim, order.id)

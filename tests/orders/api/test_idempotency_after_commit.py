@@ -1,10 +1,13 @@
 """A 5xx after the service committed keeps the key: a retry replays, never redoes."""
 
+import datetime as dt
+
 import pytest
 
-from apps.orders.api import views
+from apps.orders.api import idempotency, views
 from apps.orders.gateway import TestGateway
 from apps.orders.models import IdempotencyRecord, Order, Payment
+from apps.orders.services.idempotency import IN_FLIGHT_TIMEOUT
 from tests.orders.helpers import place
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +66,33 @@ def test_a_5xx_after_the_payment_was_recorded_replays_the_paid_order(
     assert retried.json()["status"] == "paid"
     assert TestGateway.captures() == 1
     assert Payment.objects.get().status == "captured"
+
+
+class Crash(BaseException):
+    """The process dying: no handler of the view runs."""
+
+
+def test_a_crash_before_the_answer_was_stored_replays_the_order_once_taken_over(
+    customer_client, catalog, monkeypatch
+):
+    def die(**kwargs):
+        raise Crash
+
+    monkeypatch.setattr(idempotency, "idempotency_complete", die)
+    with pytest.raises(Crash):
+        place(customer_client, key="checkout-crash")
+    monkeypatch.undo()
+    [order] = Order.objects.all()
+    claim = IdempotencyRecord.objects.get()
+
+    while_fresh = place(customer_client, key="checkout-crash")
+    claim.created_at -= IN_FLIGHT_TIMEOUT + dt.timedelta(seconds=1)
+    claim.save(update_fields=["created_at"])
+    taken_over = place(customer_client, key="checkout-crash")
+
+    assert claim.state == "in_flight"
+    assert while_fresh.status_code == 409
+    assert taken_over.status_code == 201
+    assert taken_over["Idempotent-Replayed"] == "true"
+    assert taken_over.json()["id"] == str(order.id)
+    assert Order.objects.count() == 1
