@@ -184,6 +184,8 @@ SIMPLE_JWT = {
 
 # --- Cache (throttling, idempotency locks) ---------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "apps.common.cache.RedisCacheReusingClients"
 
 # --- Events and Celery -----------------------------------------------------
 # No broker: events are delivered in-process after commit (embedded default).
