@@ -71,10 +71,8 @@ def outbox_row(event: Event, *, like: OutboxEvent | None = None) -> OutboxEvent:
 def dispatch_on_commit(alias: str, rows: Sequence[OutboxEvent]) -> None:
     """Hand `rows`, written in the current transaction on `alias`, on after
     its commit, in this order."""
-    for row in rows:
-        transaction.on_commit(
-            lambda row=row: dispatch_after_commit(alias, row), using=alias
-        )
+    rows = list(rows)
+    transaction.on_commit(lambda: dispatch_after_commit(alias, rows), using=alias)
 
 
 def envelope_of(row: OutboxEvent) -> Envelope:
@@ -96,54 +94,59 @@ def envelope_of(row: OutboxEvent) -> Envelope:
 _local = threading.local()
 
 
-def dispatch_after_commit(alias: str, row: OutboxEvent) -> None:
-    """Hand one committed row on; never raises into the request that published,
-    and never waits long for a broker that is down (the relay sends it later).
+def dispatch_after_commit(alias: str, rows: list[OutboxEvent]) -> None:
+    """Hand committed rows on, in order; never raises into the request that
+    published, and never waits long for a broker that is down (the relay sends
+    the rest later).
 
-    With Celery the committed row is sent straight from memory and then marked
-    sent by one UPDATE that takes no lock beyond its row and, on PostgreSQL,
-    does not wait for the WAL flush (`_mark_sent_without_flush`). The relay
-    leaves rows younger than EVENTS_RELAY_GRACE_SECONDS alone so it does not
-    race this; if it ever does, the consumer's inbox absorbs the duplicate.
+    With Celery the committed rows are sent straight from memory and then
+    marked sent by one UPDATE that takes no lock beyond its rows and, on
+    PostgreSQL, does not wait for the WAL flush (`_mark_sent_without_flush`).
+    The relay leaves rows younger than EVENTS_RELAY_GRACE_SECONDS alone so it
+    does not race this; if it ever does, the consumer's inbox absorbs the
+    duplicate.
     """
     if settings.EVENTS_DELIVERY == "inprocess":
-        _deliver_inprocess_in_order(alias, row.pk)
+        for row in rows:
+            _deliver_inprocess_in_order(alias, row.pk)
         return
     if not broker_breaker.allows():
-        logger.info(
-            "broker marked unavailable: outbox row %s left for the relay", row.pk
-        )
+        logger.info("broker marked unavailable: outbox rows left for the relay")
         return
-    try:
-        hand_over(envelope_of(row))
-    except Exception:  # noqa: BLE001 - the relay retries; the request must not fail
-        broker_breaker.trip(settings.EVENTS_BROKER_BREAKER_SECONDS)
-        logger.warning("outbox row %s left for the relay", row.pk, exc_info=True)
-        return
-    _mark_sent_without_flush(alias, row.pk)
+    sent: list[int] = []
+    for row in rows:
+        try:
+            hand_over(envelope_of(row))
+        except Exception:  # noqa: BLE001 - the relay retries; the request must not fail
+            broker_breaker.trip(settings.EVENTS_BROKER_BREAKER_SECONDS)
+            logger.warning("outbox row %s left for the relay", row.pk, exc_info=True)
+            break
+        sent.append(row.pk)
+    if sent:
+        _mark_sent_without_flush(alias, sent)
 
 
-def _mark_sent_without_flush(alias: str, row_id: int) -> None:
-    # Losing this mark in a crash only means the relay sends the row again,
+def _mark_sent_without_flush(alias: str, row_ids: list[int]) -> None:
+    # Losing this mark in a crash only means the relay sends the rows again,
     # which the consumers' inboxes absorb; so on PostgreSQL the commit need
     # not wait for the WAL flush, and the whole transaction goes in one round
     # trip (four before: BEGIN, SET LOCAL, UPDATE, COMMIT).
     connection = connections[alias]
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute(_MARK_SENT_SQL, [row_id])
+            cursor.execute(_MARK_SENT_SQL, [row_ids])
         return
     with transaction.atomic(using=alias):
-        OutboxEvent.objects.using(alias).filter(pk=row_id, sent_at__isnull=True).update(
-            sent_at=timezone.now()
-        )
+        OutboxEvent.objects.using(alias).filter(
+            pk__in=row_ids, sent_at__isnull=True
+        ).update(sent_at=timezone.now())
 
 
 _MARK_SENT_SQL = f"""
 BEGIN;
 SET LOCAL synchronous_commit TO OFF;
 UPDATE {OutboxEvent._meta.db_table} SET sent_at = now()
- WHERE id = %s AND sent_at IS NULL;
+ WHERE id = ANY(%s) AND sent_at IS NULL;
 COMMIT
 """
 

@@ -9,7 +9,7 @@ from kombu.exceptions import OperationalError
 
 from apps.common.db import alias_for
 from apps.eventbus import delivery, registry
-from apps.eventbus.api import publish
+from apps.eventbus.api import publish, publish_many
 from apps.eventbus.breaker import broker_breaker
 from apps.eventbus.models import OutboxEvent
 from apps.eventbus.outbox import relay_once
@@ -171,3 +171,28 @@ def test_a_producer_scoped_relay_sends_only_that_apps_outbox(
 
     assert relay_once(grace_seconds=0, producer="catalog") == 1
     assert catalog_rows.filter(sent_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_of_one_transaction_marked_sent_up_to_a_failed_hand_over(
+    celery_stand_in, monkeypatch
+):
+    handed = []
+
+    def enqueue(consumer, envelope):
+        if len(handed) == 1:
+            raise OperationalError("Error 111 connecting to 127.0.0.1:1")
+        handed.append(envelope.event_id)
+
+    monkeypatch.setattr(delivery, "enqueue", enqueue)
+    with transaction.atomic(using=alias_for("users")):
+        rows = publish_many(
+            [
+                UserRegistered(user_id=uuid.uuid4(), email=f"ok-{n}@example.com")
+                for n in range(3)
+            ]
+        )
+
+    assert handed == [str(rows[0].event_id)]
+    assert list(unsent().values_list("pk", flat=True)) == [r.pk for r in rows[1:]]
+    assert not broker_breaker.allows()

@@ -27,7 +27,7 @@ def _events_stay_in_the_outbox(monkeypatch):
     # Delivery is not under test here; in-process delivery from fifty threads
     # would open connections to every other app's database too.
     monkeypatch.setattr(
-        "apps.eventbus.outbox.dispatch_after_commit", lambda alias, row_id: None
+        "apps.eventbus.outbox.dispatch_after_commit", lambda alias, rows: None
     )
 
 

@@ -24,7 +24,7 @@ def dispatched(monkeypatch):
     rows: list[OutboxEvent] = []
     monkeypatch.setattr(
         "apps.eventbus.outbox.dispatch_after_commit",
-        lambda alias, row: rows.append(row),
+        lambda alias, batch: rows.extend(batch),
     )
     return rows
 
