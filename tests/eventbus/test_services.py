@@ -216,3 +216,45 @@ def test_two_concurrent_relays_never_send_a_row_twice(probe, monkeypatch, settin
         .filter(sent_at__isnull=True)
         .exists()
     )
+
+
+def test_the_relay_command_loops_until_sigterm_delivering_what_was_left(
+    services_env, wait_until, monkeypatch
+):
+    from apps.catalog.events import ProductCreated
+    from config.celery import app as celery_app
+
+    catalog_rows = OutboxEvent.objects.using(alias_for("catalog"))
+    with monkeypatch.context() as patched:
+        # Committed, but never handed over: left for the relay.
+        patched.setattr(outbox_module, "dispatch_after_commit", lambda *a: None)
+        with transaction.atomic(using=alias_for("catalog")):
+            for n in range(3):
+                publish(
+                    ProductCreated(
+                        product_id=uuid.uuid4(),
+                        sku=f"LOOP-{n}",
+                        name="Loop",
+                        price="1.00",
+                        currency="EUR",
+                    )
+                )
+    relay = subprocess.Popen(
+        [sys.executable, "manage.py", "events_relay", "--interval", "0.2"],
+        env=services_env({"EVENTS_RELAY_GRACE_SECONDS": "0"}),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        sent = wait_until(lambda: not catalog_rows.filter(sent_at=None).exists())
+    finally:
+        relay.send_signal(signal.SIGTERM)
+        output, _ = relay.communicate(timeout=30)
+
+    assert sent, output
+    assert relay.returncode == 0, output
+    assert "relayed 3 event(s)" in output
+    assert output.rstrip().endswith("relay stopped")
+    with celery_app.connection_for_write() as connection:
+        connection.default_channel.queue_purge("inventory")
