@@ -6,6 +6,7 @@ database; a redelivery finds the inbox row and does nothing.
 
 import logging
 import traceback
+import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -101,6 +102,22 @@ def dead_letter(
         envelope=envelope.to_dict(),
         error=text,
         attempts=attempts,
+    )
+
+
+def dead_letter_malformed(consumer: str, data, error: Exception) -> DeadLetter:
+    """Keep a message that carries no usable envelope as a dead letter under a
+    new id, with what was received, to be inspected; it cannot be replayed."""
+    logger.error("dead-lettered a malformed message for %s: %r", consumer, data)
+    event_type = data.get("event_type") if isinstance(data, dict) else None
+    metrics.EVENTS_DEAD_LETTERED.labels(consumer, "malformed").inc()
+    return DeadLetter.objects.using(alias_for(consumer)).create(
+        consumer=consumer,
+        event_id=uuid.uuid4(),
+        event_type=str(event_type or "")[:200],
+        envelope=data if isinstance(data, dict) else {"received": data},
+        error=str(error),
+        attempts=1,
     )
 
 

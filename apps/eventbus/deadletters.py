@@ -2,6 +2,7 @@
 database; they are addressed by event id (and optionally consumer), which is
 unambiguous across databases, unlike row ids."""
 
+import logging
 import uuid
 from collections.abc import Iterator
 
@@ -10,8 +11,10 @@ from django.utils import timezone
 
 from apps.common.db import alias_for
 from apps.eventbus.delivery import hand_over
-from apps.eventbus.envelope import Envelope
+from apps.eventbus.envelope import MalformedEnvelope, envelope_from_message
 from apps.eventbus.models import DeadLetter
+
+logger = logging.getLogger(__name__)
 
 
 def _consumer_aliases(consumer: str | None) -> list[str]:
@@ -44,9 +47,14 @@ def replay_dead_letters(
     mark it replayed. A replay that fails again ends in a new dead letter."""
     replayed = 0
     for letter in list(dead_letters(consumer=consumer, event_id=event_id)):
+        try:
+            envelope = envelope_from_message(letter.envelope)
+        except MalformedEnvelope:
+            logger.warning("dead letter %s holds no envelope: kept", letter.event_id)
+            continue
         # Handed over first: if the broker is away this raises and the letter
         # stays pending.
-        hand_over(Envelope.from_dict(letter.envelope), [letter.consumer])
+        hand_over(envelope, [letter.consumer])
         DeadLetter.objects.using(letter._state.db).filter(pk=letter.pk).update(
             replayed_at=timezone.now()
         )

@@ -15,8 +15,9 @@ from apps.eventbus.consumer import (
     apply_event,
     consume_inprocess,
     dead_letter,
+    dead_letter_malformed,
 )
-from apps.eventbus.envelope import Envelope
+from apps.eventbus.envelope import Envelope, MalformedEnvelope, envelope_from_message
 
 logger = logging.getLogger(__name__)
 CONSUME_TASK = "eventbus.consume"
@@ -94,10 +95,10 @@ def backoff_seconds(retries: int) -> float:
 def consume(self, consumer: str, envelope_data: dict) -> None:
     attempt = self.request.retries + 1
     try:
-        envelope = Envelope.from_dict(envelope_data)
-    except (KeyError, TypeError) as exc:
-        logger.error("malformed envelope for %s dropped: %r", consumer, envelope_data)
-        raise PermanentFailure(f"malformed envelope: {exc}") from exc
+        envelope = envelope_from_message(envelope_data)
+    except MalformedEnvelope as exc:
+        dead_letter_malformed(consumer, envelope_data, exc)
+        return
     with context.flow(correlation=envelope.correlation_id, causation=envelope.event_id):
         _consume(self, consumer, envelope, attempt)
 

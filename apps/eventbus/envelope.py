@@ -34,6 +34,21 @@ class Envelope:
         )
 
 
+class MalformedEnvelope(ValueError):
+    """A message that carries no usable envelope."""
+
+
+def envelope_from_message(data: Any) -> Envelope:
+    """The envelope a message carries; MalformedEnvelope if there is none (not
+    an object, a field missing, an event id that is not a UUID)."""
+    try:
+        envelope = Envelope.from_dict(data)
+        uuid.UUID(str(envelope.event_id))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedEnvelope(f"malformed envelope: {exc!r}") from exc
+    return envelope
+
+
 @dataclass(frozen=True, kw_only=True)
 class EventMeta:
     """What a handler may want besides the event: its identity and time."""

@@ -13,6 +13,8 @@ from apps.common.db import alias_for
 from apps.eventbus import registry
 from apps.eventbus.api import publish
 from apps.eventbus.consumer import consume_inprocess
+from apps.eventbus.deadletters import replay_dead_letters
+from apps.eventbus.delivery import consume
 from apps.eventbus.envelope import Envelope
 from apps.eventbus.models import DeadLetter, InboxRecord
 from apps.eventbus.outbox import envelope_of
@@ -27,6 +29,18 @@ SAMPLES = {
     Decimal: lambda: Decimal("1234.50"),
     dt.datetime: lambda: dt.datetime(2026, 11, 24, 1, 2, 3, 456789, tzinfo=dt.UTC),
     dt.date: lambda: dt.date(2026, 11, 24),
+}
+
+
+envelope_of_sample = {
+    "event_id": str(uuid.uuid4()),
+    "event_type": UserRegistered.event_type,
+    "version": 1,
+    "occurred_at": "2026-11-24T01:02:03+00:00",
+    "producer": "users",
+    "correlation_id": "c",
+    "causation_id": "",
+    "payload": {"user_id": str(uuid.uuid4()), "email": "ok-a@example.com"},
 }
 
 
@@ -155,4 +169,27 @@ def test_a_payload_that_does_not_fit_the_class_is_dead_lettered_at_once(probe):
     letter = DeadLetter.objects.using(alias_for("catalog")).get()
     assert letter.attempts == 1
     assert "badly formed hexadecimal UUID string" in letter.error
+    assert probe.effects() == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"event_type": UserRegistered.event_type, "payload": {}},  # fields missing
+        {**envelope_of_sample, "event_id": "not-a-uuid"},
+        ["not", "an", "object"],
+    ],
+    ids=["fields missing", "bad event id", "not an object"],
+)
+def test_a_message_without_a_usable_envelope_is_kept_as_a_dead_letter(probe, message):
+    consume("catalog", message)  # the Celery task's body, in-process
+
+    letter = DeadLetter.objects.using(alias_for("catalog")).get()
+    assert letter.error.startswith("malformed envelope")
+    assert letter.envelope == (
+        message if isinstance(message, dict) else {"received": message}
+    )
+    assert replay_dead_letters() == 0  # nothing to replay; the letter stays
+    assert DeadLetter.objects.using(alias_for("catalog")).get().replayed_at is None
     assert probe.effects() == []
