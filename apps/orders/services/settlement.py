@@ -6,8 +6,11 @@ the provider may or may not have captured. `payments_settle` (Celery beat
 outcome under the attempt's idempotency key and records it through the same
 code as a pay request: a capture pays the order if it is still payable and is
 refunded otherwise; a decline is recorded; no charge at all marks the attempt
-failed. It also retries refunds still owed on cancelled orders (a
-compensating refund that failed).
+failed. It also retries refunds still owed: on cancelled orders (a
+compensating refund that failed) and on paid orders whose staff refund
+failed or died half-way (the payment `refunding` or already `refunded`, the
+order still `paid`); the latter are finished through `order_refund`, so the
+order becomes `refunded` and `orders.order.refunded.v1` is published.
 
 An attempt touched within `ORDERS_SETTLE_GRACE_SECONDS` (default 60, longer
 than a pay request's retries) is left alone: a pay request may be working on
@@ -22,13 +25,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.common.db import atomic_for
-from apps.orders.errors import PaymentUnavailable
+from apps.orders.errors import IllegalTransition, PaymentUnavailable
 from apps.orders.gateway import get_gateway
 from apps.orders.models import OrderStatus, Payment, PaymentStatus
 from apps.orders.services.payments import (
     _gateway_call,
     _payment_record,
     _payment_refund,
+    order_refund,
 )
 
 logger = logging.getLogger(__name__)
@@ -73,6 +77,18 @@ def _refund(payment: Payment) -> bool:
     return True
 
 
+def _finish_staff_refund(payment: Payment) -> bool:
+    """Repeat a staff refund that stopped half-way (same gateway key)."""
+    try:
+        order_refund(order_id=payment.order_id)
+    except PaymentUnavailable:
+        logger.warning("refund of order %s failed; retried later", payment.order_id)
+        return False
+    except IllegalTransition:
+        pass  # finished meanwhile by a staff member's second cancel
+    return True
+
+
 def _settle_one(payment: Payment) -> str:
     gateway = get_gateway()
     try:
@@ -91,7 +107,8 @@ def _settle_one(payment: Payment) -> str:
 
 
 def payments_settle(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Settle stale `processing` attempts and retry refunds owed; returns counts."""
+    """Settle stale `processing` attempts and retry refunds owed (on cancelled
+    orders, and staff refunds left half-way); returns counts."""
     report = Counter({key: 0 for key in REPORT_KEYS})
     cutoff = (now or timezone.now()) - _grace()
     stale = Payment.objects.filter(
@@ -106,5 +123,13 @@ def payments_settle(*, now: dt.datetime | None = None) -> dict[str, int]:
     ).order_by("updated_at")[:BATCH]
     for payment in owed:
         report["refunds_retried" if _refund(payment) else "refunds_owed"] += 1
+    half_refunded = Payment.objects.filter(
+        status__in=[PaymentStatus.REFUNDING, PaymentStatus.REFUNDED],
+        order__status=OrderStatus.PAID,
+        updated_at__lte=cutoff,
+    ).order_by("updated_at")[:BATCH]
+    for payment in half_refunded:
+        finished = _finish_staff_refund(payment)
+        report["refunds_retried" if finished else "refunds_owed"] += 1
     logger.info("payments settled: %s", dict(report))
     return {key: report[key] for key in REPORT_KEYS}

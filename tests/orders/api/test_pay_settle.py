@@ -17,6 +17,7 @@ from tests.orders.helpers import expired, inventory_says, outbox
 pytestmark = pytest.mark.django_db
 PAID = "orders.order.paid.v1"
 CANCELLED = "orders.order.cancelled.v1"
+REFUNDED = "orders.order.refunded.v1"
 
 
 def pay(client, order, token="tok_success"):
@@ -251,3 +252,28 @@ def test_settle_does_not_fail_an_attempt_a_pay_request_resumed_meanwhile(
 
     assert Payment.objects.get().status == "processing"
     assert Order.objects.get().status == "confirmed"
+
+
+def test_a_staff_refund_left_half_way_is_finished_by_settle(
+    paid_order, staff_client, monkeypatch, capsys
+):
+    real_refund = TestGateway.refund
+
+    def refund_down(self, **kwargs):
+        raise GatewayTransientError("refund endpoint down")
+
+    monkeypatch.setattr(TestGateway, "refund", refund_down)
+    assert cancel(staff_client, paid_order).status_code == 503
+    assert Payment.objects.get().status == "refunding"
+    assert Order.objects.get().status == "paid"
+    monkeypatch.setattr(TestGateway, "refund", real_refund)
+
+    assert settle(capsys).endswith("0 refunds owed retried, 0 still owed")  # recent
+    age_payments()
+    assert settle(capsys).endswith("1 refunds owed retried, 0 still owed")
+
+    assert Order.objects.get().status == "refunded"
+    assert Payment.objects.get().status == "refunded"
+    assert TestGateway.refunds() == 1
+    assert len(outbox(REFUNDED)) == 1
+    assert settle(capsys).endswith("0 refunds owed retried, 0 still owed")

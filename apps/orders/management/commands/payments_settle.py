@@ -6,7 +6,8 @@ from apps.orders.services.settlement import payments_settle
 class Command(BaseCommand):
     help = (
         "Settle payments left `processing` through the gateway's idempotency key "
-        "and retry refunds owed on cancelled orders."
+        "and retry refunds owed: on cancelled orders, and staff refunds of paid "
+        "orders left half-way."
     )
 
     def handle(self, *args, **options):
