@@ -78,6 +78,7 @@ def stack_env(args) -> dict:
         THROTTLE_LOGIN_ACCOUNT="1000000/min",
         # A one-second window: DRF keeps a timestamp per request in the window.
         THROTTLE_ORDER_PLACE="100000/s",
+        THROTTLE_REGISTER="1000000/min",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",

@@ -146,6 +146,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": env("THROTTLE_LOGIN_IP", default="30/min"),
         "login_account": env("THROTTLE_LOGIN_ACCOUNT", default="10/min"),
+        # Per client address (NUM_PROXIES decides which one); generous for a
+        # shared office or campus address, tight for a script.
+        "register": env("THROTTLE_REGISTER", default="30/hour"),
         "order_place": env("THROTTLE_ORDER_PLACE", default="60/min"),
     },
 }

@@ -118,6 +118,7 @@ def stack_env(postgres: PrivatePostgres) -> dict:
         THROTTLE_LOGIN_IP="100000/min",
         THROTTLE_LOGIN_ACCOUNT="100000/min",
         THROTTLE_ORDER_PLACE="100000/min",
+        THROTTLE_REGISTER="100000/min",
         LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 
 from apps.common.db import alias_for
 from apps.eventbus.models import OutboxEvent
+from apps.users.api.views import RegisterThrottle
 
 User = get_user_model()
 URL = "/api/v1/auth/register/"
@@ -134,3 +135,24 @@ def test_register_ignores_mass_assignment(api_client):
     assert str(user.pk) != "00000000-0000-0000-0000-000000000001"
     assert user.date_joined.year != 2000
     assert response.json()["role"] == "customer"
+
+
+@pytest.mark.django_db
+def test_registration_is_throttled_per_client_address(api_client, monkeypatch):
+    monkeypatch.setattr(RegisterThrottle, "rate", "2/hour", raising=False)
+
+    statuses = [
+        api_client.post(URL, {**GOOD, "email": f"user{n}@x.com"}, format="json")
+        for n in range(3)
+    ]
+    throttled = api_client.post(URL, {**GOOD, "email": "late@x.com"}, format="json")
+    elsewhere = api_client.post(
+        URL, {**GOOD, "email": "other@x.com"}, format="json", REMOTE_ADDR="10.0.0.9"
+    )
+
+    assert [response.status_code for response in statuses] == [201, 201, 429]
+    assert throttled.status_code == 429
+    assert throttled.json()["status"] == 429
+    assert 0 < int(throttled["Retry-After"]) <= 3600
+    assert elsewhere.status_code == 201
+    assert User.objects.count() == 3

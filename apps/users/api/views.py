@@ -5,7 +5,7 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import BaseThrottle
+from rest_framework.throttling import AnonRateThrottle, BaseThrottle
 from rest_framework.views import APIView
 
 from apps.users.api import serializers as s
@@ -43,8 +43,22 @@ class PublicApi(APIView):
     permission_classes = [AllowAny]
 
 
+class RegisterThrottle(AnonRateThrottle):
+    """Accounts created per client address (each costs an Argon2 hash)."""
+
+    scope = "register"
+
+
 class RegisterApi(PublicApi):
-    @extend_schema(request=s.RegisterInput, responses={201: s.ProfileOutput})
+    throttle_classes = [RegisterThrottle]
+
+    @extend_schema(
+        request=s.RegisterInput,
+        responses={
+            201: s.ProfileOutput,
+            429: OpenApiResponse(description="too many registrations"),
+        },
+    )
     def post(self, request):
         user = user_register(**_valid(s.RegisterInput, request))
         return Response(s.ProfileOutput(user).data, status=status.HTTP_201_CREATED)
