@@ -10,7 +10,7 @@ from django.contrib.auth.forms import (
     UserChangeForm,
 )
 
-from apps.users.models import PaidOrder, Role, User
+from apps.users.models import OrderEmail, PaidOrder, Role, User
 from apps.users.services.accounts import normalize_email, user_password_set
 
 
@@ -97,13 +97,8 @@ class UserAdmin(DjangoUserAdmin):
         return Role(obj.role).label
 
 
-@admin.register(PaidOrder)
-class PaidOrderAdmin(admin.ModelAdmin):
-    """Read-only: the rows are kept by the orders events."""
-
-    list_display = ("order_id", "user", "amount", "currency", "paid_at", "refunded_at")
-    search_fields = ("user__email", "order_id")
-    list_select_related = ("user",)
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows kept by the app's handlers and services; the admin only shows them."""
 
     def has_add_permission(self, request):
         return False
@@ -113,3 +108,23 @@ class PaidOrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PaidOrder)
+class PaidOrderAdmin(ReadOnlyAdmin):
+    """Read-only: the rows are kept by the orders events."""
+
+    list_display = ("order_id", "user", "amount", "currency", "paid_at", "refunded_at")
+    search_fields = ("user__email", "order_id")
+    list_select_related = ("user",)
+
+
+@admin.register(OrderEmail)
+class OrderEmailAdmin(ReadOnlyAdmin):
+    """Read-only: written by the order event handlers, sent and retried by the
+    notification service. Unsent ones show their last error."""
+
+    list_display = ("order_id", "kind", "to_address", "created_at", "sent_at")
+    list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter))
+    search_fields = ("to_address", "order_id")
+    readonly_fields = [field.name for field in OrderEmail._meta.fields]

@@ -91,3 +91,33 @@ class PaidOrder(models.Model):
 
     def __str__(self):
         return f"{self.order_id} ({self.amount} {self.currency})"
+
+
+class OrderEmail(models.Model):
+    """An e-mail about an order, written in the transaction of the event that
+    caused it and sent after commit; one that could not be sent is retried by
+    the `users.send_order_emails` job."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    order_id = models.UUIDField()
+    kind = models.CharField(max_length=20)
+    to_address = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    html = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="users_orderemail_unsent",
+                condition=models.Q(sent_at__isnull=True),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} e-mail for order {self.order_id}"

@@ -279,6 +279,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("ORDERS_SETTLE_INTERVAL_SECONDS", default=60.0),
         "options": {"queue": "orders"},
     },
+    "users-send-order-emails": {
+        "task": "users.send_order_emails",
+        "schedule": 60.0,
+        "options": {"queue": "users"},
+    },
 }
 
 # --- Domain settings -------------------------------------------------------

@@ -1,6 +1,9 @@
+import uuid
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 
 User = get_user_model()
 
@@ -124,3 +127,36 @@ def test_customers_cannot_open_the_admin(customer):
     client.force_login(customer)
 
     assert client.get("/admin/users/user/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_order_emails_are_listed_read_only_with_unsent_ones_filterable(
+    admin_client, customer
+):
+    from apps.users.models import OrderEmail
+
+    sent, unsent = (
+        OrderEmail.objects.create(
+            user=customer,
+            order_id=uuid.uuid4(),
+            kind=kind,
+            to_address=customer.email,
+            subject="s",
+            body="b",
+            html="<p>b</p>",
+            sent_at=sent_at,
+            last_error="" if sent_at else "Connection refused",
+        )
+        for kind, sent_at in (("paid", timezone.now()), ("shipped", None))
+    )
+
+    unsent_only = admin_client.get(
+        "/admin/users/orderemail/", {"sent_at__isempty": "1"}
+    )
+    detail = admin_client.get(f"/admin/users/orderemail/{unsent.pk}/change/")
+
+    assert [e.pk for e in unsent_only.context["cl"].result_list] == [unsent.pk]
+    assert detail.status_code == 200
+    assert b"Connection refused" in detail.content
+    assert b'name="_save"' not in detail.content  # nothing to save
+    assert admin_client.get("/admin/users/orderemail/add/").status_code == 403

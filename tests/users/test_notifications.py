@@ -2,9 +2,19 @@ import uuid
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.utils import timezone
 
 from apps.common.db import alias_for
 from apps.eventbus.models import DeadLetter
+from apps.users.models import OrderEmail
+from apps.users.services.notifications import (
+    KEEP_SENT,
+    MAX_ATTEMPTS,
+    RETRY_AFTER,
+    order_emails_retry,
+)
+from apps.users.tasks import send_order_emails
 from tests.users import factories
 
 EXPECTED = {
@@ -99,3 +109,63 @@ def test_handlers_are_subscribed_for_every_lifecycle_event():
     subscribed = {t for t in registry._handlers if "users" in registry.consumers_of(t)}
 
     assert subscribed == {f"orders.order.{kind}.v1" for kind in EXPECTED}
+
+
+@pytest.fixture
+def smtp_down(monkeypatch):
+    def refuse(self, messages):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(LocmemBackend, "send_messages", refuse)
+    return monkeypatch
+
+
+@pytest.mark.django_db
+def test_a_mail_that_could_not_be_sent_is_retried_until_it_leaves_once(
+    emit, customer, smtp_down
+):
+    emit(factories.lifecycle(customer, uuid.uuid4())["shipped"])
+    [email] = OrderEmail.objects.all()
+    assert (mail.outbox, email.sent_at, email.attempts) == ([], None, 1)
+    assert "Connection refused" in email.last_error
+    later = timezone.now() + RETRY_AFTER
+
+    assert order_emails_retry(now=later)["sent"] == 0  # SMTP still down
+    smtp_down.undo()
+    assert order_emails_retry(now=timezone.now()) == {  # too young to retry
+        "retried": 0,
+        "sent": 0,
+        "pruned": 0,
+    }
+    assert order_emails_retry(now=later) == {"retried": 1, "sent": 1, "pruned": 0}
+    assert order_emails_retry(now=later)["retried"] == 0
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject.startswith("Your order is on its way")
+    email.refresh_from_db()
+    assert email.sent_at is not None and email.attempts == 3
+
+
+@pytest.mark.django_db
+def test_retries_stop_after_the_last_attempt_and_sent_mail_is_pruned(
+    emit, customer, smtp_down
+):
+    emit(factories.lifecycle(customer, uuid.uuid4())["shipped"])
+    OrderEmail.objects.update(attempts=MAX_ATTEMPTS)
+    smtp_down.undo()
+    later = timezone.now() + RETRY_AFTER
+
+    assert order_emails_retry(now=later)["retried"] == 0
+    assert mail.outbox == []
+
+    OrderEmail.objects.update(attempts=0)
+    order_emails_retry(now=later)
+    assert len(mail.outbox) == 1
+    assert order_emails_retry(now=later + KEEP_SENT)["pruned"] == 1
+    assert not OrderEmail.objects.exists()
+
+
+def test_the_mail_job_runs_on_the_users_queue(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["users-send-order-emails"]
+    assert entry["task"] == send_order_emails.name
+    assert entry["options"] == {"queue": "users"}

@@ -1,17 +1,25 @@
 """E-mails to customers about their orders (plain text and HTML).
 
-Rendered inside the handler's transaction, sent only after it commits, so a
-rolled-back or already-applied event sends nothing.
+Rendered and stored (`OrderEmail`) inside the handler's transaction and sent
+only after it commits, so a rolled-back or already-applied event sends
+nothing. A send that fails (SMTP down) is retried by `order_emails_retry`
+(Celery beat `users.send_order_emails`) until MAX_ATTEMPTS; each row is
+locked while it is sent, so two senders never send it twice.
 """
 
+import datetime as dt
 import logging
+import smtplib
 import uuid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import F
 from django.template.loader import render_to_string
+from django.utils import timezone
 
-from apps.common.db import on_commit_for
+from apps.common.db import atomic_for, on_commit_for
+from apps.users.models import OrderEmail
 from apps.users.selectors import user_find
 
 logger = logging.getLogger(__name__)
@@ -43,21 +51,75 @@ def order_notification_send(
         "order_id": order_id,
         **details,
     }
-    message = EmailMultiAlternatives(
+    email = OrderEmail.objects.create(
+        user=user,
+        order_id=order_id,
+        kind=kind,
+        to_address=user.email,
         subject=f"{SUBJECTS[kind]} ({str(order_id)[:8]})",
         body=render_to_string("users/email/order_update.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
+        html=render_to_string("users/email/order_update.html", context),
     )
-    message.attach_alternative(
-        render_to_string("users/email/order_update.html", context), "text/html"
-    )
-    on_commit_for("users", lambda: _send(message, kind=kind, order_id=order_id))
+    on_commit_for("users", lambda: order_email_deliver(email.pk))
     return True
 
 
-def _send(message: EmailMultiAlternatives, *, kind: str, order_id: uuid.UUID) -> None:
-    try:
-        message.send()
-    except OSError:  # SMTP down: the event is applied; log, do not redeliver
-        logger.exception("order %s e-mail for %s not sent", kind, order_id)
+# A failed send is retried this long after it was written (the after-commit
+# send has had its chance), at most MAX_ATTEMPTS times in all.
+RETRY_AFTER = dt.timedelta(minutes=1)
+MAX_ATTEMPTS = 10
+KEEP_SENT = dt.timedelta(days=30)
+BATCH = 100
+
+
+def order_email_deliver(email_id: int) -> bool:
+    """Send one stored e-mail unless it was sent already or another sender
+    holds it; returns whether it left now. Never raises for SMTP trouble."""
+    with atomic_for("users"):
+        email = (
+            OrderEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, sent_at=None)
+            .first()
+        )
+        if email is None:
+            return False
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email.to_address],
+        )
+        message.attach_alternative(email.html, "text/html")
+        try:
+            message.send()
+        except (OSError, smtplib.SMTPException) as exc:
+            logger.warning(
+                "order %s e-mail for %s not sent (attempt %s): %s",
+                email.kind,
+                email.order_id,
+                email.attempts + 1,
+                exc,
+            )
+            _record_attempt(email, error=str(exc) or type(exc).__name__)
+            return False
+        _record_attempt(email, sent_at=timezone.now())
+        return True
+
+
+def _record_attempt(email: OrderEmail, *, error: str = "", sent_at=None) -> None:
+    OrderEmail.objects.filter(pk=email.pk).update(
+        attempts=F("attempts") + 1, last_error=error[:1000], sent_at=sent_at
+    )
+
+
+def order_emails_retry(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Retry unsent e-mails (oldest first, a batch per run) and delete sent
+    ones older than KEEP_SENT; returns counts."""
+    now = now or timezone.now()
+    due = OrderEmail.objects.filter(
+        sent_at=None, attempts__lt=MAX_ATTEMPTS, created_at__lte=now - RETRY_AFTER
+    ).order_by("created_at")
+    ids = list(due.values_list("pk", flat=True)[:BATCH])
+    sent = sum(order_email_deliver(email_id) for email_id in ids)
+    pruned, _ = OrderEmail.objects.filter(sent_at__lt=now - KEEP_SENT).delete()
+    return {"retried": len(ids), "sent": sent, "pruned": pruned}
