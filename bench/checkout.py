@@ -6,6 +6,8 @@ clients, POSTs orders for a while and measures
   - POST /api/v1/orders/ requests per second and errors,
   - orders per second from POST to `confirmed` (the saga through the worker),
   - p50/p95 placement-to-confirmed latency (order created_at -> updated_at),
+  - CPU per request of gunicorn, the worker, PostgreSQL, Redis and the load
+    generator (from /proc, so Linux only),
 and, in the same run, the same load on a reference view that inserts the same
 order, line and outbox rows with raw SQL.
 
@@ -27,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
@@ -117,7 +120,47 @@ def create_product(staff_token: str) -> str:
     raise RuntimeError(f"no stock item for {product_id}: {adjusted.text}")
 
 
+PROCESS_KINDS = (
+    ("gunicorn", "gunicorn"),
+    ("celery", "worker"),
+    ("postgres", "postgresql"),
+    ("redis-server", "redis"),
+)
+
+
+def cpu_seconds_by_process() -> dict[int, tuple[str, float]]:
+    """pid -> (kind, CPU seconds so far) of the stack's processes on this
+    machine and of this load generator (Linux /proc; matched by command line,
+    so another stack's processes on a shared machine count too)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for pid in map(int, filter(str.isdigit, os.listdir("/proc"))):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as file:
+                command = file.read().decode(errors="replace")
+            with open(f"/proc/{pid}/stat") as file:
+                fields = file.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        kind = next((k for word, k in PROCESS_KINDS if word in command), None)
+        if pid == os.getpid():
+            kind = "load generator"
+        if kind:
+            found[pid] = (kind, (int(fields[11]) + int(fields[12])) / tick)
+    return found
+
+
+def cpu_spent(before: dict[int, tuple[str, float]]) -> Counter:
+    """CPU seconds per kind since `before`, of the processes alive now (one
+    that ended in between, e.g. a closed database session, is not counted)."""
+    spent: Counter = Counter()
+    for pid, (kind, seconds) in cpu_seconds_by_process().items():
+        spent[kind] += seconds - before.get(pid, (kind, 0.0))[1]
+    return spent
+
+
 def load(url, tokens, body, seconds) -> dict:
+    cpu_before = cpu_seconds_by_process()
     stop_at = time.monotonic() + seconds
     statuses: list[int] = []
     latencies: list[float] = []
@@ -140,10 +183,12 @@ def load(url, tokens, body, seconds) -> dict:
     for thread in threads:
         thread.join(timeout=seconds + 60)
     ok = sum(1 for s in statuses if s == 201)
+    cpu = cpu_spent(cpu_before)
     return {
         "rps": ok / seconds,
         "errors": len(statuses) - ok,
         "p50_ms": 1000 * statistics.median(latencies) if latencies else 0,
+        "cpu_ms": {kind: 1000 * used / max(ok, 1) for kind, used in cpu.items()},
     }
 
 
@@ -187,6 +232,12 @@ def report(clients: int, label: str, placed: dict, reference: dict) -> None:
         f"(p50 {reference['p50_ms']:.0f} ms, errors {reference['errors']}) | "
         f"ratio {ratio:.2f}"
     )
+    for name, figures in (("API", placed), ("reference", reference)):
+        spent = sorted(figures["cpu_ms"].items(), key=lambda item: -item[1])
+        print(
+            f"  CPU per {name} request: "
+            + ", ".join(f"{kind} {ms:.2f} ms" for kind, ms in spent if ms >= 0.01)
+        )
 
 
 def isolated(tokens, real, ref, seconds) -> tuple[dict, dict]:
