@@ -18,6 +18,11 @@ def product_snapshots(
     return {row["id"]: _snapshot(row) for row in selectors.product_snapshot_rows(ids)}
 
 
+def active_products(*, limit: int) -> list[ProductSnapshot]:
+    """Up to `limit` active products, by name (demo data, tools). One query."""
+    return [_snapshot(row) for row in selectors.product_snapshot_rows_active(limit)]
+
+
 def _as_uuid(value: uuid.UUID | str) -> uuid.UUID | None:
     if isinstance(value, uuid.UUID):
         return value

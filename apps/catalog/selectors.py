@@ -117,9 +117,15 @@ def product_sku_taken(*, sku: str, exclude_id: uuid.UUID | None = None) -> bool:
     return products.exists()
 
 
+SNAPSHOT_FIELDS = ("id", "sku", "name", "price", "currency", "is_active")
+
+
 def product_snapshot_rows(product_ids: Iterable[uuid.UUID]) -> list[dict]:
     return list(
-        Product.objects.filter(pk__in=list(product_ids)).values(
-            "id", "sku", "name", "price", "currency", "is_active"
-        )
+        Product.objects.filter(pk__in=list(product_ids)).values(*SNAPSHOT_FIELDS)
     )
+
+
+def product_snapshot_rows_active(limit: int) -> list[dict]:
+    rows = Product.objects.filter(is_active=True).order_by("name", "pk")
+    return list(rows.values(*SNAPSHOT_FIELDS)[:limit])

@@ -15,6 +15,10 @@ def _credentials(email_var: str, email: str, password: str) -> tuple[str, str]:
     return os.environ.get(email_var, email), os.environ.get(password_var, password)
 
 
+def demo_customer_email() -> str:
+    return _credentials(*CUSTOMER)[0]
+
+
 def seed(*, stdout) -> None:
     email, password = _credentials(*STAFF)
     if user_find_by_email(email) is None:

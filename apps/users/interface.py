@@ -3,8 +3,9 @@
 import uuid
 
 from apps.users.contracts import UserNotFound, UserSummary
+from apps.users.demo import demo_customer_email
 from apps.users.models import User
-from apps.users.selectors import user_find
+from apps.users.selectors import user_find, user_find_by_email
 
 
 def _summary(user: User) -> UserSummary:
@@ -24,3 +25,9 @@ def user_get(user_id: uuid.UUID | str) -> UserSummary:
     if user is None:
         raise UserNotFound(str(user_id))
     return _summary(user)
+
+
+def demo_customer() -> UserSummary | None:
+    """The demo customer `manage.py seed_demo` creates, if it exists."""
+    user = user_find_by_email(demo_customer_email())
+    return _summary(user) if user is not None else None

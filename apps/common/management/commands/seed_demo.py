@@ -11,7 +11,7 @@ SEED_ORDER = ["users", "catalog", "inventory", "orders"]
 
 
 class Command(BaseCommand):
-    help = "Create demo users, catalog and stock (safe to run again)."
+    help = "Create demo users, catalog, stock and an order (safe to run again)."
 
     def handle(self, *args, **options):
         for app in SEED_ORDER:
