@@ -107,8 +107,11 @@ def dispatch_after_commit(alias: str, rows: list[OutboxEvent]) -> None:
     duplicate.
     """
     if settings.EVENTS_DELIVERY == "inprocess":
-        for row in rows:
-            _deliver_inprocess_in_order(alias, row.pk)
+        try:
+            for row in rows:
+                _deliver_inprocess_in_order(alias, row.pk)
+        except Exception:  # noqa: BLE001 - e.g. database locked: the relay retries
+            logger.warning("outbox rows left for the relay", exc_info=True)
         return
     if not broker_breaker.allows():
         logger.info("broker marked unavailable: outbox rows left for the relay")
@@ -122,17 +125,22 @@ def dispatch_after_commit(alias: str, rows: list[OutboxEvent]) -> None:
             logger.warning("outbox row %s left for the relay", row.pk, exc_info=True)
             break
         sent.append(row.pk)
-    if sent:
+    if not sent:
+        return
+    try:
         _mark_sent_without_flush(alias, sent)
+    except Exception:  # noqa: BLE001 - the relay sends them again; inboxes dedupe
+        logger.warning("outbox rows %s sent but not marked", sent, exc_info=True)
 
 
 def _mark_sent_without_flush(alias: str, row_ids: list[int]) -> None:
     # Losing this mark in a crash only means the relay sends the rows again,
     # which the consumers' inboxes absorb; so on PostgreSQL the commit need
-    # not wait for the WAL flush, and the whole transaction goes in one round
-    # trip (four before: BEGIN, SET LOCAL, UPDATE, COMMIT).
+    # not wait for the WAL flush. Outside a transaction both statements go as
+    # one simple query: one round trip, and PostgreSQL runs them as one
+    # implicit transaction that it rolls back by itself if the UPDATE fails.
     connection = connections[alias]
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    if _one_round_trip_possible(connection):
         with connection.cursor() as cursor:
             cursor.execute(_MARK_SENT_SQL, [row_ids])
         return
@@ -142,12 +150,20 @@ def _mark_sent_without_flush(alias: str, row_ids: list[int]) -> None:
         ).update(sent_at=timezone.now())
 
 
+def _one_round_trip_possible(connection) -> bool:
+    return (
+        connection.vendor == "postgresql"
+        and connection.get_autocommit()
+        and not connection.in_atomic_block
+        # Server-side binding refuses several statements in one query.
+        and not connection.settings_dict["OPTIONS"].get("server_side_binding")
+    )
+
+
 _MARK_SENT_SQL = f"""
-BEGIN;
 SET LOCAL synchronous_commit TO OFF;
 UPDATE {OutboxEvent._meta.db_table} SET sent_at = now()
- WHERE id = ANY(%s) AND sent_at IS NULL;
-COMMIT
+ WHERE id = ANY(%s) AND sent_at IS NULL
 """
 
 

@@ -4,11 +4,13 @@ the Celery hand-over is replaced by a stand-in that fails or records)."""
 import uuid
 
 import pytest
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from kombu.exceptions import OperationalError
+from psycopg.pq import TransactionStatus
 
 from apps.common.db import alias_for
 from apps.eventbus import delivery, registry
+from apps.eventbus import outbox as outbox_module
 from apps.eventbus.api import publish, publish_many
 from apps.eventbus.breaker import broker_breaker
 from apps.eventbus.models import OutboxEvent
@@ -196,3 +198,34 @@ def test_rows_of_one_transaction_marked_sent_up_to_a_failed_hand_over(
     assert handed == [str(rows[0].event_id)]
     assert list(unsent().values_list("pk", flat=True)) == [r.pk for r in rows[1:]]
     assert not broker_breaker.allows()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_sent_mark_never_fails_the_publisher(celery_stand_in, monkeypatch):
+    celery_stand_in["down"] = False
+
+    def fail(alias, row_ids):
+        raise DatabaseError("statement timeout")
+
+    monkeypatch.setattr(outbox_module, "_mark_sent_without_flush", fail)
+
+    row = publish_committed("ok-1@example.com")
+
+    assert celery_stand_in["sent"] == [("catalog", str(row.event_id))]
+    assert list(unsent()) == [row]  # the relay sends it again; inboxes dedupe
+
+
+@pytest.mark.services  # the one-round-trip mark exists on PostgreSQL only
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_one_round_trip_mark_leaves_the_connection_usable(
+    celery_stand_in, monkeypatch
+):
+    celery_stand_in["down"] = False
+    failing = outbox_module._MARK_SENT_SQL.replace("sent_at IS NULL", "1 / 0 = 1")
+    monkeypatch.setattr(outbox_module, "_MARK_SENT_SQL", failing)
+
+    row = publish_committed("ok-1@example.com")
+
+    connection = connections[alias_for("users")]
+    assert connection.connection.info.transaction_status == TransactionStatus.IDLE
+    assert list(unsent()) == [row]
