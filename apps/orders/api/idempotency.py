@@ -84,15 +84,15 @@ def run_idempotently(
     fingerprint = request_fingerprint(
         method=request.method, path=request.path, body=request.data
     )
-    stored = idempotency_begin(user_id=user_id, key=key, fingerprint=fingerprint)
-    if stored is not None:
-        return _replay(stored, render_again)
+    claimed = idempotency_begin(user_id=user_id, key=key, fingerprint=fingerprint)
+    if isinstance(claimed, StoredResponse):
+        return _replay(claimed, render_again)
     try:
-        order = perform(Claim(user_id=user_id, key=key))
+        order = perform(claimed)
     except Exception as exc:  # noqa: BLE001 - rendered as the problem it is
-        return _finish_failure(view, exc, user_id=user_id, key=key)
+        return _finish_failure(view, exc, claimed)
     except BaseException:
-        idempotency_release(user_id=user_id, key=key)
+        idempotency_release(claim=claimed)
         raise
     reference = StoredResponse(
         status=None, body=None, headers={}, order_id=str(order.pk)
@@ -100,21 +100,21 @@ def run_idempotently(
     try:
         response = render(order)
     except BaseException:
-        idempotency_complete(user_id=user_id, key=key, response=reference)
+        idempotency_complete(claim=claimed, response=reference)
         raise
     stored = reference if response.status_code >= 500 else _stored(response)
-    idempotency_complete(user_id=user_id, key=key, response=stored)
+    idempotency_complete(claim=claimed, response=stored)
     return response
 
 
-def _finish_failure(view: APIView, exc: Exception, *, user_id, key: str):
+def _finish_failure(view: APIView, exc: Exception, claim: Claim):
     try:
         response = view.handle_exception(exc)
     except BaseException:
-        idempotency_release(user_id=user_id, key=key)
+        idempotency_release(claim=claim)
         raise
     if response.status_code >= 500:
-        idempotency_release(user_id=user_id, key=key)
+        idempotency_release(claim=claim)
     else:
-        idempotency_complete(user_id=user_id, key=key, response=_stored(response))
+        idempotency_complete(claim=claim, response=_stored(response))
     return response

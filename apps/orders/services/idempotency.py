@@ -47,10 +47,13 @@ REFERENCE = "order_id"
 
 @dataclass(frozen=True)
 class Claim:
-    """The in-flight key of the request being run."""
+    """The in-flight key of the request being run. `claimed_at` tells its
+    record from a successor's for the same key (a takeover after a stall), so
+    a late request can never touch the record of the request that took over."""
 
     user_id: uuid.UUID
     key: str
+    claimed_at: dt.datetime
 
 
 def _stored_response(record: IdempotencyRecord) -> StoredResponse:
@@ -96,21 +99,22 @@ def _abandoned(record: IdempotencyRecord) -> bool:
 
 def idempotency_begin(
     *, user_id: uuid.UUID, key: str, fingerprint: str
-) -> StoredResponse | None:
-    """Claim `key`; returns None when the caller should run the request, or the
-    stored response to replay. Raises 409 (in flight) or 422 (other request)."""
+) -> Claim | StoredResponse:
+    """Claim `key`: returns the Claim when the caller should run the request,
+    or the stored response to replay. Raises 409 (in flight) or 422 (other
+    request)."""
     for _ in range(2):  # a second round only after removing an expired record
         try:
             now = timezone.now()
             with atomic_for("orders"):
-                IdempotencyRecord.objects.create(
+                record = IdempotencyRecord.objects.create(
                     user_id=user_id,
                     key=key,
                     fingerprint=fingerprint,
                     created_at=now,
                     expires_at=now + _ttl(),
                 )
-            return None
+            return Claim(user_id=user_id, key=key, claimed_at=record.created_at)
         except IntegrityError:
             record = IdempotencyRecord.objects.filter(user_id=user_id, key=key).first()
         if record is None:
@@ -137,22 +141,27 @@ def idempotency_begin(
 def idempotency_note_work(claim: Claim, order_id: uuid.UUID) -> None:
     """Inside the transaction that commits the work: remember its order, so a
     crash before the answer is stored leaves a reference, never a claim that
-    a retry would run again."""
-    IdempotencyRecord.objects.filter(
-        user_id=claim.user_id, key=claim.key, state=State.IN_FLIGHT
-    ).update(response_body={REFERENCE: str(order_id)})
+    a retry would run again. A claim taken over meanwhile (this request
+    stalled past IN_FLIGHT_TIMEOUT) raises 409, rolling the work back."""
+    noted = _claimed(claim).update(response_body={REFERENCE: str(order_id)})
+    if not noted:
+        raise IdempotencyKeyInFlight(
+            "This Idempotency-Key was taken over by a newer request."
+        )
 
 
-def idempotency_complete(
-    *, user_id: uuid.UUID, key: str, response: StoredResponse
-) -> None:
+def idempotency_complete(*, claim: Claim, response: StoredResponse) -> None:
+    """Store the answer. An error answer never replaces the note of work that
+    committed: such a claim keeps its order reference as its answer."""
     body = response.body
     if response.order_id is not None:
         body = {REFERENCE: response.order_id}
+    records = _claimed(claim)
     with atomic_for("orders"):
-        IdempotencyRecord.objects.filter(
-            user_id=user_id, key=key, state=State.IN_FLIGHT
-        ).update(
+        if response.status is not None and response.status >= 400:
+            _keep_noted_reference(records)
+            records = records.filter(response_body__isnull=True)
+        records.update(
             state=State.COMPLETED,
             response_status=response.status,
             response_body=body,
@@ -160,13 +169,28 @@ def idempotency_complete(
         )
 
 
-def idempotency_release(*, user_id: uuid.UUID, key: str) -> None:
-    """Forget an in-flight key (the request ended in a 5xx or crashed before
-    the service committed anything)."""
+def idempotency_release(*, claim: Claim) -> None:
+    """Forget a claim whose work committed nothing (the request ended in a 5xx
+    or crashed before); one with a noted order keeps it as its answer."""
+    records = _claimed(claim)
     with atomic_for("orders"):
-        IdempotencyRecord.objects.filter(
-            user_id=user_id, key=key, state=State.IN_FLIGHT
-        ).delete()
+        _keep_noted_reference(records)
+        records.filter(response_body__isnull=True).delete()
+
+
+def _claimed(claim: Claim):
+    return IdempotencyRecord.objects.filter(
+        user_id=claim.user_id,
+        key=claim.key,
+        created_at=claim.claimed_at,
+        state=State.IN_FLIGHT,
+    )
+
+
+def _keep_noted_reference(records) -> None:
+    records.filter(response_body__isnull=False).update(
+        state=State.COMPLETED, response_status=None
+    )
 
 
 def idempotency_prune(*, now: dt.datetime | None = None) -> int:

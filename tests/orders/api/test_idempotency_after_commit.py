@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from apps.orders.api import idempotency, views
 from apps.orders.gateway import TestGateway
@@ -96,3 +97,51 @@ def test_a_crash_before_the_answer_was_stored_replays_the_order_once_taken_over(
     assert taken_over["Idempotent-Replayed"] == "true"
     assert taken_over.json()["id"] == str(order.id)
     assert Order.objects.count() == 1
+
+
+def test_a_placement_whose_claim_was_taken_over_meanwhile_rolls_back(
+    customer, customer_client, catalog, monkeypatch
+):
+    real_place = views.order_place
+
+    def stalled_then_taken_over(**kwargs):
+        # While this request stalled past the in-flight timeout, a retry with
+        # the same key took the claim over (a new record, its own transaction).
+        IdempotencyRecord.objects.filter(key="checkout-stalled").delete()
+        IdempotencyRecord.objects.create(
+            user_id=customer.pk,
+            key="checkout-stalled",
+            fingerprint="0" * 64,
+            expires_at=timezone.now() + dt.timedelta(hours=1),
+        )
+        return real_place(**kwargs)
+
+    monkeypatch.setattr(views, "order_place", stalled_then_taken_over)
+
+    late = place(customer_client, key="checkout-stalled")
+
+    assert late.status_code == 409
+    assert Order.objects.count() == 0
+    assert IdempotencyRecord.objects.get().state == "in_flight"  # the retry's
+
+
+def test_a_5xx_after_the_order_was_noted_keeps_the_order_as_the_answer(
+    customer_client, catalog, monkeypatch
+):
+    def fails_after_commit(**kwargs):
+        order = real_place(**kwargs)
+        raise RuntimeError(f"after-commit failure for {order.id}")
+
+    real_place = views.order_place
+    monkeypatch.setattr(views, "order_place", fails_after_commit)
+    customer_client.raise_request_exception = False
+    failed = place(customer_client, key="checkout-after")
+    monkeypatch.undo()
+
+    retried = place(customer_client, key="checkout-after")
+
+    assert failed.status_code == 500
+    [order] = Order.objects.all()
+    assert retried.status_code == 201
+    assert retried["Idempotent-Replayed"] == "true"
+    assert retried.json()["id"] == str(order.id)
