@@ -107,13 +107,16 @@ class OrderEmail(models.Model):
     html = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a sender may (re)try: pushed ahead while one is sending (a lease),
+    # then by the back-off after a failure.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
 
     class Meta:
         indexes = [
             models.Index(
-                fields=["created_at"],
+                fields=["next_attempt_at"],
                 name="users_orderemail_unsent",
                 condition=models.Q(sent_at__isnull=True),
             )

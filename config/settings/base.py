@@ -294,6 +294,8 @@ EMAIL_BACKEND = env(
     "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="shop@example.com")
+# Seconds an SMTP connection may block a sender (the order e-mail lease is longer).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # --- Observability (docs/operations.md) --------------------------------------
 # /metrics: open unless METRICS_PROTECTED; then only from METRICS_ALLOWED_CIDRS

@@ -10,8 +10,11 @@ from apps.eventbus.models import DeadLetter
 from apps.users.models import OrderEmail
 from apps.users.services.notifications import (
     KEEP_SENT,
+    LEASE,
     MAX_ATTEMPTS,
-    RETRY_AFTER,
+    RETRY_BASE,
+    RETRY_MAX,
+    order_email_deliver,
     order_emails_retry,
 )
 from apps.users.tasks import send_order_emails
@@ -121,29 +124,65 @@ def smtp_down(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_mail_that_could_not_be_sent_is_retried_until_it_leaves_once(
+def test_a_mail_that_could_not_be_sent_is_retried_with_back_off_until_it_leaves(
     emit, customer, smtp_down
 ):
     emit(factories.lifecycle(customer, uuid.uuid4())["shipped"])
     [email] = OrderEmail.objects.all()
     assert (mail.outbox, email.sent_at, email.attempts) == ([], None, 1)
     assert "Connection refused" in email.last_error
-    later = timezone.now() + RETRY_AFTER
+    first_retry = email.next_attempt_at  # one minute on
+    assert first_retry - email.created_at >= RETRY_BASE
 
-    assert order_emails_retry(now=later)["sent"] == 0  # SMTP still down
+    assert order_emails_retry(now=first_retry)["sent"] == 0  # SMTP still down
+    email.refresh_from_db()
+    assert email.next_attempt_at - first_retry == 2 * RETRY_BASE  # backing off
     smtp_down.undo()
-    assert order_emails_retry(now=timezone.now()) == {  # too young to retry
-        "retried": 0,
-        "sent": 0,
+    assert order_emails_retry(now=first_retry)["retried"] == 0  # not due yet
+    assert order_emails_retry(now=email.next_attempt_at) == {
+        "retried": 1,
+        "sent": 1,
         "pruned": 0,
     }
-    assert order_emails_retry(now=later) == {"retried": 1, "sent": 1, "pruned": 0}
-    assert order_emails_retry(now=later)["retried"] == 0
+    assert order_emails_retry(now=email.next_attempt_at + RETRY_MAX)["retried"] == 0
 
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject.startswith("Your order is on its way")
     email.refresh_from_db()
     assert email.sent_at is not None and email.attempts == 3
+
+
+@pytest.mark.django_db
+def test_a_mail_being_sent_is_not_picked_up_by_another_sender(emit, customer):
+    emit(factories.lifecycle(customer, uuid.uuid4())["shipped"])
+    email = OrderEmail.objects.get()
+    OrderEmail.objects.update(sent_at=None, next_attempt_at=timezone.now() + LEASE)
+
+    assert order_email_deliver(email.pk) is False  # leased by another sender
+    assert order_emails_retry()["retried"] == 0
+    assert len(mail.outbox) == 1  # only the first send
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_is_recorded_and_the_batch_goes_on(
+    emit, customer, other_customer, monkeypatch
+):
+    def broken(self, messages):
+        if messages[0].to == ["customer@example.com"]:
+            raise ValueError("bad header")
+        return len(messages)
+
+    monkeypatch.setattr(LocmemBackend, "send_messages", broken)
+    emit(factories.lifecycle(customer, uuid.uuid4())["shipped"])
+    emit(factories.lifecycle(other_customer, uuid.uuid4())["shipped"])
+
+    later = timezone.now() + RETRY_MAX
+    OrderEmail.objects.update(sent_at=None, next_attempt_at=timezone.now())
+    report = order_emails_retry(now=later)
+
+    assert report == {"retried": 2, "sent": 1, "pruned": 0}
+    failed = OrderEmail.objects.get(to_address="customer@example.com")
+    assert (failed.sent_at, failed.last_error) == (None, "bad header")
 
 
 @pytest.mark.django_db
@@ -153,7 +192,7 @@ def test_retries_stop_after_the_last_attempt_and_sent_mail_is_pruned(
     emit(factories.lifecycle(customer, uuid.uuid4())["shipped"])
     OrderEmail.objects.update(attempts=MAX_ATTEMPTS)
     smtp_down.undo()
-    later = timezone.now() + RETRY_AFTER
+    later = timezone.now() + RETRY_MAX
 
     assert order_emails_retry(now=later)["retried"] == 0
     assert mail.outbox == []

@@ -2,14 +2,15 @@
 
 Rendered and stored (`OrderEmail`) inside the handler's transaction and sent
 only after it commits, so a rolled-back or already-applied event sends
-nothing. A send that fails (SMTP down) is retried by `order_emails_retry`
-(Celery beat `users.send_order_emails`) until MAX_ATTEMPTS; each row is
-locked while it is sent, so two senders never send it twice.
+nothing. A send that fails (SMTP down) is retried with back-off by
+`order_emails_retry` (Celery beat `users.send_order_emails`) until
+MAX_ATTEMPTS. A sender claims a row with one UPDATE that pushes its next
+attempt ahead (a lease), so two senders never send it at once and no
+transaction or lock is held while talking to the mail server.
 """
 
 import datetime as dt
 import logging
-import smtplib
 import uuid
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from apps.common.db import atomic_for, on_commit_for
+from apps.common.db import on_commit_for
 from apps.users.models import OrderEmail
 from apps.users.selectors import user_find
 
@@ -64,62 +65,72 @@ def order_notification_send(
     return True
 
 
-# A failed send is retried this long after it was written (the after-commit
-# send has had its chance), at most MAX_ATTEMPTS times in all.
-RETRY_AFTER = dt.timedelta(minutes=1)
+# Claiming an e-mail pushes its next attempt this far ahead: longer than any
+# send may take (EMAIL_TIMEOUT), so no other sender picks it up meanwhile.
+LEASE = dt.timedelta(minutes=5)
+# After a failed attempt n: RETRY_BASE * 2**(n-1), at most RETRY_MAX; after
+# MAX_ATTEMPTS (about four hours of trying) the row stays unsent for a person.
+RETRY_BASE = dt.timedelta(minutes=1)
+RETRY_MAX = dt.timedelta(hours=1)
 MAX_ATTEMPTS = 10
 KEEP_SENT = dt.timedelta(days=30)
 BATCH = 100
 
 
-def order_email_deliver(email_id: int) -> bool:
-    """Send one stored e-mail unless it was sent already or another sender
-    holds it; returns whether it left now. Never raises for SMTP trouble."""
-    with atomic_for("users"):
-        email = (
-            OrderEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, sent_at=None)
-            .first()
+def order_email_deliver(email_id: int, *, now: dt.datetime | None = None) -> bool:
+    """Send one stored e-mail if it is due and no other sender holds it;
+    returns whether it left now. No transaction is open while sending, and a
+    failure of any kind is recorded for the retry, never raised."""
+    now = now or timezone.now()
+    claimed = OrderEmail.objects.filter(
+        pk=email_id, sent_at=None, next_attempt_at__lte=now
+    ).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
+    if not claimed:
+        return False
+    email = OrderEmail.objects.get(pk=email_id)
+    try:
+        _message(email).send()
+    except Exception as exc:  # noqa: BLE001 - recorded and retried with back-off
+        logger.warning(
+            "order %s e-mail for %s not sent (attempt %s): %s",
+            email.kind,
+            email.order_id,
+            email.attempts,
+            exc,
+            exc_info=not isinstance(exc, OSError),
         )
-        if email is None:
-            return False
-        message = EmailMultiAlternatives(
-            subject=email.subject,
-            body=email.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[email.to_address],
+        OrderEmail.objects.filter(pk=email_id).update(
+            last_error=(str(exc) or type(exc).__name__)[:1000],
+            next_attempt_at=now + _back_off(email.attempts),
         )
-        message.attach_alternative(email.html, "text/html")
-        try:
-            message.send()
-        except (OSError, smtplib.SMTPException) as exc:
-            logger.warning(
-                "order %s e-mail for %s not sent (attempt %s): %s",
-                email.kind,
-                email.order_id,
-                email.attempts + 1,
-                exc,
-            )
-            _record_attempt(email, error=str(exc) or type(exc).__name__)
-            return False
-        _record_attempt(email, sent_at=timezone.now())
-        return True
+        return False
+    OrderEmail.objects.filter(pk=email_id).update(sent_at=timezone.now())
+    return True
 
 
-def _record_attempt(email: OrderEmail, *, error: str = "", sent_at=None) -> None:
-    OrderEmail.objects.filter(pk=email.pk).update(
-        attempts=F("attempts") + 1, last_error=error[:1000], sent_at=sent_at
+def _message(email: OrderEmail) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to_address],
     )
+    message.attach_alternative(email.html, "text/html")
+    return message
+
+
+def _back_off(attempts: int) -> dt.timedelta:
+    return min(RETRY_BASE * 2 ** max(attempts - 1, 0), RETRY_MAX)
 
 
 def order_emails_retry(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Retry unsent e-mails (oldest first, a batch per run) and delete sent
-    ones older than KEEP_SENT; returns counts."""
+    """Retry due unsent e-mails (a batch per run) and delete sent ones older
+    than KEEP_SENT; returns counts."""
     now = now or timezone.now()
     due = OrderEmail.objects.filter(
-        sent_at=None, attempts__lt=MAX_ATTEMPTS, created_at__lte=now - RETRY_AFTER
-    ).order_by("created_at")
+        sent_at=None, attempts__lt=MAX_ATTEMPTS, next_attempt_at__lte=now
+    ).order_by("next_attempt_at")
     ids = list(due.values_list("pk", flat=True)[:BATCH])
-    sent = sum(order_email_deliver(email_id) for email_id in ids)
+    sent = sum(order_email_deliver(email_id, now=now) for email_id in ids)
     pruned, _ = OrderEmail.objects.filter(sent_at__lt=now - KEEP_SENT).delete()
     return {"retried": len(ids), "sent": sent, "pruned": pruned}
