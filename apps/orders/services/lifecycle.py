@@ -152,7 +152,10 @@ def order_cancel(
 def order_ship(*, order_id: uuid.UUID, carrier: str, tracking_number: str) -> Order:
     with atomic_for("orders"):
         order = locked_order(order_id)
-        if order.payments.filter(status=PaymentStatus.REFUNDING).exists():
+        # `refunded` while the order is still `paid`: a staff refund that
+        # stopped half-way, which the settle job finishes.
+        refund_started = [PaymentStatus.REFUNDING, PaymentStatus.REFUNDED]
+        if order.payments.filter(status__in=refund_started).exists():
             raise RefundInProgress("The order's payment is being refunded.")
         move(order, S.SHIPPED, action="ship")
         Shipment.objects.create(

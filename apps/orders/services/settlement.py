@@ -27,7 +27,7 @@ from django.utils import timezone
 from apps.common.db import atomic_for
 from apps.orders.errors import IllegalTransition, PaymentUnavailable
 from apps.orders.gateway import get_gateway
-from apps.orders.models import OrderStatus, Payment, PaymentStatus
+from apps.orders.models import Order, OrderStatus, Payment, PaymentStatus
 from apps.orders.services.payments import (
     _gateway_call,
     _payment_record,
@@ -71,21 +71,35 @@ def _payment_mark_failed(payment: Payment) -> bool:
 def _refund(payment: Payment) -> bool:
     try:
         _payment_refund(payment)
-    except PaymentUnavailable:
-        logger.warning("refund of payment %s failed; retried later", payment.pk)
+    except Exception as exc:  # noqa: BLE001 - one payment must not stop the others
+        logger.warning(
+            "refund of payment %s failed; retried later",
+            payment.pk,
+            exc_info=not isinstance(exc, PaymentUnavailable),
+        )
         return False
     return True
 
 
 def _finish_staff_refund(payment: Payment) -> bool:
-    """Repeat a staff refund that stopped half-way (same gateway key)."""
+    """Repeat a staff refund that stopped half-way (same gateway key); True
+    once the order is `refunded`."""
     try:
         order_refund(order_id=payment.order_id)
-    except PaymentUnavailable:
-        logger.warning("refund of order %s failed; retried later", payment.order_id)
-        return False
     except IllegalTransition:
-        pass  # finished meanwhile by a staff member's second cancel
+        pass  # moved meanwhile, e.g. finished by a second staff cancel
+    except Exception:  # noqa: BLE001 - one payment must not stop the others
+        logger.warning(
+            "refund of order %s failed; retried later", payment.order_id, exc_info=True
+        )
+        return False
+    orders = Order.objects.filter(pk=payment.order_id)
+    status = orders.values_list("status", flat=True).first()
+    if status != OrderStatus.REFUNDED:
+        logger.error(
+            "order %s: refund started but the order is %s", payment.order_id, status
+        )
+        return False
     return True
 
 

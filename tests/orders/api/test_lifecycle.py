@@ -232,3 +232,17 @@ def test_a_refund_that_failed_half_way_blocks_shipping_and_can_be_retried(
     assert [p["status"] for p in retried.json()["payments"]] == ["refunded"]
     assert TestGateway.refunds() == 1
     assert len(outbox("orders.order.refunded.v1")) == 1
+
+
+def test_a_refund_recorded_before_the_order_moved_still_blocks_shipping(
+    paid_order, staff_client
+):
+    # A staff refund that died after the gateway refund was recorded.
+    paid_order.payments.update(status="refunded")
+
+    ship = post(
+        staff_client, paid_order, "ship", {"carrier": "DHL", "tracking_number": "1"}
+    )
+
+    assert (ship.status_code, ship.json()["code"]) == (409, "refund_in_progress")
+    assert Shipment.objects.count() == 0

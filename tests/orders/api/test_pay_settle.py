@@ -277,3 +277,13 @@ def test_a_staff_refund_left_half_way_is_finished_by_settle(
     assert TestGateway.refunds() == 1
     assert len(outbox(REFUNDED)) == 1
     assert settle(capsys).endswith("0 refunds owed retried, 0 still owed")
+
+
+def test_settle_finishes_a_refund_recorded_before_the_order_moved(paid_order, capsys):
+    paid_order.payments.update(status="refunded")  # died before moving the order
+    age_payments()
+
+    assert settle(capsys).endswith("1 refunds owed retried, 0 still owed")
+
+    assert Order.objects.get().status == "refunded"
+    assert len(outbox(REFUNDED)) == 1
