@@ -4,6 +4,7 @@ The inbox row and the handler's effect commit together on the consumer's
 database; a redelivery finds the inbox row and does nothing.
 """
 
+import json
 import logging
 import traceback
 import uuid
@@ -105,17 +106,24 @@ def dead_letter(
     )
 
 
-def dead_letter_malformed(consumer: str, data, error: Exception) -> DeadLetter:
-    """Keep a message that carries no usable envelope as a dead letter under a
-    new id, with what was received, to be inspected; it cannot be replayed."""
+def dead_letter_malformed(consumer: str, data, error: Exception) -> None:
+    """Keep a message that carries no usable envelope as a dead letter, with
+    what was received, to be inspected; it cannot be replayed. Its id is
+    derived from the message, so a redelivery adds no second letter."""
+    alias = alias_for(consumer)
+    received = data if isinstance(data, dict) else {"received": data}
+    canonical = json.dumps([consumer, received], sort_keys=True, default=str)
+    letter_id = uuid.uuid5(uuid.NAMESPACE_URL, f"malformed-message:{canonical}")
     logger.error("dead-lettered a malformed message for %s: %r", consumer, data)
-    event_type = data.get("event_type") if isinstance(data, dict) else None
+    if DeadLetter.objects.using(alias).filter(event_id=letter_id).exists():
+        return
     metrics.EVENTS_DEAD_LETTERED.labels(consumer, "malformed").inc()
-    return DeadLetter.objects.using(alias_for(consumer)).create(
+    event_type = data.get("event_type") if isinstance(data, dict) else None
+    DeadLetter.objects.using(alias).create(
         consumer=consumer,
-        event_id=uuid.uuid4(),
+        event_id=letter_id,
         event_type=str(event_type or "")[:200],
-        envelope=data if isinstance(data, dict) else {"received": data},
+        envelope=received,
         error=str(error),
         attempts=1,
     )

@@ -38,12 +38,29 @@ class MalformedEnvelope(ValueError):
     """A message that carries no usable envelope."""
 
 
+_FIELD_TYPES = {
+    "event_type": str,
+    "version": int,
+    "occurred_at": str,
+    "producer": str,
+    "correlation_id": str,
+    "causation_id": str,
+    "payload": dict,
+    "trace_context": dict,
+}
+
+
 def envelope_from_message(data: Any) -> Envelope:
     """The envelope a message carries; MalformedEnvelope if there is none (not
-    an object, a field missing, an event id that is not a UUID)."""
+    an object, a field missing or of the wrong type, an event id that is not a
+    UUID, a time that is not ISO 8601)."""
     try:
         envelope = Envelope.from_dict(data)
+        for name, kind in _FIELD_TYPES.items():
+            if not isinstance(getattr(envelope, name), kind):
+                raise TypeError(f"{name} is not a {kind.__name__}")
         uuid.UUID(str(envelope.event_id))
+        dt.datetime.fromisoformat(envelope.occurred_at)
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedEnvelope(f"malformed envelope: {exc!r}") from exc
     return envelope

@@ -178,12 +178,15 @@ def test_a_payload_that_does_not_fit_the_class_is_dead_lettered_at_once(probe):
     [
         {"event_type": UserRegistered.event_type, "payload": {}},  # fields missing
         {**envelope_of_sample, "event_id": "not-a-uuid"},
+        {**envelope_of_sample, "occurred_at": "yesterday"},
+        {**envelope_of_sample, "event_type": ["a", "list"]},
         ["not", "an", "object"],
     ],
-    ids=["fields missing", "bad event id", "not an object"],
+    ids=["fields missing", "bad event id", "bad time", "bad type", "not an object"],
 )
 def test_a_message_without_a_usable_envelope_is_kept_as_a_dead_letter(probe, message):
     consume("catalog", message)  # the Celery task's body, in-process
+    consume("catalog", message)  # redelivered: no second letter
 
     letter = DeadLetter.objects.using(alias_for("catalog")).get()
     assert letter.error.startswith("malformed envelope")
