@@ -32,16 +32,19 @@ SAMPLES = {
 }
 
 
-envelope_of_sample = {
-    "event_id": str(uuid.uuid4()),
-    "event_type": UserRegistered.event_type,
-    "version": 1,
-    "occurred_at": "2026-11-24T01:02:03+00:00",
-    "producer": "users",
-    "correlation_id": "c",
-    "causation_id": "",
-    "payload": {"user_id": str(uuid.uuid4()), "email": "ok-a@example.com"},
-}
+def a_message(**fields) -> dict:
+    """A well-formed UserRegistered envelope as it travels, with `fields` changed."""
+    return {
+        "event_id": str(uuid.uuid4()),
+        "event_type": UserRegistered.event_type,
+        "version": 1,
+        "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
+        "producer": "users",
+        "correlation_id": "c",
+        "causation_id": "",
+        "payload": {"user_id": str(uuid.uuid4()), "email": "ok-a@example.com"},
+        **fields,
+    }
 
 
 def sample(hint):
@@ -131,16 +134,7 @@ def test_an_event_with_a_version_field_is_published_with_its_schema_version():
 def test_unknown_type_or_version_is_dead_lettered_with_the_reason(
     probe, event_type, reason
 ):
-    envelope = Envelope(
-        event_id=str(uuid.uuid4()),
-        event_type=event_type,
-        version=9,
-        occurred_at=dt.datetime.now(dt.UTC).isoformat(),
-        producer="users",
-        correlation_id="c",
-        causation_id="",
-        payload={"user_id": str(uuid.uuid4()), "email": "ok-a@example.com"},
-    )
+    envelope = Envelope.from_dict(a_message(event_type=event_type, version=9))
 
     consume_inprocess("catalog", envelope)
 
@@ -153,16 +147,8 @@ def test_unknown_type_or_version_is_dead_lettered_with_the_reason(
 
 @pytest.mark.django_db
 def test_a_payload_that_does_not_fit_the_class_is_dead_lettered_at_once(probe):
-    envelope = Envelope(
-        event_id=str(uuid.uuid4()),
-        event_type=UserRegistered.event_type,
-        version=1,
-        occurred_at=dt.datetime.now(dt.UTC).isoformat(),
-        producer="users",
-        correlation_id="c",
-        causation_id="",
-        payload={"user_id": "not-a-uuid", "email": "ok-a@example.com"},
-    )
+    payload = {"user_id": "not-a-uuid", "email": "ok-a@example.com"}
+    envelope = Envelope.from_dict(a_message(payload=payload))
 
     consume_inprocess("catalog", envelope)
 
@@ -177,9 +163,9 @@ def test_a_payload_that_does_not_fit_the_class_is_dead_lettered_at_once(probe):
     "message",
     [
         {"event_type": UserRegistered.event_type, "payload": {}},  # fields missing
-        {**envelope_of_sample, "event_id": "not-a-uuid"},
-        {**envelope_of_sample, "occurred_at": "yesterday"},
-        {**envelope_of_sample, "event_type": ["a", "list"]},
+        a_message(event_id="not-a-uuid"),
+        a_message(occurred_at="yesterday"),
+        a_message(event_type=["a", "list"]),
         ["not", "an", "object"],
     ],
     ids=["fields missing", "bad event id", "bad time", "bad type", "not an object"],
