@@ -93,8 +93,7 @@ def _finish_staff_refund(payment: Payment) -> bool:
             "refund of order %s failed; retried later", payment.order_id, exc_info=True
         )
         return False
-    orders = Order.objects.filter(pk=payment.order_id)
-    status = orders.values_list("status", flat=True).first()
+    status = Order.objects.values_list("status", flat=True).get(pk=payment.order_id)
     if status != OrderStatus.REFUNDED:
         logger.error(
             "order %s: refund started but the order is %s", payment.order_id, status
