@@ -2,7 +2,7 @@
 
 import datetime as dt
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -20,7 +20,9 @@ class Envelope:
     trace_context: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Shallow: the payload is serialised as it is, not copied (asdict's
+        # deep copy was a fifth of the CPU of handing an event to the broker).
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Envelope":

@@ -258,3 +258,29 @@ def test_the_relay_command_loops_until_sigterm_delivering_what_was_left(
     assert output.rstrip().endswith("relay stopped")
     with celery_app.connection_for_write() as connection:
         connection.default_channel.queue_purge("inventory")
+
+
+def test_the_publisher_sends_its_messages_through_one_redis_client(monkeypatch):
+    # Kombu's channel would build a redis-py client (and its table of response
+    # callbacks) for every message: a third of a hand-over's CPU.
+    import redis
+
+    row = publish_committed("one-client@example.com")
+    queue = f"test-publisher-{uuid.uuid4().hex}"
+    broker = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+    built = []
+    build = redis.Redis.__init__
+
+    def counted(self, *args, **kwargs):
+        built.append(self)
+        build(self, *args, **kwargs)
+
+    try:
+        enqueue(queue, envelope_of(row))  # the thread's publisher is set up
+        monkeypatch.setattr(redis.Redis, "__init__", counted)
+        for _ in range(5):
+            enqueue(queue, envelope_of(row))
+        assert broker.llen(queue) == 6
+    finally:
+        broker.delete(queue)
+    assert built == []
