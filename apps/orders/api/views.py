@@ -148,19 +148,19 @@ class OrderPayApi(APIView):
         return run_idempotently(
             self,
             request,
-            # A retry after a crash past the capture finds the order paid (409).
-            perform=lambda claim: self._pay(request, order_id),
+            perform=lambda claim: self._pay(request, order_id, claim),
             render=lambda order: _order_response(request, order.id),
             render_again=lambda paid_id: _order_response(request, paid_id),
         )
 
-    def _pay(self, request, order_id):
+    def _pay(self, request, order_id, claim):
         serializer = OrderPaySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return order_pay(
             order_id=order_id,
             user_id=request.user.pk,
             payment_token=serializer.validated_data["payment_token"],
+            claim=claim,
         )
 
 

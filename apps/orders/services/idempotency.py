@@ -138,13 +138,17 @@ def idempotency_begin(
     )
 
 
-def idempotency_note_work(claim: Claim, order_id: uuid.UUID) -> None:
+def idempotency_note_work(
+    claim: Claim, order_id: uuid.UUID, *, undo_if_taken_over: bool = True
+) -> None:
     """Inside the transaction that commits the work: remember its order, so a
     crash before the answer is stored leaves a reference, never a claim that
     a retry would run again. A claim taken over meanwhile (this request
-    stalled past IN_FLIGHT_TIMEOUT) raises 409, rolling the work back."""
+    stalled past IN_FLIGHT_TIMEOUT) raises 409, rolling the work back; work
+    that cannot be undone (a capture the gateway made) is kept unnoted, and
+    the request that took over finds the order as it is."""
     noted = _claimed(claim).update(response_body={REFERENCE: str(order_id)})
-    if not noted:
+    if not noted and undo_if_taken_over:
         raise IdempotencyKeyInFlight(
             "This Idempotency-Key was taken over by a newer request."
         )

@@ -31,6 +31,7 @@ from apps.orders.gateway import (
     get_gateway,
 )
 from apps.orders.models import Order, OrderStatus, Payment, PaymentStatus
+from apps.orders.services.idempotency import Claim, idempotency_note_work
 from apps.orders.services.lifecycle import locked_order, move
 from apps.orders.services.lifecycle import order_cancel as _order_cancel
 
@@ -107,9 +108,11 @@ def _payment_record(
     result: ChargeResult,
     *,
     unchanged_since: dt.datetime | None = None,
+    claim: Claim | None = None,
 ) -> tuple[str, Order]:
     """Record the gateway's answer; returns what happened and the order. With
-    `unchanged_since` (the settle job), only if nobody touched the attempt."""
+    `unchanged_since` (the settle job), only if nobody touched the attempt;
+    with an Idempotency-Key `claim`, a paid order is noted on it."""
     with atomic_for("orders"):
         order_id = Payment.objects.values_list("order_id", flat=True).get(pk=payment_id)
         order = locked_order(order_id)  # order first, then payment: a fixed order
@@ -132,6 +135,8 @@ def _payment_record(
         if not _payable(order):
             return "compensate", order
         move(order, OrderStatus.PAID, action="pay")
+        if claim is not None:
+            idempotency_note_work(claim, order.id, undo_if_taken_over=False)
         publish(
             OrderPaid(
                 order_id=order.id,
@@ -144,7 +149,16 @@ def _payment_record(
         return "paid", order
 
 
-def order_pay(*, order_id: uuid.UUID, user_id: uuid.UUID, payment_token: str) -> Order:
+def order_pay(
+    *,
+    order_id: uuid.UUID,
+    user_id: uuid.UUID,
+    payment_token: str,
+    claim: Claim | None = None,
+) -> Order:
+    """Charge a confirmed order through the gateway; with an Idempotency-Key
+    `claim`, the paid order is noted on it in the transaction that records
+    the capture (a retry after a crash replays it)."""
     try:  # fail fast, before any row is written
         CircuitBreaker(BREAKER_NAME).before_call()
     except CircuitOpen as exc:
@@ -165,7 +179,7 @@ def order_pay(*, order_id: uuid.UUID, user_id: uuid.UUID, payment_token: str) ->
         # request resumes it with the same gateway key.
         _payment_note_error(payment.id, str(exc.__cause__ or exc))
         raise
-    outcome, order = _payment_record(payment.id, result)
+    outcome, order = _payment_record(payment.id, result, claim=claim)
     if outcome == "declined":
         raise PaymentDeclined(
             f"The payment was declined ({result.decline_reason}).",

@@ -46,20 +46,12 @@ def test_a_5xx_after_the_payment_was_recorded_replays_the_paid_order(
     def broken_get(**kwargs):
         raise RuntimeError("rendering failed after the commit")
 
-    def pay():
-        return customer_client.post(
-            f"/api/v1/orders/{confirmed_order.id}/pay/",
-            {"payment_token": "tok_success"},
-            format="json",
-            HTTP_IDEMPOTENCY_KEY="pay-1",
-        )
-
     monkeypatch.setattr(views.selectors, "order_get", broken_get)
     customer_client.raise_request_exception = False
-    failed = pay()
+    failed = pay(customer_client, confirmed_order, "pay-1")
     monkeypatch.setattr(views.selectors, "order_get", real_get)
 
-    retried = pay()
+    retried = pay(customer_client, confirmed_order, "pay-1")
 
     assert failed.status_code == 500
     assert retried.status_code == 200
@@ -99,24 +91,38 @@ def test_a_crash_before_the_answer_was_stored_replays_the_order_once_taken_over(
     assert Order.objects.count() == 1
 
 
-def test_a_placement_whose_claim_was_taken_over_meanwhile_rolls_back(
-    customer, customer_client, catalog, monkeypatch
-):
-    real_place = views.order_place
+def taken_over_while_running(monkeypatch, service: str, user, key: str) -> None:
+    """While `views.<service>` runs (a request stalled past the in-flight
+    timeout), a retry with the same key takes the claim over: a new record,
+    in its own transaction."""
+    real = getattr(views, service)
 
     def stalled_then_taken_over(**kwargs):
-        # While this request stalled past the in-flight timeout, a retry with
-        # the same key took the claim over (a new record, its own transaction).
-        IdempotencyRecord.objects.filter(key="checkout-stalled").delete()
+        IdempotencyRecord.objects.filter(key=key).delete()
         IdempotencyRecord.objects.create(
-            user_id=customer.pk,
-            key="checkout-stalled",
+            user_id=user.pk,
+            key=key,
             fingerprint="0" * 64,
             expires_at=timezone.now() + dt.timedelta(hours=1),
         )
-        return real_place(**kwargs)
+        return real(**kwargs)
 
-    monkeypatch.setattr(views, "order_place", stalled_then_taken_over)
+    monkeypatch.setattr(views, service, stalled_then_taken_over)
+
+
+def pay(client, order, key: str):
+    return client.post(
+        f"/api/v1/orders/{order.id}/pay/",
+        {"payment_token": "tok_success"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+
+
+def test_a_placement_whose_claim_was_taken_over_meanwhile_rolls_back(
+    customer, customer_client, catalog, monkeypatch
+):
+    taken_over_while_running(monkeypatch, "order_place", customer, "checkout-stalled")
 
     late = place(customer_client, key="checkout-stalled")
 
@@ -145,3 +151,40 @@ def test_a_5xx_after_the_order_was_noted_keeps_the_order_as_the_answer(
     assert retried.status_code == 201
     assert retried["Idempotent-Replayed"] == "true"
     assert retried.json()["id"] == str(order.id)
+
+
+def test_a_crash_after_the_capture_was_recorded_replays_the_paid_order(
+    confirmed_order, customer_client, monkeypatch
+):
+    def die(**kwargs):
+        raise Crash
+
+    monkeypatch.setattr(idempotency, "idempotency_complete", die)
+    with pytest.raises(Crash):
+        pay(customer_client, confirmed_order, "pay-crash")
+    monkeypatch.undo()
+    claim = IdempotencyRecord.objects.get()
+    claim.created_at -= IN_FLIGHT_TIMEOUT + dt.timedelta(seconds=1)
+    claim.save(update_fields=["created_at"])
+
+    taken_over = pay(customer_client, confirmed_order, "pay-crash")
+
+    assert taken_over.status_code == 200, taken_over.json()
+    assert taken_over["Idempotent-Replayed"] == "true"
+    assert taken_over.json()["status"] == "paid"
+    assert TestGateway.captures() == 1
+    assert Payment.objects.get().status == "captured"
+
+
+def test_a_capture_recorded_after_its_claim_was_taken_over_is_kept(
+    confirmed_order, customer, customer_client, monkeypatch
+):
+    taken_over_while_running(monkeypatch, "order_pay", customer, "pay-stalled")
+
+    late = pay(customer_client, confirmed_order, "pay-stalled")
+
+    # The gateway captured: the record stands, whatever the key's fate.
+    assert late.status_code == 200
+    assert Order.objects.get().status == "paid"
+    assert Payment.objects.get().status == "captured"
+    assert TestGateway.captures() == 1

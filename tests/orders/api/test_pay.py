@@ -155,7 +155,7 @@ def test_a_crash_between_capture_and_recording_never_captures_twice(
 ):
     real_record = payments._payment_record
 
-    def crash(payment_id, result):
+    def crash(payment_id, result, **kwargs):
         raise RuntimeError("process died after the capture")
 
     monkeypatch.setattr(payments, "_payment_record", crash)
