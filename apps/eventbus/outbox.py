@@ -136,9 +136,9 @@ def dispatch_after_commit(alias: str, rows: list[OutboxEvent]) -> None:
 def _mark_sent_without_flush(alias: str, row_ids: list[int]) -> None:
     # Losing this mark in a crash only means the relay sends the rows again,
     # which the consumers' inboxes absorb; so on PostgreSQL the commit need
-    # not wait for the WAL flush. Outside a transaction both statements go as
-    # one simple query: one round trip, and PostgreSQL runs them as one
-    # implicit transaction that it rolls back by itself if the UPDATE fails.
+    # not wait for the WAL flush. Outside a transaction that is one statement
+    # (_MARK_SENT_SQL): one round trip, its own implicit transaction, which
+    # PostgreSQL rolls back by itself if it fails.
     connection = connections[alias]
     if _one_round_trip_possible(connection):
         with connection.cursor() as cursor:
@@ -155,14 +155,15 @@ def _one_round_trip_possible(connection) -> bool:
         connection.vendor == "postgresql"
         and connection.get_autocommit()
         and not connection.in_atomic_block
-        # Server-side binding refuses several statements in one query.
-        and not connection.settings_dict["OPTIONS"].get("server_side_binding")
     )
 
 
+# set_config(..., true) is SET LOCAL as an expression: it lasts until the end
+# of the statement's own transaction, whose commit it governs. One statement,
+# so it also runs with server-side binding (which refuses several).
 _MARK_SENT_SQL = f"""
-SET LOCAL synchronous_commit TO OFF;
 UPDATE {OutboxEvent._meta.db_table} SET sent_at = now()
+  FROM (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush_wait
  WHERE id = ANY(%s) AND sent_at IS NULL
 """
 

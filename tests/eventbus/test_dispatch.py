@@ -229,3 +229,17 @@ def test_a_failed_one_round_trip_mark_leaves_the_connection_usable(
     connection = connections[alias_for("users")]
     assert connection.connection.info.transaction_status == TransactionStatus.IDLE
     assert list(unsent()) == [row]
+
+
+@pytest.mark.services  # the one-round-trip mark exists on PostgreSQL only
+@pytest.mark.django_db(transaction=True)
+def test_the_mark_relaxes_only_its_own_commit(celery_stand_in):
+    celery_stand_in["down"] = False
+
+    publish_committed("ok-1@example.com")
+
+    assert not unsent().exists()
+    with connections[alias_for("users")].cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        # The next transaction (an order, say) waits for its WAL flush again.
+        assert cursor.fetchone() == ("on",)

@@ -8,6 +8,7 @@ import pytest
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
+from apps.common.db import alias_for
 from apps.orders import selectors
 from apps.orders.api.serializers import OrderSerializer, order_out
 from tests.orders.helpers import place
@@ -107,3 +108,20 @@ def test_placement_writes_in_one_transaction_and_reads_nothing_back(
         *writes,
         ["UPDATE eventbus_outboxevent"],  # marked sent after the hand-over
     ]
+
+
+@pytest.mark.services  # prepared statements exist on PostgreSQL only
+@pytest.mark.django_db(transaction=True)
+def test_repeated_checkouts_run_prepared_statements(customer_client, catalog):
+    for _ in range(6):  # psycopg prepares a statement on its sixth run
+        assert place(customer_client).status_code == 201
+
+    prepared = []
+    for alias in {alias_for("users"), alias_for("orders")}:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared += [row[0] for row in cursor.fetchall()]
+
+    # Parsed and planned once per connection, not once per checkout.
+    assert any("INSERT INTO orders_order" in sql for sql in prepared)
+    assert any('FROM "users_user"' in sql for sql in prepared)
