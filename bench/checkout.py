@@ -12,6 +12,7 @@ and, in the same run, the same load on a reference view that inserts the same
 order, line and outbox rows with raw SQL.
 
     .venv/bin/python bench/checkout.py [--seconds 8] [--clients 8 32] [--isolated]
+        [--rounds 2]
 
 The environment overrides the databases, broker, cache and port (BENCH_PORT):
     BENCH_PORT=8120 DATABASE_URL=postgres://.../shop_wt_orders2 \\
@@ -238,17 +239,46 @@ def report(clients: int, label: str, placed: dict, reference: dict) -> None:
             f"  CPU per {name} request: "
             + ", ".join(f"{kind} {ms:.2f} ms" for kind, ms in spent if ms >= 0.01)
         )
+    if "rps_each" in placed:
+        rates = lambda runs: " ".join(f"{rps:.1f}" for rps in runs)  # noqa: E731
+        print(
+            f"  req/s per phase: API {rates(placed['rps_each'])} | "
+            f"reference {rates(reference['rps_each'])}"
+        )
 
 
-def isolated(tokens, real, ref, seconds) -> tuple[dict, dict]:
+def isolated(tokens, real, ref, seconds, rounds) -> tuple[dict, dict]:
     """Both HTTP paths while the worker is paused: the reference never has a
     saga to compete with (its outbox rows have no consumer), so this compares
-    the request paths alone on the shared cores. Orders placed here are named
-    "Bench isolated" and stay pending (their messages are purged)."""
+    the request paths alone on the shared cores. The phases alternate A B B A
+    ... (`rounds` of each), so a drift in the machine's speed during the run
+    weighs on both sides alike. Orders placed here are named "Bench isolated"
+    and stay pending (their messages are purged)."""
     body = {**real, "shipping_address": {**ADDRESS, "name": "Bench isolated"}}
-    placed = load(f"{BASE}/api/v1/orders/", tokens, body, seconds)
-    reference = load(f"{BASE}/bench/reference-order/", tokens, ref, seconds)
-    return placed, reference
+    api = (f"{BASE}/api/v1/orders/", body)
+    reference = (f"{BASE}/bench/reference-order/", ref)
+    phases: dict[str, list[dict]] = {"api": [], "reference": []}
+    for index in range(rounds):
+        order = ("api", "reference") if index % 2 == 0 else ("reference", "api")
+        for name in order:
+            url, payload = api if name == "api" else reference
+            phases[name].append(load(url, tokens, payload, seconds))
+    return combined(phases["api"]), combined(phases["reference"])
+
+
+def combined(runs: list[dict]) -> dict:
+    """Equal-length phases: rates and CPU per request averaged; the median of
+    the phases' median latencies; errors summed."""
+    return {
+        "rps": statistics.fmean(run["rps"] for run in runs),
+        "errors": sum(run["errors"] for run in runs),
+        "p50_ms": statistics.median(run["p50_ms"] for run in runs),
+        "cpu_ms": {
+            kind: statistics.fmean(run["cpu_ms"].get(kind, 0.0) for run in runs)
+            for kind in runs[0]["cpu_ms"]
+        },
+        "rps_each": [run["rps"] for run in runs],
+    }
 
 
 def purge_queues() -> None:
@@ -268,6 +298,12 @@ def main() -> None:
         "--isolated",
         action="store_true",
         help="also measure both HTTP paths with the Celery worker paused",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="phases of each path with the worker paused, alternating A B B A",
     )
     options = parser.parse_args()
 
@@ -337,7 +373,13 @@ def main() -> None:
                     report(
                         clients,
                         "worker paused",
-                        *isolated(tokens[:clients], real, ref, options.seconds),
+                        *isolated(
+                            tokens[:clients],
+                            real,
+                            ref,
+                            options.seconds,
+                            options.rounds,
+                        ),
                     )
                 finally:
                     purge_queues()
