@@ -18,7 +18,7 @@ from apps.eventbus.consumer import (
     dead_letter_malformed,
 )
 from apps.eventbus.envelope import Envelope, MalformedEnvelope, envelope_from_message
-from apps.eventbus.redis_publisher import REDIS_SCHEMES, PublisherTransport
+from apps.eventbus.redis_publisher import reuse_one_client
 
 logger = logging.getLogger(__name__)
 CONSUME_TASK = "eventbus.consume"
@@ -51,18 +51,10 @@ def _producer():
             "socket_connect_timeout": timeout,
             "socket_timeout": timeout,
         }
-        connection = app.connection_for_write(
-            transport=_publisher_transport(app.conf.broker_write_url or ""),
-            transport_options=options,
-        )
+        connection = app.connection_for_write(transport_options=options)
+        reuse_one_client(connection)
         producer = _publisher.producer = connection.Producer()
     return producer
-
-
-def _publisher_transport(broker_url: str):
-    """On Redis, a channel that reuses its client; elsewhere the URL's own."""
-    scheme = broker_url.partition("://")[0]
-    return PublisherTransport if scheme in REDIS_SCHEMES else None
 
 
 def _drop_producer() -> None:
