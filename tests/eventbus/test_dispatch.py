@@ -233,13 +233,18 @@ def test_a_failed_one_round_trip_mark_leaves_the_connection_usable(
 
 @pytest.mark.services  # the one-round-trip mark exists on PostgreSQL only
 @pytest.mark.django_db(transaction=True)
-def test_the_mark_relaxes_only_its_own_commit(celery_stand_in):
-    celery_stand_in["down"] = False
+def test_the_mark_relaxes_only_the_commit_of_its_own_transaction(celery_stand_in):
+    row = publish_committed("ok-1@example.com")  # the broker is down: unsent
+    alias = alias_for("users")
 
-    publish_committed("ok-1@example.com")
-
-    assert not unsent().exists()
-    with connections[alias_for("users")].cursor() as cursor:
+    def synchronous_commit(cursor):
         cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+    with connections[alias].cursor() as cursor:
+        with transaction.atomic(using=alias):
+            cursor.execute(outbox_module._MARK_SENT_SQL, [[row.pk]])
+            assert synchronous_commit(cursor) == "off"
         # The next transaction (an order, say) waits for its WAL flush again.
-        assert cursor.fetchone() == ("on",)
+        assert synchronous_commit(cursor) == "on"
+    assert not unsent().exists()
