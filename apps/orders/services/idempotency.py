@@ -7,16 +7,17 @@ different request (422). Responses below 500 are stored; a 5xx before the
 service committed releases the key so that a retry can succeed. Once the
 service committed, the key is never released: if the answer could not be
 rendered, the record keeps a reference to the order instead, and a retry
-renders that order (it never redoes the work). A placement writes that
-reference in its own transaction (`idempotency_note_work`), so even a process
-that dies between committing the order and storing the answer leaves a claim
-that a retry renders, once it is old enough to be taken over, instead of
-placing the order again.
+renders that order (it never redoes the work). A placement, and a payment
+once the capture is recorded, write that reference in their own transaction
+(`idempotency_note_work`), so even a process that dies between that commit
+and storing the answer leaves a claim that a retry renders, once it is old
+enough to be taken over, instead of placing or charging again.
 """
 
 import datetime as dt
 import hashlib
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ from django.utils import timezone
 from apps.common.db import atomic_for
 from apps.orders.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
 from apps.orders.models import IdempotencyRecord
+
+logger = logging.getLogger(__name__)
 
 State = IdempotencyRecord.State
 
@@ -97,6 +100,18 @@ def _abandoned(record: IdempotencyRecord) -> bool:
     return _stale_claim(record) and record.response_body is None
 
 
+def _delete_abandoned(record: IdempotencyRecord) -> None:
+    """Delete `record` only as it was read: a claim whose work was noted
+    meanwhile (its request was only slow, not dead) must stay, or a retry
+    would do that work a second time."""
+    unchanged = IdempotencyRecord.objects.filter(
+        pk=record.pk, state=record.state, created_at=record.created_at
+    )
+    if record.expires_at > timezone.now():  # taken over, not expired
+        unchanged = unchanged.filter(response_body__isnull=True)
+    unchanged.delete()
+
+
 def idempotency_begin(
     *, user_id: uuid.UUID, key: str, fingerprint: str
 ) -> Claim | StoredResponse:
@@ -120,9 +135,7 @@ def idempotency_begin(
         if record is None:
             continue  # released in the meantime: claim it again
         if _abandoned(record):
-            IdempotencyRecord.objects.filter(
-                pk=record.pk, state=record.state, created_at=record.created_at
-            ).delete()
+            _delete_abandoned(record)
             continue
         if record.fingerprint != fingerprint:
             raise IdempotencyKeyReused(
@@ -148,10 +161,17 @@ def idempotency_note_work(
     that cannot be undone (a capture the gateway made) is kept unnoted, and
     the request that took over finds the order as it is."""
     noted = _claimed(claim).update(response_body={REFERENCE: str(order_id)})
-    if not noted and undo_if_taken_over:
+    if noted:
+        return
+    if undo_if_taken_over:
         raise IdempotencyKeyInFlight(
             "This Idempotency-Key was taken over by a newer request."
         )
+    logger.warning(
+        "Idempotency-Key claim taken over while order %s was being committed; "
+        "kept without a note",
+        order_id,
+    )
 
 
 def idempotency_complete(*, claim: Claim, response: StoredResponse) -> None:

@@ -188,6 +188,27 @@ def test_an_abandoned_in_flight_claim_is_taken_over(customer, customer_client, c
     assert Order.objects.count() == 1
 
 
+def test_a_claim_noted_while_being_taken_over_is_kept(customer, monkeypatch):
+    stale = timezone.now() - idempotency.IN_FLIGHT_TIMEOUT - dt.timedelta(seconds=1)
+    idempotency_begin(user_id=customer.pk, key="slow-1", fingerprint="f" * 64)
+    IdempotencyRecord.objects.update(created_at=stale)
+    order_id = "3f0c5c9e-8f1e-4b8a-9a55-0d4d2b6a0c11"
+    seen_abandoned = idempotency._abandoned
+
+    def noted_right_after_the_read(record):
+        # The slow request commits its work between our read and our delete.
+        monkeypatch.setattr(idempotency, "_abandoned", seen_abandoned)
+        IdempotencyRecord.objects.update(response_body={"order_id": order_id})
+        return seen_abandoned(record)
+
+    monkeypatch.setattr(idempotency, "_abandoned", noted_right_after_the_read)
+
+    answer = idempotency_begin(user_id=customer.pk, key="slow-1", fingerprint="f" * 64)
+
+    assert answer.order_id == order_id  # that order is rendered, not redone
+    assert IdempotencyRecord.objects.get().response_body == {"order_id": order_id}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_twenty_simultaneous_requests_with_one_key_make_one_order(customer, catalog):
     barrier = threading.Barrier(20, timeout=30)

@@ -188,3 +188,5 @@ def test_a_capture_recorded_after_its_claim_was_taken_over_is_kept(
     assert Order.objects.get().status == "paid"
     assert Payment.objects.get().status == "captured"
     assert TestGateway.captures() == 1
+    successor = IdempotencyRecord.objects.get()
+    assert (successor.state, successor.response_body) == ("in_flight", None)
