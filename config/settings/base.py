@@ -284,6 +284,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"queue": "users"},
     },
+    "users-prune-expired-tokens": {
+        "task": "users.prune_expired_tokens",
+        "schedule": 3600.0,
+        "options": {"queue": "users"},
+    },
 }
 
 # --- Domain settings -------------------------------------------------------

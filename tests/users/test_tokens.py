@@ -254,3 +254,33 @@ def test_public_endpoints_ignore_a_stale_authorization_header(
     bearer(api_client, "garbage")
 
     assert login(customer.email).status_code == 200
+
+
+@pytest.mark.django_db
+def test_expired_refresh_tokens_are_pruned_in_batches(customer, settings):
+    from rest_framework_simplejwt.token_blacklist.models import (
+        BlacklistedToken,
+        OutstandingToken,
+    )
+
+    from apps.users.services.tokens import tokens_prune_expired
+    from apps.users.tasks import prune_expired_tokens
+
+    now = dt.datetime.now(dt.UTC)
+    expiries = {"old-1": -60, "old-2": -60, "old-3": -1, "live": 60}  # minutes
+    for jti, minutes in expiries.items():
+        token = OutstandingToken.objects.create(
+            user=customer,
+            jti=jti,
+            token=f"token-{jti}",
+            expires_at=now + dt.timedelta(minutes=minutes),
+        )
+        BlacklistedToken.objects.create(token=token)
+
+    assert tokens_prune_expired(batch_size=2) == 3
+
+    assert list(OutstandingToken.objects.values_list("jti", flat=True)) == ["live"]
+    assert BlacklistedToken.objects.count() == 1
+    entry = settings.CELERY_BEAT_SCHEDULE["users-prune-expired-tokens"]
+    assert entry["task"] == prune_expired_tokens.name
+    assert entry["options"] == {"queue": "users"}

@@ -118,5 +118,31 @@ def tokens_revoke_all(*, user: User) -> int:
             user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
         )
         rows = [BlacklistedToken(token=token) for token in pending]
-        BlacklistedToken.objects.bulk_create(rows, ignore_conflicts=True)
+        BlacklistedToken.objects.bulk_create(
+            rows, ignore_conflicts=True, batch_size=PRUNE_BATCH_SIZE
+        )
     return len(rows)
+
+
+# PostgreSQL takes at most 65,535 parameters per statement (server-side
+# binding, config/databases.py): large sets of tokens go in batches.
+PRUNE_BATCH_SIZE = 1000
+
+
+def tokens_prune_expired(*, batch_size: int = PRUNE_BATCH_SIZE) -> int:
+    """Delete expired refresh tokens (and their blacklist rows) in batches,
+    each its own short transaction; returns how many. simplejwt's
+    `flushexpiredtokens` deletes them all in one statement, which a large
+    backlog would push past the parameter limit."""
+    deleted = 0
+    while True:
+        batch = list(
+            OutstandingToken.objects.filter(expires_at__lte=timezone.now())
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not batch:
+            return deleted
+        with atomic_for("users"):
+            OutstandingToken.objects.filter(pk__in=batch).delete()
+        deleted += len(batch)
