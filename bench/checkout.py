@@ -240,11 +240,14 @@ def report(clients: int, label: str, placed: dict, reference: dict) -> None:
             + ", ".join(f"{kind} {ms:.2f} ms" for kind, ms in spent if ms >= 0.01)
         )
     if "rps_each" in placed:
-        rates = lambda runs: " ".join(f"{rps:.1f}" for rps in runs)  # noqa: E731
         print(
-            f"  req/s per phase: API {rates(placed['rps_each'])} | "
-            f"reference {rates(reference['rps_each'])}"
+            f"  req/s per phase: API {_rates(placed['rps_each'])} | "
+            f"reference {_rates(reference['rps_each'])}"
         )
+
+
+def _rates(runs: list[float]) -> str:
+    return " ".join(f"{rps:.1f}" for rps in runs)
 
 
 def isolated(tokens, real, ref, seconds, rounds) -> tuple[dict, dict]:
@@ -275,7 +278,7 @@ def combined(runs: list[dict]) -> dict:
         "p50_ms": statistics.median(run["p50_ms"] for run in runs),
         "cpu_ms": {
             kind: statistics.fmean(run["cpu_ms"].get(kind, 0.0) for run in runs)
-            for kind in runs[0]["cpu_ms"]
+            for kind in {kind for run in runs for kind in run["cpu_ms"]}
         },
         "rps_each": [run["rps"] for run in runs],
     }
@@ -306,6 +309,8 @@ def main() -> None:
         help="phases of each path with the worker paused, alternating A B B A",
     )
     options = parser.parse_args()
+    if options.rounds < 1:
+        parser.error("--rounds must be at least 1")
 
     subprocess.run(
         [BIN / "python", "manage.py", "migrate_all", "-v", "0"],
