@@ -27,3 +27,12 @@ class RedisCacheReusingClients(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusedClients
+
+
+def redis_client_of(cache):
+    """The redis-py client behind a cache of this backend (for atomic
+    operations Django's cache API lacks), or None for any other backend."""
+    clients = getattr(cache, "_cache", None)
+    if not isinstance(clients, _ReusedClients):
+        return None
+    return clients.get_client(write=True)

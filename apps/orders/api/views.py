@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from apps.common.pagination import PageNumberPagination
 from apps.common.permissions import IsStaff
+from apps.common.throttling import ExactRateThrottleMixin
 from apps.orders import selectors
 from apps.orders.api.idempotency import run_idempotently
 from apps.orders.api.serializers import (
@@ -34,7 +35,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
-class OrderPlaceThrottle(UserRateThrottle):
+class OrderPlaceThrottle(ExactRateThrottleMixin, UserRateThrottle):
     scope = "order_place"
 
 

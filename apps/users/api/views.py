@@ -8,6 +8,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, BaseThrottle
 from rest_framework.views import APIView
 
+from apps.common.throttling import ExactRateThrottleMixin
 from apps.users.api import serializers as s
 from apps.users.services.accounts import (
     user_password_change,
@@ -43,7 +44,7 @@ class PublicApi(APIView):
     permission_classes = [AllowAny]
 
 
-class RegisterThrottle(AnonRateThrottle):
+class RegisterThrottle(ExactRateThrottleMixin, AnonRateThrottle):
     """Accounts created per client address (each costs an Argon2 hash)."""
 
     scope = "register"
