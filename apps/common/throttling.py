@@ -9,29 +9,40 @@ a pickled list); with any other cache (the embedded default's) DRF's own
 logic runs.
 """
 
-import functools
 import uuid
+
+from redis.commands.core import Script
 
 from apps.common.cache import redis_client_of
 
-# A sorted set per client: one member per admitted request, scored by its time.
-_ADMIT = """
+# A sorted set per client: one member per admitted request, scored by its
+# time. A refusal returns when the client may try again: once the entry at
+# (count - limit) has left the window (the oldest one when the count is the
+# limit; a later one after the limit was lowered).
+_ADMIT = Script(
+    None,
+    b"""
 local key, now = KEYS[1], tonumber(ARGV[1])
 local window, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-if redis.call('ZCARD', key) < limit then
+local count = redis.call('ZCARD', key)
+if count < limit then
   redis.call('ZADD', key, now, ARGV[4])
   redis.call('PEXPIRE', key, math.ceil(window * 1000))
   return {1, ''}
 end
-return {0, redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2]}
-"""
+local last_to_leave = count - limit
+return {0, redis.call('ZRANGE', key, last_to_leave, last_to_leave, 'WITHSCORES')[2]}
+""",
+)
 
 
 class ExactRateThrottleMixin:
     """Mix in before a DRF SimpleRateThrottle subclass."""
 
-    oldest_in_window: float | None = None
+    # Set on a refusal: when the entry that must leave the window before the
+    # next admission was recorded.
+    blocking_entry_at: float | None = None
 
     def allow_request(self, request, view):
         client = redis_client_of(self.cache)
@@ -41,22 +52,21 @@ class ExactRateThrottleMixin:
         if self.key is None:
             return True
         self.now = self.timer()
-        admitted, oldest = _admit_script(client)(
+        if self.num_requests <= 0:  # a rate of 0: closed for the whole window
+            self.blocking_entry_at = self.now
+            return False
+        admitted, entered_at = _ADMIT(
             # Its own key: DRF's way stored a pickled list under `self.key`.
             keys=[self.cache.make_key(f"{self.key}:window")],
             args=[self.now, self.duration, self.num_requests, uuid.uuid4().hex],
+            client=client,
         )
         if admitted:
             return True
-        self.oldest_in_window = float(oldest)
+        self.blocking_entry_at = float(entered_at)
         return False
 
     def wait(self):
-        if self.oldest_in_window is None:
+        if self.blocking_entry_at is None:
             return super().wait()
-        return max(0.0, self.oldest_in_window + self.duration - self.now)
-
-
-@functools.cache  # one per client; the cache keeps one client per pool
-def _admit_script(client):
-    return client.register_script(_ADMIT)
+        return max(0.0, self.blocking_entry_at + self.duration - self.now)

@@ -156,3 +156,24 @@ def test_registration_is_throttled_per_client_address(api_client, monkeypatch):
     assert 0 < int(throttled["Retry-After"]) <= 3600
     assert elsewhere.status_code == 201
     assert User.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_made_up_forwarded_address_does_not_escape_the_throttle(
+    api_client, monkeypatch
+):
+    # No proxy is trusted (NUM_PROXIES unset): the socket's address counts.
+    monkeypatch.setattr(RegisterThrottle, "rate", "1/hour", raising=False)
+
+    statuses = [
+        api_client.post(
+            URL,
+            {**GOOD, "email": f"spoof{n}@x.com"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        ).status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [201, 429, 429]
+    assert User.objects.count() == 1

@@ -49,6 +49,10 @@ class RegisterThrottle(ExactRateThrottleMixin, AnonRateThrottle):
 
     scope = "register"
 
+    def get_ident(self, request):
+        # DRF's own would take a client-made X-Forwarded-For as the address.
+        return client_address(request)
+
 
 class RegisterApi(PublicApi):
     throttle_classes = [RegisterThrottle]
