@@ -5,6 +5,8 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
@@ -62,6 +64,11 @@ class ServiceUnavailable(ApplicationError):
 class DatabaseUnavailable(ServiceUnavailable):
     code = "database_unavailable"
     title = "Database temporarily unavailable"
+
+
+class CacheUnavailable(ServiceUnavailable):
+    code = "cache_unavailable"
+    title = "Cache temporarily unavailable"
 
 
 def problem(status_code: int, *, title: str, detail: str, code: str, **extra) -> dict:
@@ -124,6 +131,10 @@ def _problem_for(exc, context):
         exc = DatabaseUnavailable(
             "Try again in a few seconds.", extra={"retry_after": 5}
         )
+    elif isinstance(exc, (RedisConnectionError, RedisTimeoutError)):
+        # The cache's Redis (throttles, circuit breaker) is away: the same.
+        logger.warning("cache unavailable: %s", exc)
+        exc = CacheUnavailable("Try again in a few seconds.", extra={"retry_after": 5})
     if isinstance(exc, ApplicationError):
         body = problem(
             exc.status_code,

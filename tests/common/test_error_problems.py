@@ -1,5 +1,7 @@
 import pytest
 from django.db import InterfaceError, OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
@@ -37,6 +39,24 @@ def test_a_lost_database_is_a_retryable_503_problem(error):
         "code": "database_unavailable",
         "retry_after": 5,
     }
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        RedisConnectionError("Error 111 connecting to cache:6379"),
+        RedisTimeoutError("Timeout reading from cache:6379"),
+    ],
+)
+def test_a_lost_cache_is_a_retryable_503_problem(error):
+    # The throttles and the payment circuit breaker call the cache's Redis.
+    view = FailingView.as_view(error=error)
+
+    response = view(APIRequestFactory().get("/api/v1/anything/")).render()
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.data["code"] == "cache_unavailable"
 
 
 def test_unparsable_json_is_a_validation_problem_like_every_400():
