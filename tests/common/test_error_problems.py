@@ -17,13 +17,16 @@ class FailingView(APIView):
 
 
 @pytest.mark.parametrize(
-    "error",
+    ("error", "service"),
     [
-        OperationalError("connection refused"),
-        InterfaceError("connection already closed"),
+        (OperationalError("connection refused"), "database"),
+        (InterfaceError("connection already closed"), "database"),
+        # The throttles and the payment circuit breaker call the cache's Redis.
+        (RedisConnectionError("Error 111 connecting to cache:6379"), "cache"),
+        (RedisTimeoutError("Timeout reading from cache:6379"), "cache"),
     ],
 )
-def test_a_lost_database_is_a_retryable_503_problem(error):
+def test_a_lost_database_or_cache_is_a_retryable_503_problem(error, service):
     view = FailingView.as_view(error=error)
 
     response = view(APIRequestFactory().get("/api/v1/anything/")).render()
@@ -32,31 +35,13 @@ def test_a_lost_database_is_a_retryable_503_problem(error):
     assert response["Content-Type"] == "application/problem+json"
     assert response["Retry-After"] == "5"
     assert response.data == {
-        "type": "https://errors.shop.example/database_unavailable",
-        "title": "Database temporarily unavailable",
+        "type": f"https://errors.shop.example/{service}_unavailable",
+        "title": f"{service.capitalize()} temporarily unavailable",
         "status": 503,
         "detail": "Try again in a few seconds.",
-        "code": "database_unavailable",
+        "code": f"{service}_unavailable",
         "retry_after": 5,
     }
-
-
-@pytest.mark.parametrize(
-    "error",
-    [
-        RedisConnectionError("Error 111 connecting to cache:6379"),
-        RedisTimeoutError("Timeout reading from cache:6379"),
-    ],
-)
-def test_a_lost_cache_is_a_retryable_503_problem(error):
-    # The throttles and the payment circuit breaker call the cache's Redis.
-    view = FailingView.as_view(error=error)
-
-    response = view(APIRequestFactory().get("/api/v1/anything/")).render()
-
-    assert response.status_code == 503
-    assert response["Retry-After"] == "5"
-    assert response.data["code"] == "cache_unavailable"
 
 
 def test_unparsable_json_is_a_validation_problem_like_every_400():
