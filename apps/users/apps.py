@@ -7,6 +7,6 @@ class UsersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from apps.users import handlers
+        from apps.users import handlers, schema  # noqa: F401 - schema registers
 
         handlers.register()

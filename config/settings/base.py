@@ -129,7 +129,8 @@ DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="EUR")
 # --- REST framework --------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, also refusing an access token its logout ended.
+        "apps.users.authentication.JWTAuthenticationEndedByLogout",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

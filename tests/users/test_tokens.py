@@ -200,6 +200,53 @@ def test_logout_blacklists_the_refresh_token(login, api_client, customer):
 
 
 @pytest.mark.django_db
+def test_logout_ends_the_access_token_it_ran_with_and_no_other(
+    login, api_client, customer
+):
+    pair = login(customer.email).json()
+    other_session = login(customer.email).json()
+    bearer(api_client, pair["access"])
+
+    api_client.post(LOGOUT, {"refresh": pair["refresh"]}, format="json")
+
+    ended = api_client.get(ME)
+    assert_401(ended)
+    assert ended.json()["detail"] == "Token was ended by a logout."
+    assert bearer(api_client, other_session["access"]).get(ME).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_refused_logout_leaves_the_access_token_alone(
+    login, api_client, customer, other_customer
+):
+    access = login(customer.email).json()["access"]
+    someone_elses = login(other_customer.email).json()["refresh"]
+    bearer(api_client, access)
+
+    refused = api_client.post(LOGOUT, {"refresh": someone_elses}, format="json")
+
+    assert refused.status_code == 400
+    assert api_client.get(ME).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_unreachable_cache_skips_the_logout_check(
+    login, api_client, customer, monkeypatch
+):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from apps.users import ended_access
+
+    def unreachable(key):
+        raise RedisConnectionError("Error 111 connecting to cache:6379")
+
+    access = login(customer.email).json()["access"]
+    monkeypatch.setattr(ended_access.cache, "get", unreachable)
+
+    assert bearer(api_client, access).get(ME).status_code == 200
+
+
+@pytest.mark.django_db
 def test_logout_needs_authentication(login, api_client, customer):
     refresh = login(customer.email).json()["refresh"]
 

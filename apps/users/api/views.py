@@ -95,7 +95,9 @@ class LogoutApi(APIView):
 
     @extend_schema(request=s.RefreshInput, responses={204: None})
     def post(self, request):
-        token_revoke(**_valid(s.RefreshInput, request), user=request.user)
+        token_revoke(
+            **_valid(s.RefreshInput, request), user=request.user, access=request.auth
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

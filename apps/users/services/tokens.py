@@ -15,11 +15,12 @@ from rest_framework_simplejwt.token_blacklist.models import (
     BlacklistedToken,
     OutstandingToken,
 )
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from apps.common.db import atomic_for
 from apps.common.errors import ValidationFailed
+from apps.users.ended_access import access_token_end
 from apps.users.errors import InvalidCredentials, TokenInvalid
 from apps.users.models import User
 from apps.users.selectors import user_find
@@ -98,8 +99,9 @@ def token_refresh(*, refresh: str) -> dict[str, str]:
         raise TokenInvalid() from exc
 
 
-def token_revoke(*, refresh: str, user: User) -> None:
-    """Logout: blacklist one live refresh token of `user`."""
+def token_revoke(*, refresh: str, user: User, access: Token | None = None) -> None:
+    """Logout: blacklist one live refresh token of `user`, and end the access
+    token the request ran with (`access`), which would otherwise live on."""
     invalid = ValidationFailed({"refresh": ["Token is invalid, expired or revoked."]})
     try:
         token = _refresh_token(refresh)
@@ -109,6 +111,8 @@ def token_revoke(*, refresh: str, user: User) -> None:
         raise invalid
     with atomic_for("users"):
         BlacklistedToken.objects.get_or_create(token=_outstanding(token, user))
+    if access is not None:
+        access_token_end(access)
 
 
 def tokens_revoke_all(*, user: User) -> int:
