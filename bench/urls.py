@@ -9,7 +9,7 @@ from django.db import connections, transaction
 from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework.settings import api_settings
 
 from apps.common.db import alias_for
 from config.urls import urlpatterns as project_urlpatterns
@@ -36,7 +36,9 @@ VALUES (%s, 'bench.order.placed.v1', 1, 'bench', %s, '', '', %s, '{}', %s, %s)
 def reference_order(request):
     """The same rows as a placement (order, line, outbox), written with raw SQL
     by a plain Django view after the same JWT check: the floor to compare with."""
-    user, _ = JWTAuthentication().authenticate(request)
+    # The API's own JWT check (its first authentication class), logout check
+    # included.
+    user, _ = api_settings.DEFAULT_AUTHENTICATION_CLASSES[0]().authenticate(request)
     data = json.loads(request.body)
     item = data["items"][0]
     address = data["shipping_address"]
