@@ -162,6 +162,25 @@ def _purge_queues(app) -> None:
             channel.queue_purge(queue)
 
 
+def _wait_until_idle(app, queues, timeout: float = 20.0) -> None:
+    """Until the worker has nothing queued and nothing unacknowledged (its
+    tasks ack late), twice in a row: a test's teardown must not flush the
+    databases while the worker still writes into them (TRUNCATE against a
+    handler's INSERTs deadlocked, and the data left behind broke the next
+    test)."""
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        client = channel.client
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while quiet < 2 and time.monotonic() < deadline:
+            busy = client.hlen(channel.unacked_key) or any(
+                client.llen(queue) for queue in queues
+            )
+            quiet = 0 if busy else quiet + 1
+            time.sleep(0.1)
+
+
 class CeleryWorker:
     """A `celery worker` subprocess. `log` is its output so far."""
 
@@ -236,7 +255,7 @@ def _celery_workers(django_db_setup, tmp_path_factory):
 
 
 @pytest.fixture
-def start_celery_worker(settings, _celery_workers, tmp_path_factory):
+def start_celery_worker(request, settings, _celery_workers, tmp_path_factory):
     """Factory: `start_celery_worker(app="config", env={...}, concurrency=2,
     queues=WORKER_QUEUES)` returns a running `celery -A <app> worker -Q
     users,catalog,inventory,orders`
@@ -281,6 +300,8 @@ def start_celery_worker(settings, _celery_workers, tmp_path_factory):
             )
         worker.mark_log()
         settings.EVENTS_DELIVERY = "celery"
+        # Runs before the database flush of the test's teardown.
+        request.addfinalizer(lambda: _wait_until_idle(celery_app, queues))
         return worker
 
     return start
