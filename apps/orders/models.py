@@ -91,6 +91,11 @@ class PaymentStatus(models.TextChoices):
     REFUNDED = "refunded", "Refunded"
 
 
+# A refund was asked of the gateway (it may have gone through) for a payment
+# in these states: its order must not ship, and a paid one is finished.
+REFUND_STARTED = (PaymentStatus.REFUNDING, PaymentStatus.REFUNDED)
+
+
 class Payment(models.Model):
     """One payment attempt; `gateway_key` is its idempotency key at the gateway."""
 

@@ -21,7 +21,13 @@ from apps.orders.events import (
     OrderFailed,
     OrderShipped,
 )
-from apps.orders.models import Order, OrderStatus, PaymentStatus, Shipment
+from apps.orders.models import (
+    REFUND_STARTED,
+    Order,
+    OrderStatus,
+    PaymentStatus,
+    Shipment,
+)
 
 logger = logging.getLogger(__name__)
 S = OrderStatus
@@ -154,8 +160,7 @@ def order_ship(*, order_id: uuid.UUID, carrier: str, tracking_number: str) -> Or
         order = locked_order(order_id)
         # `refunded` while the order is still `paid`: a staff refund that
         # stopped half-way, which the settle job finishes.
-        refund_started = [PaymentStatus.REFUNDING, PaymentStatus.REFUNDED]
-        if order.payments.filter(status__in=refund_started).exists():
+        if order.payments.filter(status__in=REFUND_STARTED).exists():
             raise RefundInProgress("The order's payment is being refunded.")
         move(order, S.SHIPPED, action="ship")
         Shipment.objects.create(

@@ -30,7 +30,13 @@ from apps.orders.gateway import (
     call_with_retries,
     get_gateway,
 )
-from apps.orders.models import Order, OrderStatus, Payment, PaymentStatus
+from apps.orders.models import (
+    REFUND_STARTED,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
+)
 from apps.orders.services.idempotency import Claim, idempotency_note_work
 from apps.orders.services.lifecycle import locked_order, move
 from apps.orders.services.lifecycle import order_cancel as _order_cancel
@@ -225,11 +231,7 @@ def order_refund(*, order_id: uuid.UUID) -> Order:
         # `refunding` or `refunded` already: an earlier attempt failed or crashed
         # half-way; the same gateway key repeats it safely.
         payment = order.payments.get(
-            status__in=[
-                PaymentStatus.CAPTURED,
-                PaymentStatus.REFUNDING,
-                PaymentStatus.REFUNDED,
-            ]
+            status__in=[PaymentStatus.CAPTURED, *REFUND_STARTED]
         )
         if payment.status == PaymentStatus.CAPTURED:
             payment.status = PaymentStatus.REFUNDING

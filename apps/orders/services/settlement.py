@@ -27,7 +27,13 @@ from django.utils import timezone
 from apps.common.db import atomic_for
 from apps.orders.errors import IllegalTransition, PaymentUnavailable
 from apps.orders.gateway import get_gateway
-from apps.orders.models import Order, OrderStatus, Payment, PaymentStatus
+from apps.orders.models import (
+    REFUND_STARTED,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
+)
 from apps.orders.services.payments import (
     _gateway_call,
     _payment_record,
@@ -137,7 +143,7 @@ def payments_settle(*, now: dt.datetime | None = None) -> dict[str, int]:
     for payment in owed:
         report["refunds_retried" if _refund(payment) else "refunds_owed"] += 1
     half_refunded = Payment.objects.filter(
-        status__in=[PaymentStatus.REFUNDING, PaymentStatus.REFUNDED],
+        status__in=REFUND_STARTED,
         order__status=OrderStatus.PAID,
         updated_at__lte=cutoff,
     ).order_by("updated_at")[:BATCH]
