@@ -115,6 +115,11 @@ def token_revoke(*, refresh: str, user: User, access: Token | None = None) -> No
         access_token_end(access)
 
 
+# PostgreSQL takes at most 65,535 parameters per statement (server-side
+# binding, config/databases.py): large sets of tokens go in batches.
+BATCH_SIZE = 1000
+
+
 def tokens_revoke_all(*, user: User) -> int:
     """Blacklist every unexpired refresh token of `user`; returns how many."""
     with atomic_for("users"):
@@ -123,17 +128,12 @@ def tokens_revoke_all(*, user: User) -> int:
         )
         rows = [BlacklistedToken(token=token) for token in pending]
         BlacklistedToken.objects.bulk_create(
-            rows, ignore_conflicts=True, batch_size=PRUNE_BATCH_SIZE
+            rows, ignore_conflicts=True, batch_size=BATCH_SIZE
         )
     return len(rows)
 
 
-# PostgreSQL takes at most 65,535 parameters per statement (server-side
-# binding, config/databases.py): large sets of tokens go in batches.
-PRUNE_BATCH_SIZE = 1000
-
-
-def tokens_prune_expired(*, batch_size: int = PRUNE_BATCH_SIZE) -> int:
+def tokens_prune_expired(*, batch_size: int = BATCH_SIZE) -> int:
     """Delete expired refresh tokens (and their blacklist rows) in batches,
     each its own short transaction; returns how many. simplejwt's
     `flushexpiredtokens` deletes them all in one statement, which a large
