@@ -258,13 +258,15 @@ def isolated(tokens, real, ref, seconds, rounds) -> tuple[dict, dict]:
     weighs on both sides alike. Orders placed here are named "Bench isolated"
     and stay pending (their messages are purged)."""
     body = {**real, "shipping_address": {**ADDRESS, "name": "Bench isolated"}}
-    api = (f"{BASE}/api/v1/orders/", body)
-    reference = (f"{BASE}/bench/reference-order/", ref)
+    paths = {
+        "api": (f"{BASE}/api/v1/orders/", body),
+        "reference": (f"{BASE}/bench/reference-order/", ref),
+    }
     phases: dict[str, list[dict]] = {"api": [], "reference": []}
     for index in range(rounds):
         order = ("api", "reference") if index % 2 == 0 else ("reference", "api")
         for name in order:
-            url, payload = api if name == "api" else reference
+            url, payload = paths[name]
             phases[name].append(load(url, tokens, payload, seconds))
     return combined(phases["api"]), combined(phases["reference"])
 
