@@ -9,10 +9,12 @@ clients, POSTs orders for a while and measures
   - CPU per request of gunicorn, the worker, PostgreSQL, Redis and the load
     generator (from /proc, so Linux only),
 and, in the same run, the same load on a reference view that inserts the same
-order, line and outbox rows with raw SQL.
+order, line and outbox rows with raw SQL. Last, the saga's own capacity:
+orders placed with the worker paused, then confirmed with the machine to itself
+(`--saga-orders`, 0 skips it; `--clients` with no number runs only that).
 
     .venv/bin/python bench/checkout.py [--seconds 8] [--clients 8 32] [--isolated]
-        [--rounds 2]
+        [--rounds 2] [--saga-orders 1000]
 
 The environment overrides the databases, broker, cache and port (BENCH_PORT):
     BENCH_PORT=8120 DATABASE_URL=postgres://.../shop_wt_orders2 \\
@@ -46,6 +48,7 @@ ENV = {
 }
 for name, value in ENV.items():
     os.environ.setdefault(name, value)
+QUEUES = ("users", "catalog", "inventory", "orders")
 PORT = int(os.environ.get("BENCH_PORT", "8150"))
 BASE = f"http://127.0.0.1:{PORT}"
 BIN = ROOT / ".venv" / "bin"
@@ -286,18 +289,97 @@ def combined(runs: list[dict]) -> dict:
     }
 
 
+def place(tokens, body, count: int) -> None:
+    """POST `count` orders over the clients in `tokens`, each one checked."""
+
+    def client(token, orders):
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        for _ in range(orders):
+            response = session.post(f"{BASE}/api/v1/orders/", json=body, timeout=30)
+            if response.status_code != 201:
+                raise RuntimeError(f"placing failed: {response.status_code}")
+
+    threads = [
+        threading.Thread(target=client, args=(token, count // len(tokens)))
+        for token in tokens
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def wait_for_idle_broker(timeout: float = 300) -> None:
+    """Until no app queue holds a message and none is unacknowledged (the
+    worker acks late), twice in a row (Redis broker)."""
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while quiet < 2 and time.monotonic() < deadline:
+            busy = channel.client.hlen(channel.unacked_key) or any(
+                channel.client.llen(queue) for queue in QUEUES
+            )
+            quiet = 0 if busy else quiet + 1
+            time.sleep(0.05)
+
+
+def saga_alone(worker, tokens, real, count: int) -> None:
+    """The saga's own capacity: `count` orders placed while the worker is
+    paused, then drained with the machine to itself. Prints confirmed orders
+    per second and the CPU each order costs the worker (its main process and
+    pool), PostgreSQL and Redis, every delivery of the order included."""
+    from django.utils import timezone
+
+    from apps.orders.models import Order
+
+    os.killpg(worker.pid, signal.SIGSTOP)
+    since = timezone.now()
+    try:
+        place(
+            tokens,
+            {**real, "shipping_address": {**ADDRESS, "name": "Bench saga"}},
+            count,
+        )
+    finally:
+        cpu_before = cpu_seconds_by_process()
+        started = time.monotonic()
+        os.killpg(worker.pid, signal.SIGCONT)
+    orders = Order.objects.filter(created_at__gte=since, shipping_name="Bench saga")
+    while orders.filter(status="pending").exists():
+        time.sleep(0.05)
+    confirmed_after = time.monotonic() - started
+    wait_for_idle_broker()
+    cpu = cpu_spent(cpu_before)
+    placed = orders.count()
+    confirmed = orders.filter(status="confirmed").count()
+    print(
+        f"saga alone: {confirmed} of {placed} orders confirmed in "
+        f"{confirmed_after:.1f} s = {confirmed / confirmed_after:.1f} orders/s; "
+        "CPU per order (every delivery): "
+        + ", ".join(
+            f"{kind} {1000 * used / max(placed, 1):.2f} ms"
+            for kind, used in sorted(cpu.items(), key=lambda item: -item[1])
+            if kind != "load generator" and used >= 0.001
+        )
+    )
+
+
 def purge_queues() -> None:
     from config.celery import app
 
     with app.connection_for_write() as conn:
-        for queue in ("users", "catalog", "inventory", "orders"):
+        for queue in QUEUES:
             conn.default_channel.queue_purge(queue)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8)
-    parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--clients", type=int, nargs="*", default=[8, 32])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--isolated",
@@ -310,6 +392,12 @@ def main() -> None:
         default=2,
         help="phases of each path with the worker paused, alternating A B B A",
     )
+    parser.add_argument(
+        "--saga-orders",
+        type=int,
+        default=1000,
+        help="orders for the saga's own capacity, drained alone (0: skip)",
+    )
     options = parser.parse_args()
     if options.rounds < 1:
         parser.error("--rounds must be at least 1")
@@ -320,7 +408,7 @@ def main() -> None:
         env=os.environ,
         check=True,
     )
-    staff_token, tokens = setup_users(max(options.clients))
+    staff_token, tokens = setup_users(max([8, *options.clients]))
     processes = [
         start(
             [
@@ -346,7 +434,7 @@ def main() -> None:
                 "-l",
                 "WARNING",
                 "-Q",
-                "users,catalog,inventory,orders",
+                ",".join(QUEUES),
                 "-c",
                 "2",
             ],
@@ -391,6 +479,8 @@ def main() -> None:
                 finally:
                     purge_queues()
                     os.killpg(worker.pid, signal.SIGCONT)
+        if options.saga_orders:
+            saga_alone(processes[1], tokens[:8], real, options.saga_orders)
     finally:
         for process in processes:
             process.terminate()
