@@ -5,9 +5,22 @@ import os
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
 
+from apps.eventbus.redis_channel import reuse_one_client
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
-app = Celery("shop")
+
+class ShopCelery(Celery):
+    def connection_for_read(self, url=None, **kwargs):
+        """The worker's consuming connection, with one Redis client for its
+        commands (each message received and acked is two) instead of kombu's
+        new client per command."""
+        connection = super().connection_for_read(url, **kwargs)
+        reuse_one_client(connection)
+        return connection
+
+
+app = ShopCelery("shop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

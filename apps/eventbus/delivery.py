@@ -18,7 +18,7 @@ from apps.eventbus.consumer import (
     dead_letter_malformed,
 )
 from apps.eventbus.envelope import Envelope, MalformedEnvelope, envelope_from_message
-from apps.eventbus.redis_publisher import reuse_one_client
+from apps.eventbus.redis_channel import reuse_one_client
 
 logger = logging.getLogger(__name__)
 CONSUME_TASK = "eventbus.consume"
