@@ -290,29 +290,40 @@ def combined(runs: list[dict]) -> dict:
 
 
 def place(tokens, body, count: int) -> None:
-    """POST `count` orders over the clients in `tokens`, each one checked."""
+    """POST `count` orders over the clients in `tokens`; raises unless every
+    one was a 201."""
+    failures: list[str] = []
 
     def client(token, orders):
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {token}"
         for _ in range(orders):
-            response = session.post(f"{BASE}/api/v1/orders/", json=body, timeout=30)
-            if response.status_code != 201:
-                raise RuntimeError(f"placing failed: {response.status_code}")
+            try:
+                status = session.post(
+                    f"{BASE}/api/v1/orders/", json=body, timeout=30
+                ).status_code
+            except requests.RequestException as exc:
+                status = type(exc).__name__
+            if status != 201:
+                failures.append(str(status))
+                return
 
+    share, rest = divmod(count, len(tokens))
     threads = [
-        threading.Thread(target=client, args=(token, count // len(tokens)))
-        for token in tokens
+        threading.Thread(target=client, args=(token, share + (index < rest)))
+        for index, token in enumerate(tokens)
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    if failures:
+        raise RuntimeError(f"placing failed: {Counter(failures)}")
 
 
 def wait_for_idle_broker(timeout: float = 300) -> None:
     """Until no app queue holds a message and none is unacknowledged (the
-    worker acks late), twice in a row (Redis broker)."""
+    worker acks late), twice in a row (Redis broker); raises after `timeout`."""
     from config.celery import app
 
     with app.connection_for_write() as conn:
@@ -325,6 +336,8 @@ def wait_for_idle_broker(timeout: float = 300) -> None:
             )
             quiet = 0 if busy else quiet + 1
             time.sleep(0.05)
+    if quiet < 2:
+        raise RuntimeError(f"the worker still had messages after {timeout} s")
 
 
 def saga_alone(worker, tokens, real, count: int) -> None:
@@ -336,6 +349,7 @@ def saga_alone(worker, tokens, real, count: int) -> None:
 
     from apps.orders.models import Order
 
+    wait_for_idle_broker()  # what earlier phases left is not counted here
     os.killpg(worker.pid, signal.SIGSTOP)
     since = timezone.now()
     try:
@@ -349,7 +363,10 @@ def saga_alone(worker, tokens, real, count: int) -> None:
         started = time.monotonic()
         os.killpg(worker.pid, signal.SIGCONT)
     orders = Order.objects.filter(created_at__gte=since, shipping_name="Bench saga")
+    deadline = started + 300
     while orders.filter(status="pending").exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError("saga alone: orders still pending after 300 s")
         time.sleep(0.05)
     confirmed_after = time.monotonic() - started
     wait_for_idle_broker()
@@ -401,6 +418,8 @@ def main() -> None:
     options = parser.parse_args()
     if options.rounds < 1:
         parser.error("--rounds must be at least 1")
+    if options.saga_orders < 0:
+        parser.error("--saga-orders must be 0 or more")
 
     subprocess.run(
         [BIN / "python", "manage.py", "migrate_all", "-v", "0"],

@@ -33,8 +33,11 @@ def reuse_one_client(connection) -> None:
     """Give `connection`'s new channels the one-client channel, on kombu's
     plain Redis transport only (redis:// and rediss://, which kombu set up
     with its own URL, TLS and failover handling); Sentinel and other brokers
-    keep theirs. Makes no network call; call it before the connection is
-    first used (connecting opens its first channel)."""
+    keep theirs. Makes no network call (it builds the transport, which opens
+    an epoll descriptor); call it before the connection is first used
+    (connecting opens its first channel). A failover URL list (`redis://a;
+    redis://b`) gets kombu's stock channel again after it switches brokers:
+    slower, not wrong."""
     transport = connection.transport
     if type(transport) is kombu_redis.Transport:
         transport.Channel = OneClientChannel
