@@ -65,22 +65,36 @@ class Crash(BaseException):
     """The process dying: no handler of the view runs."""
 
 
-def test_a_crash_before_the_answer_was_stored_replays_the_order_once_taken_over(
-    customer_client, catalog, monkeypatch
-):
+def crash_before_the_answer_is_stored(monkeypatch, send_request) -> None:
+    """`send_request()` dies (as its process would) after the service
+    committed and before the answer was stored on the claim."""
+
     def die(**kwargs):
         raise Crash
 
     monkeypatch.setattr(idempotency, "idempotency_complete", die)
     with pytest.raises(Crash):
-        place(customer_client, key="checkout-crash")
+        send_request()
     monkeypatch.undo()
+
+
+def age_past_in_flight(claim: IdempotencyRecord) -> None:
+    """Make `claim` look abandoned: older than the in-flight timeout."""
+    claim.created_at -= IN_FLIGHT_TIMEOUT + dt.timedelta(seconds=1)
+    claim.save(update_fields=["created_at"])
+
+
+def test_a_crash_before_the_answer_was_stored_replays_the_order_once_taken_over(
+    customer_client, catalog, monkeypatch
+):
+    crash_before_the_answer_is_stored(
+        monkeypatch, lambda: place(customer_client, key="checkout-crash")
+    )
     [order] = Order.objects.all()
     claim = IdempotencyRecord.objects.get()
 
     while_fresh = place(customer_client, key="checkout-crash")
-    claim.created_at -= IN_FLIGHT_TIMEOUT + dt.timedelta(seconds=1)
-    claim.save(update_fields=["created_at"])
+    age_past_in_flight(claim)
     taken_over = place(customer_client, key="checkout-crash")
 
     assert claim.state == "in_flight"
@@ -156,16 +170,10 @@ def test_a_5xx_after_the_order_was_noted_keeps_the_order_as_the_answer(
 def test_a_crash_after_the_capture_was_recorded_replays_the_paid_order(
     confirmed_order, customer_client, monkeypatch
 ):
-    def die(**kwargs):
-        raise Crash
-
-    monkeypatch.setattr(idempotency, "idempotency_complete", die)
-    with pytest.raises(Crash):
-        pay(customer_client, confirmed_order, "pay-crash")
-    monkeypatch.undo()
-    claim = IdempotencyRecord.objects.get()
-    claim.created_at -= IN_FLIGHT_TIMEOUT + dt.timedelta(seconds=1)
-    claim.save(update_fields=["created_at"])
+    crash_before_the_answer_is_stored(
+        monkeypatch, lambda: pay(customer_client, confirmed_order, "pay-crash")
+    )
+    age_past_in_flight(IdempotencyRecord.objects.get())
 
     taken_over = pay(customer_client, confirmed_order, "pay-crash")
 
