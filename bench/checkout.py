@@ -49,6 +49,7 @@ ENV = {
 for name, value in ENV.items():
     os.environ.setdefault(name, value)
 QUEUES = ("users", "catalog", "inventory", "orders")
+SAGA_CLIENTS = 8  # clients placing the orders of "saga alone"
 PORT = int(os.environ.get("BENCH_PORT", "8150"))
 BASE = f"http://127.0.0.1:{PORT}"
 BIN = ROOT / ".venv" / "bin"
@@ -163,29 +164,47 @@ def cpu_spent(before: dict[int, tuple[str, float]]) -> Counter:
     return spent
 
 
+def in_client_threads(tokens, work, join_timeout: float | None = None) -> None:
+    """`work(session, index)` in one thread per token, each with its own HTTP
+    session authenticated by that token; returns when all have ended."""
+
+    def client(token, index):
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        work(session, index)
+
+    threads = [
+        threading.Thread(target=client, args=(token, index))
+        for index, token in enumerate(tokens)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=join_timeout)
+
+
+def post_status(session, url, body) -> int:
+    """The answer's status, 599 for a request that got none."""
+    try:
+        return session.post(url, json=body, timeout=30).status_code
+    except requests.RequestException:
+        return 599
+
+
 def load(url, tokens, body, seconds) -> dict:
     cpu_before = cpu_seconds_by_process()
     stop_at = time.monotonic() + seconds
     statuses: list[int] = []
     latencies: list[float] = []
 
-    def client(token):
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token}"
+    def client(session, _index):
         while time.monotonic() < stop_at:
             started = time.perf_counter()
-            try:
-                status = session.post(url, json=body, timeout=30).status_code
-            except requests.RequestException:
-                status = 599
+            status = post_status(session, url, body)
             latencies.append(time.perf_counter() - started)
             statuses.append(status)
 
-    threads = [threading.Thread(target=client, args=(t,)) for t in tokens]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=seconds + 60)
+    in_client_threads(tokens, client, join_timeout=seconds + 60)
     ok = sum(1 for s in statuses if s == 201)
     cpu = cpu_spent(cpu_before)
     return {
@@ -292,31 +311,17 @@ def combined(runs: list[dict]) -> dict:
 def place(tokens, body, count: int) -> None:
     """POST `count` orders over the clients in `tokens`; raises unless every
     one was a 201."""
-    failures: list[str] = []
+    failures: list[int] = []
+    share, rest = divmod(count, len(tokens))
 
-    def client(token, orders):
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token}"
-        for _ in range(orders):
-            try:
-                status = session.post(
-                    f"{BASE}/api/v1/orders/", json=body, timeout=30
-                ).status_code
-            except requests.RequestException as exc:
-                status = type(exc).__name__
+    def client(session, index):
+        for _ in range(share + (index < rest)):
+            status = post_status(session, f"{BASE}/api/v1/orders/", body)
             if status != 201:
-                failures.append(str(status))
+                failures.append(status)
                 return
 
-    share, rest = divmod(count, len(tokens))
-    threads = [
-        threading.Thread(target=client, args=(token, share + (index < rest)))
-        for index, token in enumerate(tokens)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_client_threads(tokens, client)
     if failures:
         raise RuntimeError(f"placing failed: {Counter(failures)}")
 
@@ -427,7 +432,7 @@ def main() -> None:
         env=os.environ,
         check=True,
     )
-    staff_token, tokens = setup_users(max([8, *options.clients]))
+    staff_token, tokens = setup_users(max([SAGA_CLIENTS, *options.clients]))
     processes = [
         start(
             [
@@ -499,7 +504,7 @@ def main() -> None:
                     purge_queues()
                     os.killpg(worker.pid, signal.SIGCONT)
         if options.saga_orders:
-            saga_alone(processes[1], tokens[:8], real, options.saga_orders)
+            saga_alone(processes[1], tokens[:SAGA_CLIENTS], real, options.saga_orders)
     finally:
         for process in processes:
             process.terminate()
