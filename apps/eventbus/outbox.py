@@ -49,9 +49,7 @@ def publish_many(events: Sequence[Event]) -> list[OutboxEvent]:
 
 def outbox_row(event: Event, *, like: OutboxEvent | None = None) -> OutboxEvent:
     """The unsaved outbox row of `event`: the envelope (time, correlation,
-    causation, trace) of `like`, or of the current context. For a publisher
-    that inserts rows itself as part of a larger statement; it must then call
-    `dispatch_on_commit` with the rows (their `pk` set) in its transaction."""
+    causation, trace) of `like`, or of the current context."""
     return OutboxEvent(
         event_type=event.event_type,
         version=event.major_version(),

@@ -41,12 +41,3 @@ def order_get(
     if order is None:
         raise OrderDoesNotExist(f"Order {order_id} not found.")
     return order
-
-
-def order_refresh_status(order: Order) -> Order:
-    """A just-placed order (lines attached by the placement service) with its
-    status as it is now: one query instead of reloading lines and payments."""
-    order.refresh_from_db(
-        fields=["status", "status_reason", "reservation_expires_at", "updated_at"]
-    )
-    return order

@@ -1,16 +1,15 @@
 """Reservations of orders and the rest of their life (private)."""
 
-import contextlib
 import datetime as dt
 import logging
 import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import IntegrityError, connections
+from django.db import IntegrityError
 from django.utils import timezone
 
-from apps.common.db import alias_for, atomic_for
+from apps.common.db import atomic_for
 from apps.common.errors import ValidationFailed
 from apps.eventbus.api import publish, publish_many
 from apps.inventory.errors import StockInvariantBroken
@@ -23,7 +22,6 @@ from apps.inventory.events import (
     StockReserved,
 )
 from apps.inventory.models import Reservation, ReservationLine
-from apps.inventory.services.reserve_sql import reserve_in_one_statement
 from apps.inventory.services.stock import (
     APP,
     MAX_QUANTITY,
@@ -59,10 +57,8 @@ def _create_reservation(
     *,
     status: str,
     expires_at: dt.datetime,
-    reservation_id: uuid.UUID | None = None,
 ) -> Reservation:
     reservation = Reservation.objects.create(
-        id=reservation_id or uuid.uuid4(),
         order_id=order_id,
         status=status,
         expires_at=expires_at,
@@ -74,66 +70,33 @@ def _create_reservation(
     return reservation
 
 
-def _reserve_portably(
-    reservation: Reservation,
-    wanted: dict,
-    reserved: StockReserved,
-    *,
-    actor: str,
+def _reserve(
+    order_id: uuid.UUID, wanted: dict, *, expires_at: dt.datetime, actor: str
 ) -> Reservation:
-    """Write the active `reservation` (unsaved), its lines and ledger rows,
-    change the stock rows last and publish `reserved` and the new levels, in
-    one transaction. Raises Refused at the first line (in product-id order)
-    that cannot be reserved, having written nothing."""
+    """Write the active reservation, its lines and ledger rows, change the
+    stock rows last and publish StockReserved and the new levels, in one
+    transaction. Raises Refused at the first line (in product-id order) that
+    cannot be reserved, having written nothing."""
     with atomic_for(APP):
         reservation = _create_reservation(
-            reservation.order_id,
-            wanted,
-            status=Status.ACTIVE,
-            expires_at=reservation.expires_at,
-            reservation_id=reservation.id,
+            order_id, wanted, status=Status.ACTIVE, expires_at=expires_at
         )
         levels = apply_changes(
             [Change(p, 0, q) for p, q in wanted.items()],
             kind=Kind.RESERVATION,
-            reference=str(reservation.order_id),
+            reference=str(order_id),
             actor=actor,
+        )
+        reserved = StockReserved(
+            order_id=order_id,
+            reservation_id=reservation.id,
+            expires_at=expires_at,
+            lines=tuple(
+                ReservedLine(product_id=p, quantity=q) for p, q in wanted.items()
+            ),
         )
         publish_many([reserved, *levels])
         return reservation
-
-
-def _reserve_in_one_statement(
-    reservation: Reservation,
-    wanted: dict,
-    reserved: StockReserved,
-    *,
-    now: dt.datetime,
-    actor: str,
-) -> Reservation:
-    """The same on PostgreSQL, as one statement (see reserve_sql). An order
-    of one product outside a transaction runs in autocommit: one round trip,
-    and its stock row is locked only inside the server (the statement changes
-    that one row or nothing, so it is all-or-nothing by itself). Otherwise it
-    runs in a transaction (a savepoint inside an event handler's), rolled back
-    if a line was short: the UPDATE may have changed the other rows."""
-    alias = alias_for(APP)
-    alone = len(wanted) == 1 and not connections[alias].in_atomic_block
-    with contextlib.nullcontext() if alone else atomic_for(APP):
-        changed = reserve_in_one_statement(
-            reservation=reservation,
-            wanted=wanted,
-            reserved=reserved,
-            now=now,
-            kind=Kind.RESERVATION,
-            actor=actor,
-        )
-        if len(changed) < len(wanted):
-            refused = next(p for p in wanted if p not in changed)
-            raise Refused(refused, available_of(refused))
-    reservation._state.adding = False
-    reservation._state.db = alias
-    return reservation
 
 
 def stock_reserve(
@@ -141,33 +104,12 @@ def stock_reserve(
 ) -> Reservation:
     """Reserve every line of an order or none. Publishes StockReserved or
     StockReservationFailed. A second call for the same order changes nothing
-    and returns the first outcome.
-
-    The stock rows are changed last: their locks are held until commit. On
-    PostgreSQL the whole reservation is one statement (see reserve_sql)."""
+    and returns the first outcome."""
     wanted = _merge_lines(lines)
     now = timezone.now()
     expires_at = now + dt.timedelta(minutes=settings.RESERVATION_TIMEOUT_MINUTES)
-    reservation = Reservation(
-        id=uuid.uuid4(),
-        order_id=order_id,
-        status=Status.ACTIVE,
-        expires_at=expires_at,
-        created_at=now,
-        updated_at=now,
-    )
-    reserved = StockReserved(
-        order_id=order_id,
-        reservation_id=reservation.id,
-        expires_at=expires_at,
-        lines=tuple(ReservedLine(product_id=p, quantity=q) for p, q in wanted.items()),
-    )
     try:
-        if connections[alias_for(APP)].vendor == "postgresql":
-            return _reserve_in_one_statement(
-                reservation, wanted, reserved, now=now, actor=actor
-            )
-        return _reserve_portably(reservation, wanted, reserved, actor=actor)
+        return _reserve(order_id, wanted, expires_at=expires_at, actor=actor)
     except Refused as refused:
         short = _short_lines(wanted, refused)
     except IntegrityError:

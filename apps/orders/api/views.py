@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -17,7 +16,6 @@ from apps.orders.api.serializers import (
     OrderPlaceSerializer,
     OrderSerializer,
     OrderShipSerializer,
-    order_out,
 )
 from apps.orders.services.lifecycle import order_deliver, order_ship
 from apps.orders.services.payments import order_cancel_as, order_pay
@@ -43,7 +41,7 @@ def _order_response(request, order_id, *, status_code=status.HTTP_200_OK, **kw):
     order = selectors.order_get(
         order_id=order_id, user_id=request.user.pk, is_staff=request.user.is_staff
     )
-    return Response(order_out(order), status=status_code, **kw)
+    return Response(OrderSerializer(order).data, status=status_code, **kw)
 
 
 class OrderListCreateApi(APIView):
@@ -71,7 +69,7 @@ class OrderListCreateApi(APIView):
         )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(orders, request, view=self)
-        return paginator.get_paginated_response([order_out(order) for order in page])
+        return paginator.get_paginated_response(OrderSerializer(page, many=True).data)
 
     @extend_schema(
         operation_id="orders_place",
@@ -84,8 +82,8 @@ class OrderListCreateApi(APIView):
             self,
             request,
             perform=lambda claim: self._place(request, claim),
-            render=self._created,
-            render_again=lambda order_id: self._created_again(request, order_id),
+            render=lambda order: self._created(request, order.id),
+            render_again=lambda order_id: self._created(request, order_id),
         )
 
     def _place(self, request, claim):
@@ -99,19 +97,8 @@ class OrderListCreateApi(APIView):
             claim=claim,
         )
 
-    def _created(self, order):
-        location = reverse("orders:order-detail", args=[order.id])
-        if settings.EVENTS_DELIVERY == "inprocess":
-            # The saga ran during the commit: the new order may be further on.
-            # Through a broker it is `pending` when committed; not re-read.
-            order = selectors.order_refresh_status(order)
-        return Response(
-            order_out(order),
-            status=status.HTTP_201_CREATED,
-            headers={"Location": location},
-        )
-
-    def _created_again(self, request, order_id):
+    def _created(self, request, order_id):
+        # Read back: with in-process events the saga already moved it on.
         location = reverse("orders:order-detail", args=[order_id])
         return _order_response(
             request,

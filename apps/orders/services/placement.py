@@ -1,22 +1,17 @@
 """Placing an order: lines priced from the catalog, never from the request."""
 
-import contextlib
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connections
-from django.utils import timezone
-
 from apps.catalog.interface import product_snapshots
-from apps.common.db import alias_for, atomic_for
+from apps.common.db import atomic_for
 from apps.common.errors import ValidationFailed
 from apps.eventbus.api import publish
 from apps.orders.events import OrderPlaced, PlacedLine
 from apps.orders.models import Order, OrderLine
 from apps.orders.services.idempotency import Claim, idempotency_note_work
-from apps.orders.services.place_sql import place_in_one_statement
 
 MAX_LINES = 100
 MAX_QUANTITY = 1000
@@ -152,14 +147,8 @@ def order_place(
         shipping_city=address.city,
         shipping_postal_code=address.postal_code,
         shipping_country=address.country,
-        created_at=timezone.now(),
     )
-    order.updated_at = order.created_at
-    _store(order, lines, _placed_event(order, lines), claim)
-    # The caller can render the order without reading it back: its lines
-    # are these, and a new order has no payments and no shipment yet.
-    order._prefetched_objects_cache = {"lines": lines, "payments": []}
-    Order.shipment.related.set_cached_value(order, None)
+    _store(order, lines, claim)
     return order
 
 
@@ -182,22 +171,14 @@ def _placed_event(order: Order, lines: list[OrderLine]) -> OrderPlaced:
     )
 
 
-def _store(
-    order: Order, lines: list[OrderLine], placed: OrderPlaced, claim: Claim | None
-) -> None:
+def _store(order: Order, lines: list[OrderLine], claim: Claim | None) -> None:
     """The order, its lines, OrderPlaced in the outbox (and the claim's note),
-    all or nothing: on PostgreSQL one statement (place_sql), alone in
-    autocommit unless there is a claim to note; elsewhere the ORM."""
-    one_statement = connections[alias_for("orders")].vendor == "postgresql"
-    alone = one_statement and claim is None
-    with contextlib.nullcontext() if alone else atomic_for("orders"):
-        if one_statement:
-            place_in_one_statement(order, lines, placed)
-        else:
-            order.save(force_insert=True)
-            for line in lines:
-                line.order = order
-            OrderLine.objects.bulk_create(lines)
-            publish(placed)
+    in one transaction."""
+    with atomic_for("orders"):
+        order.save(force_insert=True)
+        for line in lines:
+            line.order = order
+        OrderLine.objects.bulk_create(lines)
+        publish(_placed_event(order, lines))
         if claim is not None:
             idempotency_note_work(claim, order.id)

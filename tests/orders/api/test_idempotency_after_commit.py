@@ -17,15 +17,15 @@ pytestmark = pytest.mark.django_db
 def test_a_5xx_after_the_order_was_committed_replays_that_order(
     customer_client, catalog, monkeypatch
 ):
-    real_refresh = views.selectors.order_refresh_status
+    real_get = views.selectors.order_get
 
-    def broken_render(order):
+    def broken_render(**kwargs):
         raise RuntimeError("rendering failed after the commit")
 
-    monkeypatch.setattr(views.selectors, "order_refresh_status", broken_render)
+    monkeypatch.setattr(views.selectors, "order_get", broken_render)
     customer_client.raise_request_exception = False
     failed = place(customer_client, key="checkout-1")
-    monkeypatch.setattr(views.selectors, "order_refresh_status", real_refresh)
+    monkeypatch.setattr(views.selectors, "order_get", real_get)
 
     retried = place(customer_client, key="checkout-1")
 
