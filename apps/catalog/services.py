@@ -226,7 +226,7 @@ def _check_product(product: Product) -> None:
         elif len(value) > limit:
             errors[field] = [f"Ensure this field has no more than {limit} characters."]
     if "sku" not in errors and selectors.product_sku_taken(
-        sku=product.sku, exclude_id=product.pk if not product._state.adding else None
+        sku=product.sku, exclude_id=product.pk
     ):
         errors["sku"] = [SKU_TAKEN]
     if errors:

@@ -20,8 +20,7 @@ class Envelope:
     trace_context: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        # Shallow: the payload is serialised as it is, not copied (asdict's
-        # deep copy was a fifth of the CPU of handing an event to the broker).
+        # Shallow: the payload is serialised as it is; asdict would deep-copy it.
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod

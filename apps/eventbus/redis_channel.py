@@ -4,9 +4,10 @@ publisher and of the worker.
 Kombu's Redis channel builds a new redis-py client for every command it sends
 outside its consuming loop (a message published; in the worker, each message
 recorded as unacknowledged and each ack), and a client's constructor registers
-some 170 response callbacks: a third of the CPU of handing one event over.
-`OneClientChannel` keeps one client on the channel's pool instead (redis-py
-clients are thread-safe).
+every response callback anew. `OneClientChannel` keeps one client on the
+channel's pool instead (redis-py clients are thread-safe). This module is the
+one adapter to kombu's private channel methods; tests/eventbus/
+test_redis_channel.py fails if kombu changes them.
 """
 
 from kombu.transport import redis as kombu_redis

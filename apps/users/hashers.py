@@ -1,7 +1,7 @@
 """Argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
 
-Django's defaults (100 MiB, 8 lanes) cost about 0.7 s of CPU per login on a
-2-core machine, which turns every login into a denial-of-service lever.
+Django's defaults (100 MiB, 8 lanes) make every login costly enough on a
+small machine to be a denial-of-service lever.
 """
 
 from django.contrib.auth.hashers import Argon2PasswordHasher

@@ -225,7 +225,7 @@ CELERY_TASK_TIME_LIMIT = CELERY_TASK_HARD_TIME_LIMIT
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Celery's Django fixup closes every database connection before and after each
-# task unless this is set: a new PostgreSQL connection (about 4 ms) per task.
+# task unless this is set: a new PostgreSQL connection per task.
 # Connections are checked per task in config/celery.py instead (broken or older
 # than CONN_MAX_AGE are dropped); the fixup only recycles them every N tasks.
 CELERY_DB_REUSE_MAX = 1000

@@ -36,3 +36,32 @@ def test_the_workers_consuming_connection_gets_the_one_client_channel():
     connection = app.connection_for_read("redis://127.0.0.1:1/0")
 
     assert connection.transport.Channel is OneClientChannel
+
+
+def test_kombu_still_has_what_the_one_client_channel_overrides():
+    # The channel overrides private kombu methods; a kombu upgrade that renames
+    # or reshapes them must fail here, not slow the broker down silently.
+    import inspect
+
+    create = inspect.signature(kombu_redis.Channel._create_client)
+    assert list(create.parameters) == ["self", "asynchronous"]
+    assert create.parameters["asynchronous"].default is False
+    assert callable(kombu_redis.Channel._disconnect_pools)
+    source = inspect.getsource(kombu_redis.Channel.conn_or_acquire)
+    assert "self._create_client()" in source  # commands go through it
+
+
+def test_the_one_client_channel_hands_out_one_client_for_commands(monkeypatch):
+    built = []
+    monkeypatch.setattr(
+        kombu_redis.Channel,
+        "_create_client",
+        lambda self, asynchronous=False: built.append(asynchronous) or object(),
+    )
+    channel = object.__new__(OneClientChannel)
+
+    first, second = channel._create_client(), channel._create_client()
+    consuming = channel._create_client(asynchronous=True)
+
+    assert first is second and consuming is not first
+    assert built == [False, True]

@@ -42,7 +42,7 @@ class ProductFilter(django_filters.FilterSet):
     @classmethod
     def is_requested(cls, query_params) -> bool:
         """Whether any filter parameter is present; the plain listing skips
-        building the filter form altogether (a third of its time)."""
+        building the filter form altogether."""
         return any(name in query_params for name in cls.base_filters)
 
     def get_form_class(self):
