@@ -119,5 +119,5 @@ def test_repeated_checkouts_run_prepared_statements(customer_client, catalog):
             prepared += [row[0] for row in cursor.fetchall()]
 
     # Parsed and planned once per connection, not once per checkout.
-    assert any("INSERT INTO orders_order" in sql for sql in prepared)
+    assert any('INSERT INTO "orders_order"' in sql for sql in prepared)
     assert any('FROM "users_user"' in sql for sql in prepared)
