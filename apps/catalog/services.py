@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.catalog import selectors
+from apps.catalog.errors import CategoryInUse, ProductNotFound
 from apps.catalog.events import ProductCreated, ProductDeactivated, ProductPriceChanged
 from apps.catalog.models import Category, Product, ProductAvailability
 from apps.common.db import atomic_for
-from apps.common.errors import Conflict, NotFound, ValidationFailed
+from apps.common.errors import Conflict, ValidationFailed
 from apps.eventbus.api import publish
 
 APP = "catalog"
@@ -23,16 +24,6 @@ SKU_TAKEN = "A product with this SKU already exists."
 MAX_PRICE = Decimal("9999999999.99")  # Decimal(12, 2)
 PRODUCT_FIELDS = {"sku", "slug", "name", "description", "price", "category"}
 CATEGORY_FIELDS = {"name", "slug", "parent"}
-
-
-class ProductNotFound(NotFound):
-    code = "product_not_found"
-    title = "Product not found"
-
-
-class CategoryInUse(Conflict):
-    code = "category_in_use"
-    title = "Category still has products or subcategories"
 
 
 # --- categories ------------------------------------------------------------

@@ -18,6 +18,7 @@ from apps.catalog.api.serializers import (
     ProductOutSerializer,
     product_out,
 )
+from apps.catalog.errors import ProductNotFound
 from apps.common.errors import NotFound
 from apps.common.permissions import IsStaffOrReadOnly
 
@@ -31,7 +32,7 @@ def _product_response(request, product_id: uuid.UUID, status_code=status.HTTP_20
         product_id=product_id, include_inactive=_is_staff(request)
     )
     if row is None:
-        raise services.ProductNotFound(f"No product with id {product_id}.")
+        raise ProductNotFound(f"No product with id {product_id}.")
     return Response(product_out(row), status=status_code)
 
 
