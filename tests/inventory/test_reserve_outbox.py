@@ -1,8 +1,6 @@
 """The reservation's outbox rows as dispatched after commit (from memory, as
 the Celery path sends them) equal the rows in the database (as the relay and
-in-process delivery read them). On PostgreSQL the rows are written by one SQL
-statement (StockLevelChanged's payload built in SQL), so this pins the two
-together; on SQLite it checks the portable path the same way."""
+in-process delivery read them), on every database."""
 
 import uuid
 
