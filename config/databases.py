@@ -7,9 +7,6 @@ persistent PostgreSQL connections) are testable on their own.
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-# The app whose alias also holds Django's own tables (auth, admin, sessions, ...).
-HOME_APP = "users"
-
 SQLITE_OPTIONS = {
     # Parallel writers wait for the lock instead of failing with "database is locked".
     "timeout": 20,
@@ -66,7 +63,13 @@ def database_config(env, url: str, *, conn_max_age: int, test_dir: Path) -> dict
 
 
 def build_databases(
-    env, *, base_dir: Path, routing: str, apps: list[str], conn_max_age: int
+    env,
+    *,
+    base_dir: Path,
+    routing: str,
+    apps: list[str],
+    home_app: str,
+    conn_max_age: int,
 ):
     if routing not in ("single", "per-app"):
         raise ValueError(
@@ -83,7 +86,7 @@ def build_databases(
 
     databases, app_databases = {}, {}
     for app in apps:
-        alias = "default" if app == HOME_APP else app
+        alias = "default" if app == home_app else app
         url = env(f"DATABASE_URL_{app.upper()}", default=derive_url(default_url, app))
         databases[alias] = config_for(url)
         app_databases[app] = alias

@@ -15,7 +15,7 @@ import grimp
 from django.apps import apps as django_apps
 from django.conf import settings
 
-from apps.common.db import HOME_APP, alias_for
+from apps.common.db import alias_for
 from apps.eventbus import registry
 
 PUBLIC_MODULES = ("interface", "contracts", "events")
@@ -29,7 +29,7 @@ def owner_of(app_label: str) -> str:
     apps (auth, admin, sessions, ...) live with the home app on its database."""
     if app_label in settings.DOMAIN_APPS or app_label in KERNEL_APPS:
         return app_label
-    return HOME_APP
+    return settings.HOME_APP
 
 
 def cross_app_relations(models) -> list[str]:

@@ -8,13 +8,13 @@ consumer's, so each is written in the same transaction as the state it guards.
 from django.conf import settings
 from django.db import transaction
 
-# Django's own apps live with users (DESIGN.md: the home database).
-HOME_APP = "users"
 EVERYWHERE_APPS = {"eventbus"}
 
 
 def alias_for(app_label: str) -> str:
-    return settings.APP_DATABASES.get(app_label, settings.APP_DATABASES[HOME_APP])
+    """Django's own apps (auth, admin, sessions) live with settings.HOME_APP."""
+    home = settings.APP_DATABASES[settings.HOME_APP]
+    return settings.APP_DATABASES.get(app_label, home)
 
 
 def atomic_for(app_label: str):

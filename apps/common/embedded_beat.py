@@ -11,6 +11,7 @@ import threading
 import time
 from numbers import Number
 
+from celery import current_app
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
@@ -46,11 +47,9 @@ class EmbeddedBeat:
             self._lock.release()
 
     def _run(self, entry: dict) -> None:
-        from config.celery import app
-
-        app.loader.import_default_modules()
+        current_app.loader.import_default_modules()
         try:
-            app.tasks[entry["task"]].apply(
+            current_app.tasks[entry["task"]].apply(
                 args=entry.get("args", ()), kwargs=entry.get("kwargs", {}), throw=True
             )
         except Exception:  # noqa: BLE001 - a failed job must not fail a request

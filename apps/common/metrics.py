@@ -1,8 +1,7 @@
 """Prometheus metrics of the whole project, and the `/metrics` endpoint.
 
-App code increments the domain counters through the small helpers below
-(`order_transition`, `reservation_failed`); the kernel counts requests,
-queries and events itself. Under gunicorn set PROMETHEUS_MULTIPROC_DIR (an
+The kernel counts requests, queries and events itself; a metric of a domain
+belongs to its app. Under gunicorn set PROMETHEUS_MULTIPROC_DIR (an
 empty directory shared by the workers) and every worker's samples are
 aggregated at scrape time. Figures computed at scrape time (the event bus's
 outbox backlog over every database alias) come from registered collectors.
@@ -67,28 +66,6 @@ EVENTS_DEAD_LETTERED = Counter(
     "Events given up on and stored as dead letters.",
     ["consumer", "event_type"],
 )
-
-# --- Domain counters (incremented by the apps' services) ----------------------
-ORDER_TRANSITIONS = Counter(
-    "orders_status_transitions_total",
-    "Order status changes, by previous and new status.",
-    ["from_status", "to_status"],
-)
-RESERVATIONS_FAILED = Counter(
-    "inventory_reservations_failed_total",
-    "Stock reservations refused, by reason.",
-    ["reason"],
-)
-
-
-def order_transition(from_status: str, to_status: str) -> None:
-    """Call after an order's status change is committed."""
-    ORDER_TRANSITIONS.labels(from_status=from_status, to_status=to_status).inc()
-
-
-def reservation_failed(reason: str) -> None:
-    """Call when a reservation is refused; `reason` is a short fixed word."""
-    RESERVATIONS_FAILED.labels(reason=reason).inc()
 
 
 def count_query(alias: str):

@@ -4,16 +4,10 @@ App engineers do not decorate their views for these: a drf-spectacular
 postprocessing hook adds, to every operation under /api/,
 - the problem-details error bodies (RFC 9457) for the statuses it can answer,
 - the bearer-token description of the JWT security scheme,
-- the `Idempotency-Key` header on the operations that honour it.
+- 409 and 422 on the operations that declare an `Idempotency-Key` header.
 """
 
-import re
-
-IDEMPOTENT_OPERATIONS = {
-    ("post", "/api/v1/orders/"),
-    ("post", "/api/v1/orders/{}/pay/"),
-}
-_PARAM = re.compile(r"{[^}]+}")
+IDEMPOTENCY_HEADER = "idempotency-key"
 _WRITE_METHODS = {"post", "put", "patch"}
 
 PROBLEM_SCHEMA = {
@@ -44,17 +38,6 @@ VALIDATION_PROBLEM_SCHEMA = {
         },
     ]
 }
-IDEMPOTENCY_HEADER = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "schema": {"type": "string", "maxLength": 255},
-    "description": (
-        "Makes a retry safe: the same key with the same body replays the stored "
-        "response; with another body it is refused (422); while the first "
-        "request with that key is still running, 409."
-    ),
-}
 JWT_DESCRIPTION = (
     "`Authorization: Bearer <access>`, the access token from "
     "POST /api/v1/auth/token/ (refresh it at /api/v1/auth/token/refresh/)."
@@ -77,6 +60,13 @@ def _anonymous_allowed(operation: dict) -> bool:
     return not security or {} in security
 
 
+def _declares_idempotency_key(operation: dict) -> bool:
+    return any(
+        p.get("in") == "header" and p.get("name", "").lower() == IDEMPOTENCY_HEADER
+        for p in operation.get("parameters", [])
+    )
+
+
 def _error_responses(path: str, method: str, operation: dict) -> dict:
     errors = {}
     has_input = method in _WRITE_METHODS or any(
@@ -89,7 +79,7 @@ def _error_responses(path: str, method: str, operation: dict) -> dict:
         errors["403"] = _problem("Authenticated but not allowed.")
     if "{" in path:
         errors["404"] = _problem("No such resource (or not yours).")
-    if (method, _PARAM.sub("{}", path)) in IDEMPOTENT_OPERATIONS:
+    if _declares_idempotency_key(operation):
         errors["409"] = _problem(
             "Conflict: an illegal state change, or the same Idempotency-Key "
             "still in flight."
@@ -131,8 +121,4 @@ def document_shared_behaviour(result, generator, request, public):
                 responses.setdefault(status, response)
             if method == "get":
                 _document_empty_filters(operation)
-            if (method, _PARAM.sub("{}", path)) in IDEMPOTENT_OPERATIONS:
-                parameters = operation.setdefault("parameters", [])
-                if not any(p.get("name") == "Idempotency-Key" for p in parameters):
-                    parameters.append(IDEMPOTENCY_HEADER)
     return result

@@ -1,7 +1,6 @@
 """Public functions other apps may call: plain data in, contracts out."""
 
 import uuid
-from collections.abc import Iterable
 
 from apps.inventory import selectors
 from apps.inventory.contracts import StockAvailability
@@ -17,7 +16,7 @@ def _availability(item) -> StockAvailability:
 
 
 def stock_availability(
-    product_ids: Iterable[uuid.UUID | str],
+    *, product_ids: list[uuid.UUID | str]
 ) -> dict[uuid.UUID, StockAvailability]:
     """Current stock of the given products, keyed by id; unknown ids are absent.
     Raises ValueError for an id that is not a UUID."""

@@ -31,7 +31,7 @@ def seed(*, stdout) -> None:
         stdout.write(f"demo order: {customer.email} has an order already")
         return
     products = active_products(limit=10)
-    stock = stock_availability(p.id for p in products)
+    stock = stock_availability(product_ids=[p.id for p in products])
     in_stock = [p for p in products if p.id in stock and stock[p.id].available][:2]
     if not in_stock:
         stdout.write(

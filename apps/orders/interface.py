@@ -30,7 +30,7 @@ def _summary(order: Order) -> OrderSummary:
     )
 
 
-def order_get(order_id: uuid.UUID | str) -> OrderSummary:
+def order_get(*, order_id: uuid.UUID | str) -> OrderSummary:
     """The order with `order_id`; raises OrderNotFound."""
     try:
         order_uuid = uuid.UUID(str(order_id))

@@ -19,7 +19,7 @@ def _summary(user: User) -> UserSummary:
     )
 
 
-def user_get(user_id: uuid.UUID | str) -> UserSummary:
+def user_get(*, user_id: uuid.UUID | str) -> UserSummary:
     """The user with `user_id`; raises UserNotFound."""
     user = user_find(user_id)
     if user is None:

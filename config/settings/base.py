@@ -63,6 +63,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "users.User"
+# Django's own tables (auth, admin, sessions) relate to the user model, so they
+# live on the database of the app that holds it.
+HOME_APP = AUTH_USER_MODEL.partition(".")[0]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TEMPLATES = [
@@ -92,6 +95,7 @@ DATABASES, APP_DATABASES = build_databases(
     base_dir=BASE_DIR,
     routing=DATABASE_ROUTING,
     apps=DOMAIN_APPS,
+    home_app=HOME_APP,
     conn_max_age=CONN_MAX_AGE,
 )
 DATABASE_ROUTERS = ["apps.common.db.AppDatabaseRouter"]

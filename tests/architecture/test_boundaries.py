@@ -3,6 +3,7 @@ a violation planted in a throw-away copy of the project."""
 
 import datetime as dt
 import decimal
+import fnmatch
 import json
 import tomllib
 from pathlib import Path
@@ -35,17 +36,36 @@ def planted_module(root: Path, module: str) -> str:
     return f"{module}.planted_violation" if is_package else module
 
 
+def private_module(root: Path, package: str, contract: dict) -> str:
+    """A module of `package` that no ignore line of `contract` allow-lists; an
+    external package or a plain module is returned as it is."""
+    directory = root.joinpath(*package.split("."))
+    if not directory.is_dir():
+        return package
+    allowed = [line.split(" -> ")[1] for line in contract.get("ignore_imports", [])]
+    candidates = (
+        f"{package}.{path.stem}"
+        for path in sorted(directory.glob("*.py"))
+        if path.stem != "__init__"
+    )
+    return next(
+        name
+        for name in candidates
+        if not any(fnmatch.fnmatchcase(name, pattern) for pattern in allowed)
+    )
+
+
+def forbidden_import(root: Path, contract: dict, target: str) -> tuple[str, str]:
+    source = planted_module(root, contract["source_modules"][0])
+    module = private_module(root, target, contract)
+    return source, f"import {module}  # noqa: F401"
+
+
 def violations_for(root: Path, contract: dict) -> list[tuple[str, str]]:
     """(module, line) pairs that break `contract` and nothing it allows."""
     kind = contract["type"]
     if kind == "forbidden":
-        source = contract["source_modules"][0]
-        target = contract["forbidden_modules"][0]
-        if target.startswith("apps.") and target.count(".") == 1:
-            target += ".models"  # private: never allow-listed
-        elif target == "tests":
-            target = "tests.conftest"
-        return [(planted_module(root, source), f"import {target}  # noqa: F401")]
+        return [forbidden_import(root, contract, contract["forbidden_modules"][0])]
     if kind == "acyclic_siblings":
         first, second = settings.DOMAIN_APPS[:2]
         return [
@@ -82,6 +102,33 @@ def test_each_import_contract_fails_on_a_planted_violation(project_copy, contrac
 
     assert result.returncode == 1, result.stdout
     assert f"{contract['name']} BROKEN" in result.stdout
+
+
+def contract_named(name: str) -> dict:
+    return next(contract for contract in CONTRACTS if contract["name"] == name)
+
+
+def test_production_code_importing_a_benchmark_is_caught(project_copy):
+    contract = contract_named("production code never imports tests or benchmarks")
+    plant(project_copy, *forbidden_import(project_copy, contract, "bench"))
+
+    result = lint_imports(project_copy)
+
+    assert result.returncode == 1, result.stdout
+    assert f"{contract['name']} BROKEN" in result.stdout
+    assert "-> bench." in result.stdout
+
+
+def test_a_module_the_layers_contract_does_not_place_is_caught(project_copy):
+    contract = contract_named("layers inside each app")
+    container = contract["containers"][-1]
+    plant(project_copy, f"{container}.planted_helpers", "VALUE = 1")
+
+    result = lint_imports(project_copy)
+
+    assert result.returncode == 1, result.stdout
+    assert f"{contract['name']} BROKEN" in result.stdout
+    assert f"{container}.planted_helpers" in result.stdout
 
 
 def test_no_model_relates_to_a_model_of_another_app():

@@ -18,7 +18,9 @@ def test_snapshots_of_existing_products_in_one_query(make_product):
     unknown = uuid.uuid4()
 
     with catalog_queries() as queries:
-        snapshots = product_snapshots([str(active.pk), inactive.pk, unknown, "junk"])
+        snapshots = product_snapshots(
+            product_ids=[str(active.pk), inactive.pk, unknown, "junk"]
+        )
 
     assert len(queries) == 1
     assert snapshots == {
@@ -43,5 +45,5 @@ def test_snapshots_of_existing_products_in_one_query(make_product):
 
 def test_no_ids_means_no_query():
     with catalog_queries() as queries:
-        assert product_snapshots([]) == {}
+        assert product_snapshots(product_ids=[]) == {}
     assert len(queries) == 0

@@ -76,7 +76,7 @@ def test_route_walker_sees_routes_and_notices_an_undocumented_one():
     }
 
 
-def test_shared_behaviour_is_documented_on_views_nobody_decorated():
+def test_shared_behaviour_is_documented_on_views_that_declare_only_their_header():
     schema = schema_for("tests.common.urls")
     validate(schema)
     create = schema["paths"]["/api/v1/orders/"]["post"]

@@ -9,6 +9,7 @@ import uuid
 
 from django.http import HttpResponse
 from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -31,10 +32,15 @@ class ProbeOutput(serializers.Serializer):
     quantity = serializers.IntegerField()
 
 
+# What an app's idempotent view declares; the kernel documents the rest.
+IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)
+
+
 class OrderCreateProbeApi(APIView):
     permission_classes = [IsAuthenticated]
     serializer_class = ProbeInput
 
+    @extend_schema(parameters=[IDEMPOTENCY_KEY])
     def post(self, request):
         data = ProbeInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -43,6 +49,7 @@ class OrderCreateProbeApi(APIView):
 
 
 class OrderPayProbeApi(OrderCreateProbeApi):
+    @extend_schema(parameters=[IDEMPOTENCY_KEY])
     def post(self, request, order_id):
         return super().post(request)
 

@@ -67,8 +67,8 @@ def catalog(monkeypatch):
         ),
     }
 
-    def product_snapshots(ids):
-        return {uuid.UUID(str(i)): products[i] for i in ids if i in products}
+    def product_snapshots(*, product_ids):
+        return {uuid.UUID(str(i)): products[i] for i in product_ids if i in products}
 
     monkeypatch.setattr(
         "apps.orders.services.placement.product_snapshots", product_snapshots

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_order_get_returns_the_read_only_contract(placed_order):
-    summary = order_get(str(placed_order.id))
+    summary = order_get(order_id=str(placed_order.id))
 
     assert summary == OrderSummary(
         id=placed_order.id,
@@ -36,4 +36,4 @@ def test_order_get_returns_the_read_only_contract(placed_order):
 @pytest.mark.parametrize("order_id", [uuid.uuid4(), "not-a-uuid"])
 def test_order_get_raises_order_not_found(order_id):
     with pytest.raises(OrderNotFound):
-        order_get(order_id)
+        order_get(order_id=order_id)

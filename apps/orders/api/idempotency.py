@@ -3,6 +3,7 @@
 import json
 from collections.abc import Callable
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +23,17 @@ KEY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEPT_HEADERS = ("Location",)
 MAX_KEY_LENGTH = 255
+# Declaring it on an operation is what makes the schema hook document 409 and 422.
+KEY_PARAMETER = OpenApiParameter(
+    KEY_HEADER,
+    {"type": "string", "maxLength": MAX_KEY_LENGTH},
+    OpenApiParameter.HEADER,
+    description=(
+        "Makes a retry safe: the same key with the same body replays the stored "
+        "response; with another body it is refused (422); while the first "
+        "request with that key is still running, 409."
+    ),
+)
 
 
 def _key_of(request) -> str | None:

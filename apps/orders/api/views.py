@@ -1,5 +1,5 @@
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
@@ -9,7 +9,7 @@ from apps.common.pagination import PageNumberPagination
 from apps.common.permissions import IsStaff
 from apps.common.throttling import ExactRateThrottleMixin
 from apps.orders import selectors
-from apps.orders.api.idempotency import run_idempotently
+from apps.orders.api.idempotency import KEY_PARAMETER, run_idempotently
 from apps.orders.api.serializers import (
     OrderListFilterSerializer,
     OrderPaySerializer,
@@ -23,13 +23,6 @@ from apps.orders.services.placement import (
     RequestedLine,
     ShippingAddress,
     order_place,
-)
-
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    description="Up to 255 characters; the same key and body replay the response.",
 )
 
 
@@ -75,7 +68,7 @@ class OrderListCreateApi(APIView):
         operation_id="orders_place",
         request=OrderPlaceSerializer,
         responses={201: OrderSerializer},
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[KEY_PARAMETER],
     )
     def post(self, request):
         return run_idempotently(
@@ -130,7 +123,7 @@ class OrderPayApi(APIView):
         operation_id="orders_pay",
         request=OrderPaySerializer,
         responses=OrderSerializer,
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[KEY_PARAMETER],
     )
     def post(self, request, order_id):
         return run_idempotently(

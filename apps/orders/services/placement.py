@@ -102,7 +102,7 @@ def order_place(
             {"items": [f"An order has between 1 and {MAX_LINES} lines."]}
         )
     merged, errors, first_index = _merge(items)
-    snapshots = product_snapshots(list(merged))
+    snapshots = product_snapshots(product_ids=list(merged))
     for index, item in enumerate(items):
         snapshot = snapshots.get(item.product_id)
         if snapshot is None:

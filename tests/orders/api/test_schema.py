@@ -10,6 +10,11 @@ def test_the_schema_documents_every_orders_operation(api_client):
     paths = response.json()["paths"]
     assert set(paths["/api/v1/orders/"]) == {"get", "post"}
     place = paths["/api/v1/orders/"]["post"]
-    assert "Idempotency-Key" in [p["name"] for p in place["parameters"]]
+    pay = paths["/api/v1/orders/{order_id}/pay/"]["post"]
+    for operation in (place, pay):
+        [header] = [p for p in operation["parameters"] if p["in"] == "header"]
+        assert header["name"] == "Idempotency-Key"
+        assert header["schema"] == {"type": "string", "maxLength": 255}
+        assert {"409", "422"} <= set(operation["responses"])
     for action in ("cancel", "pay", "ship", "deliver"):
         assert "post" in paths[f"/api/v1/orders/{{order_id}}/{action}/"]

@@ -38,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--type",
             dest="event_type",
-            help="Only this type, e.g. orders.order.placed.v1.",
+            help="Only this type, <app>.<subject>.<action>.v<N>.",
         )
         parser.add_argument("--id", dest="event_id", help="Only this event id.")
 
