@@ -71,6 +71,16 @@ def throttle_clock(monkeypatch):
     )
 
 
+def circuit_is_open(breaker) -> bool:
+    from apps.common.breaker import CircuitOpen
+
+    try:
+        breaker.raise_if_open()
+    except CircuitOpen:
+        return True
+    return False
+
+
 def make_user(*, email: str, password: str = "correct-horse-battery-9", is_staff=False):
     return get_user_model().objects.create_user(email, password, is_staff=is_staff)
 
