@@ -11,8 +11,10 @@ in any process never lose an update: failures are counted by an atomic
 increment, and only the caller whose increment reaches the threshold opens
 the circuit; the trial call belongs to the one caller whose `add` of the
 trial key (expiring after `open_seconds`) succeeds, and only it re-opens the
-circuit. A caller whose view of the state is stale is admitted against its
-failure count first, so a leftover open mark never outvotes it.
+circuit. The failure count decides first whether the circuit is closed, so
+an open mark left behind by a racing trial never keeps a closed one shut.
+
+Any remote call is guarded the same way: `with breaker.guard(): call()`.
 """
 
 import math
