@@ -61,6 +61,26 @@ def api_client():
     return APIClient()
 
 
+@pytest.fixture
+def throttle_clock(monkeypatch):
+    """Pins the API throttles' clock inside one window: none ends mid-test."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(
+        SimpleRateThrottle, "timer", staticmethod(lambda: 1_800_000_001.0)
+    )
+
+
+def circuit_is_open(breaker) -> bool:
+    from apps.common.breaker import CircuitOpen
+
+    try:
+        breaker.raise_if_open()
+    except CircuitOpen:
+        return True
+    return False
+
+
 def make_user(*, email: str, password: str = "correct-horse-battery-9", is_staff=False):
     return get_user_model().objects.create_user(email, password, is_staff=is_staff)
 

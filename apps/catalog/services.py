@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.text import slugify
+from tenacity import retry, retry_if_exception_type, stop_after_attempt
 
 from apps.catalog import selectors
 from apps.catalog.errors import CategoryInUse, ProductNotFound
@@ -246,24 +247,35 @@ def product_availability_apply(
     lower than ours), whose row lock also orders the copies to
     `Product.in_stock`. A concurrent first insert is settled by the primary
     key: the loser goes round again and meets the winner's committed row."""
-    rows = ProductAvailability.objects.filter(pk=product_id)
     with atomic_for(APP):
-        for _attempt in range(3):
-            if rows.filter(version__lt=version).update(
-                available=available, version=version, updated_at=timezone.now()
-            ):
-                break
-            if rows.filter(version__gte=version).exists():
-                return False  # as new or newer already recorded
-            try:
-                with atomic_for(APP):  # a savepoint
-                    ProductAvailability.objects.create(
-                        product_id=product_id, available=available, version=version
-                    )
-                break
-            except IntegrityError:
-                continue  # inserted meanwhile by a concurrent event: compare again
-        else:
-            raise Conflict(f"stock level of {product_id} kept changing; retry")
-        Product.objects.filter(pk=product_id).update(in_stock=available > 0)
+        try:
+            applied = _availability_record(
+                product_id=product_id, available=available, version=version
+            )
+        except IntegrityError as exc:
+            raise Conflict(f"stock level of {product_id} kept changing; retry") from exc
+        if applied:
+            Product.objects.filter(pk=product_id).update(in_stock=available > 0)
+    return applied
+
+
+@retry(
+    retry=retry_if_exception_type(IntegrityError),
+    stop=stop_after_attempt(3),
+    reraise=True,
+)
+def _availability_record(
+    *, product_id: uuid.UUID, available: int, version: int
+) -> bool:
+    rows = ProductAvailability.objects.filter(pk=product_id)
+    if rows.filter(version__lt=version).update(
+        available=available, version=version, updated_at=timezone.now()
+    ):
+        return True
+    if rows.filter(version__gte=version).exists():
+        return False  # as new or newer already recorded
+    with atomic_for(APP):  # a savepoint: a concurrent insert rolls back only it
+        ProductAvailability.objects.create(
+            product_id=product_id, available=available, version=version
+        )
     return True

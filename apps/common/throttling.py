@@ -1,72 +1,75 @@
-"""Rate throttles that count exactly under concurrency.
+"""Rate limits counted exactly under concurrency: the project's one throttle
+mechanism.
 
-DRF's rate throttles read a client's request history from the cache and
-write it back: simultaneous requests overwrite each other's entries and get
-past the limit (DRF's documentation leaves exact counting to a class of
-one's own). On the Redis cache one Lua script trims the window, counts and
-records the request atomically, in one round trip (DRF's way takes two, with
-a pickled list); with any other cache (the embedded default's) DRF's own
-logic runs.
+A limit is counted in fixed windows: one counter per subject and window in
+the shared cache, raised by an atomic increment (apps.common.cache), so
+simultaneous requests never overwrite each other's count the way DRF's own
+throttles do (they read a request history and write it back). The API's
+throttles mix `ExactRateThrottleMixin` into a DRF throttle; other limits
+(failed logins) count with `window_hit` and read with `window_count`.
 """
 
-import uuid
+import math
+from dataclasses import dataclass
 
-from redis.commands.core import Script
+from django.core.cache import cache
 
-from apps.common.cache import redis_client_of
+from apps.common.cache import counter_incr
 
-# A sorted set per client: one member per admitted request, scored by its
-# time. A refusal returns when the client may try again: once the entry at
-# (count - limit) has left the window (the oldest one when the count is the
-# limit; a later one after the limit was lowered).
-_ADMIT = Script(
-    None,
-    b"""
-local key, now = KEYS[1], tonumber(ARGV[1])
-local window, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-local count = redis.call('ZCARD', key)
-if count < limit then
-  redis.call('ZADD', key, now, ARGV[4])
-  redis.call('PEXPIRE', key, math.ceil(window * 1000))
-  return {1, ''}
-end
-local last_to_leave = count - limit
-return {0, redis.call('ZRANGE', key, last_to_leave, last_to_leave, 'WITHSCORES')[2]}
-""",
-)
+_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class RateWindow:
+    """At most `limit` per `duration` seconds, windows aligned to the epoch."""
+
+    limit: int
+    duration: int
+
+    @classmethod
+    def of_rate(cls, rate: str) -> "RateWindow":
+        """From DRF's rate notation, e.g. "10/min"."""
+        count, period = rate.split("/")
+        return cls(limit=int(count), duration=_PERIOD_SECONDS[period[0]])
+
+    def key(self, subject: str, now: float) -> str:
+        return f"{subject}:window:{self.duration}:{int(now // self.duration)}"
+
+    def seconds_left(self, now: float) -> float:
+        return self.duration - now % self.duration
+
+    def retry_after(self, now: float) -> int:
+        """Whole seconds until the window ends, at least one."""
+        return max(1, math.ceil(self.seconds_left(now)))
+
+
+def window_hit(*, subject: str, window: RateWindow, now: float) -> int:
+    """Count one more for `subject` in the window of `now`; returns the count."""
+    # Kept a second past the window so a late reader still sees a full one.
+    return counter_incr(key=window.key(subject, now), timeout=window.duration + 1)
+
+
+def window_count(*, subject: str, window: RateWindow, now: float) -> int:
+    return cache.get(window.key(subject, now), 0)
+
+
+def window_clear(*, subject: str, window: RateWindow, now: float) -> None:
+    cache.delete(window.key(subject, now))
 
 
 class ExactRateThrottleMixin:
     """Mix in before a DRF SimpleRateThrottle subclass."""
 
-    # Set on a refusal: when the entry that must leave the window before the
-    # next admission was recorded.
-    blocking_entry_at: float | None = None
-
     def allow_request(self, request, view):
-        client = redis_client_of(self.cache)
-        if client is None or self.rate is None:
-            return super().allow_request(request, view)
+        if self.rate is None:
+            return True
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
         self.now = self.timer()
-        if self.num_requests <= 0:  # a rate of 0: closed for the whole window
-            self.blocking_entry_at = self.now
-            return False
-        admitted, entered_at = _ADMIT(
-            # Its own key: DRF's way stored a pickled list under `self.key`.
-            keys=[self.cache.make_key(f"{self.key}:window")],
-            args=[self.now, self.duration, self.num_requests, uuid.uuid4().hex],
-            client=client,
-        )
-        if admitted:
-            return True
-        self.blocking_entry_at = float(entered_at)
-        return False
+        self.window = RateWindow(limit=self.num_requests, duration=self.duration)
+        count = window_hit(subject=self.key, window=self.window, now=self.now)
+        return count <= self.window.limit
 
     def wait(self):
-        if self.blocking_entry_at is None:
-            return super().wait()
-        return max(0.0, self.blocking_entry_at + self.duration - self.now)
+        return self.window.seconds_left(self.now)

@@ -11,6 +11,12 @@ import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_not_exception_type,
+    stop_after_attempt,
+)
 
 from apps.common import context, metrics, tracing
 from apps.common.db import alias_for
@@ -137,23 +143,23 @@ def consume_inprocess(consumer: str, envelope: Envelope) -> None:
 
 
 def _consume_inprocess(consumer: str, envelope: Envelope) -> None:
-    attempts = settings.EVENTS_MAX_ATTEMPTS
-    for attempt in range(1, attempts + 1):
-        try:
-            apply_event(consumer, envelope)
-            return
-        except PermanentFailure as exc:
-            dead_letter(consumer, envelope, exc, attempt)
-            return
-        except Exception as exc:  # noqa: BLE001 - recorded, then dead-lettered
-            logger.warning(
-                "attempt %s of %s for %s failed",
-                attempt,
-                envelope.event_type,
-                consumer,
-                exc_info=True,
-            )
-            if attempt == attempts:
-                dead_letter(consumer, envelope, exc, attempt)
-            else:
-                metrics.EVENTS_RETRIED.labels(consumer, envelope.event_type).inc()
+    def note_retry(state: RetryCallState) -> None:
+        logger.warning(
+            "attempt %s of %s for %s failed",
+            state.attempt_number,
+            envelope.event_type,
+            consumer,
+            exc_info=state.outcome.exception(),
+        )
+        metrics.EVENTS_RETRIED.labels(consumer, envelope.event_type).inc()
+
+    retrying = Retrying(
+        retry=retry_if_not_exception_type(PermanentFailure),
+        stop=stop_after_attempt(settings.EVENTS_MAX_ATTEMPTS),
+        before_sleep=note_retry,
+        reraise=True,
+    )
+    try:
+        retrying(apply_event, consumer, envelope)
+    except Exception as exc:  # noqa: BLE001 - dead-lettered, never raised
+        dead_letter(consumer, envelope, exc, retrying.statistics["attempt_number"])

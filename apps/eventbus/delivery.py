@@ -6,6 +6,7 @@ import logging
 import threading
 
 from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 from apps.common import context, metrics
@@ -89,8 +90,11 @@ def enqueue(consumer: str, envelope: Envelope) -> None:
 
 def backoff_seconds(retries: int) -> float:
     """Exponential, capped well below the broker's visibility timeout."""
-    delay = settings.EVENTS_RETRY_BASE_SECONDS * 2**retries
-    return min(delay, settings.EVENTS_RETRY_MAX_SECONDS)
+    return get_exponential_backoff_interval(
+        factor=settings.EVENTS_RETRY_BASE_SECONDS,
+        retries=retries,
+        maximum=settings.EVENTS_RETRY_MAX_SECONDS,
+    )
 
 
 @shared_task(name=CONSUME_TASK, bind=True, acks_late=True, reject_on_worker_lost=True)

@@ -17,8 +17,8 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from apps.common import context, tracing
+from apps.common.breaker import CircuitBreaker, CircuitOpen
 from apps.common.db import alias_for
-from apps.eventbus.breaker import broker_breaker
 from apps.eventbus.delivery import hand_over
 from apps.eventbus.envelope import Envelope
 from apps.eventbus.models import OutboxEvent
@@ -92,6 +92,16 @@ def envelope_of(row: OutboxEvent) -> Envelope:
 _local = threading.local()
 
 
+def broker_breaker() -> CircuitBreaker:
+    """Open, it sends new rows to the relay at once instead of letting each
+    request wait for the broker's connect time-out; the relay is its probe."""
+    return CircuitBreaker(
+        target="broker",
+        failure_threshold=settings.EVENTS_BROKER_BREAKER_THRESHOLD,
+        open_seconds=settings.EVENTS_BROKER_BREAKER_SECONDS,
+    )
+
+
 def dispatch_after_commit(alias: str, rows: list[OutboxEvent]) -> None:
     """Hand committed rows on, in order; never raises into the request that
     published, and never waits long for a broker that is down (the relay sends
@@ -111,18 +121,17 @@ def dispatch_after_commit(alias: str, rows: list[OutboxEvent]) -> None:
         except Exception:  # noqa: BLE001 - e.g. database locked: the relay retries
             logger.warning("outbox rows left for the relay", exc_info=True)
         return
-    if not broker_breaker.allows():
-        logger.info("broker marked unavailable: outbox rows left for the relay")
-        return
     sent: list[int] = []
-    for row in rows:
-        try:
-            hand_over(envelope_of(row))
-        except Exception:  # noqa: BLE001 - the relay retries; the request must not fail
-            broker_breaker.trip(settings.EVENTS_BROKER_BREAKER_SECONDS)
-            logger.warning("outbox row %s left for the relay", row.pk, exc_info=True)
-            break
-        sent.append(row.pk)
+    try:
+        with broker_breaker().guard():
+            for row in rows:
+                hand_over(envelope_of(row))
+                sent.append(row.pk)
+    except CircuitOpen:
+        logger.info("broker circuit open: outbox rows left for the relay")
+    except Exception:  # noqa: BLE001 - the relay retries; the request must not fail
+        unsent = [row.pk for row in rows[len(sent) :]]
+        logger.warning("outbox rows %s left for the relay", unsent, exc_info=True)
     if not sent:
         return
     try:
@@ -263,7 +272,7 @@ def relay_once(
             if sent < batch_size:
                 break
     if total:
-        broker_breaker.reset()
+        broker_breaker().record_success()
     return total
 
 

@@ -1,19 +1,30 @@
-"""The payment gateway port, the deterministic test gateway, and a circuit
-breaker around it (private to the orders app).
+"""The payment gateway port, the deterministic test gateway, and the retries
+and circuit breaker around its calls (private to the orders app).
 
 A real provider is one more class with `charge` and `refund`; both take an
 idempotency key, so calling again with the same key never moves money twice.
 """
 
-import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.module_loading import import_string
+from tenacity import (
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from apps.common.breaker import CircuitBreaker
+from apps.common.cache import counter_incr
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -30,12 +41,6 @@ class GatewayTransientError(Exception):
 class GatewayBusy(GatewayTransientError):
     """A request with the same idempotency key is being processed right now
     (a provider answers 409 then); retried, but no sign of an unhealthy provider."""
-
-
-class CircuitOpen(Exception):
-    def __init__(self, retry_after: int):
-        super().__init__(f"payment gateway circuit open, retry after {retry_after}s")
-        self.retry_after = retry_after
 
 
 class PaymentGateway(Protocol):
@@ -79,7 +84,7 @@ class TestGateway:
             raise GatewayTransientError("tok_error: provider unavailable")
         if token == "tok_success":
             result = ChargeResult(captured=True, reference=f"ch_{uuid.uuid4().hex}")
-            _incr(f"{self.PREFIX}captures")
+            counter_incr(key=f"{self.PREFIX}captures", timeout=None)
         else:
             reason = "card_declined" if token == "tok_declined" else "invalid_token"
             result = ChargeResult(captured=False, decline_reason=reason)
@@ -101,7 +106,7 @@ class TestGateway:
             return stored
         refund_reference = f"re_{uuid.uuid4().hex}"
         cache.set(key, refund_reference, timeout=86400)
-        _incr(f"{self.PREFIX}refunds")
+        counter_incr(key=f"{self.PREFIX}refunds", timeout=None)
         return refund_reference
 
     @classmethod
@@ -113,71 +118,36 @@ class TestGateway:
         return cache.get(f"{cls.PREFIX}refunds", 0)
 
 
-def _incr(key: str) -> None:
-    cache.add(key, 0, timeout=None)
-    cache.incr(key)
-
-
 def get_gateway() -> PaymentGateway:
-    path = getattr(
-        settings, "ORDERS_PAYMENT_GATEWAY", "apps.orders.gateway.TestGateway"
+    return import_string(settings.ORDERS_PAYMENT_GATEWAY)()
+
+
+def gateway_breaker() -> CircuitBreaker:
+    return CircuitBreaker(
+        target="payment-gateway",
+        failure_threshold=settings.ORDERS_BREAKER_THRESHOLD,
+        open_seconds=settings.ORDERS_BREAKER_RESET_SECONDS,
     )
-    return import_string(path)()
 
 
-class CircuitBreaker:
-    """Consecutive transient failures open the circuit for `reset_seconds`;
-    then one trial call is let through (half-open): success closes it, failure
-    opens it again. State lives in the cache so every worker shares it."""
-
-    def __init__(self, name: str):
-        self.key = f"orders:breaker:{name}"
-        self.threshold = getattr(settings, "ORDERS_BREAKER_THRESHOLD", 5)
-        self.reset_seconds = getattr(settings, "ORDERS_BREAKER_RESET_SECONDS", 30)
-
-    def _state(self) -> dict:
-        return cache.get(self.key) or {"failures": 0, "open_until": 0.0}
-
-    def before_call(self) -> None:
-        state = self._state()
-        now = time.time()
-        if state["open_until"] > now:
-            raise CircuitOpen(max(1, round(state["open_until"] - now)))
-
-    def record_success(self) -> None:
-        cache.delete(self.key)
-
-    def record_failure(self) -> None:
-        state = self._state()
-        failures = state["failures"] + 1
-        half_open = state["open_until"] and state["open_until"] <= time.time()
-        open_until = state["open_until"]
-        if failures >= self.threshold or half_open:
-            open_until = time.time() + self.reset_seconds
-        cache.set(
-            self.key, {"failures": failures, "open_until": open_until}, timeout=None
-        )
-
-    def is_open(self) -> bool:
-        return self._state()["open_until"] > time.time()
+def _unhealthy(exc: Exception) -> bool:
+    return isinstance(exc, GatewayTransientError) and not isinstance(exc, GatewayBusy)
 
 
-def call_with_retries(breaker: CircuitBreaker, func):
-    """Call `func` through the breaker, retrying transient errors with
-    exponential backoff; raises CircuitOpen or the last GatewayTransientError."""
-    tries = getattr(settings, "ORDERS_GATEWAY_TRIES", 3)
-    base = getattr(settings, "ORDERS_GATEWAY_BACKOFF_SECONDS", 0.1)
-    for attempt in range(tries):
-        breaker.before_call()
-        try:
-            result = func()
-        except GatewayTransientError as exc:
-            if not isinstance(exc, GatewayBusy):
-                breaker.record_failure()
-            if attempt == tries - 1:
-                raise
-            time.sleep(base * 2**attempt)
-        else:
-            breaker.record_success()
-            return result
-    raise AssertionError("unreachable")
+def call_with_retries(func: Callable[[], T]) -> T:
+    """Call `func` through the gateway's breaker, retrying transient errors
+    with exponential backoff; raises CircuitOpen or the last
+    GatewayTransientError."""
+    breaker = gateway_breaker()
+
+    def through_breaker() -> T:
+        with breaker.guard(counts_as_failure=_unhealthy):
+            return func()
+
+    retrying = Retrying(
+        retry=retry_if_exception_type(GatewayTransientError),
+        stop=stop_after_attempt(settings.ORDERS_GATEWAY_TRIES),
+        wait=wait_exponential(multiplier=settings.ORDERS_GATEWAY_BACKOFF_SECONDS),
+        reraise=True,
+    )
+    return retrying(through_breaker)

@@ -210,7 +210,9 @@ EVENTS_PUBLISH_TIMEOUT_SECONDS = env.float(
 )
 # The relay leaves younger rows to their after-commit dispatch (Celery delivery).
 EVENTS_RELAY_GRACE_SECONDS = env.float("EVENTS_RELAY_GRACE_SECONDS", default=2.0)
-# After a failed hand-over, a process leaves new rows to the relay for this long.
+# The broker hand-over's circuit breaker (apps.common.breaker): after this many
+# failed hand-overs every process leaves new rows to the relay for that long.
+EVENTS_BROKER_BREAKER_THRESHOLD = env.int("EVENTS_BROKER_BREAKER_THRESHOLD", default=1)
 EVENTS_BROKER_BREAKER_SECONDS = env.float("EVENTS_BROKER_BREAKER_SECONDS", default=10.0)
 # Consumer retries: base * 2**retry seconds, capped (below the visibility timeout).
 EVENTS_RETRY_BASE_SECONDS = env.float("EVENTS_RETRY_BASE_SECONDS", default=1.0)
@@ -299,6 +301,22 @@ CELERY_BEAT_SCHEDULE = {
 # --- Domain settings -------------------------------------------------------
 RESERVATION_TIMEOUT_MINUTES = env.int("RESERVATION_TIMEOUT_MINUTES", default=15)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+
+# Payments (docs/orders.md): the provider's adapter class, its calls' retries
+# (tries, first backoff, doubled each time) and circuit breaker (consecutive
+# transient failures that open it, seconds it stays open).
+ORDERS_PAYMENT_GATEWAY = env(
+    "ORDERS_PAYMENT_GATEWAY", default="apps.orders.gateway.TestGateway"
+)
+ORDERS_GATEWAY_TRIES = env.int("ORDERS_GATEWAY_TRIES", default=3)
+ORDERS_GATEWAY_BACKOFF_SECONDS = env.float(
+    "ORDERS_GATEWAY_BACKOFF_SECONDS", default=0.1
+)
+ORDERS_BREAKER_THRESHOLD = env.int("ORDERS_BREAKER_THRESHOLD", default=5)
+ORDERS_BREAKER_RESET_SECONDS = env.float("ORDERS_BREAKER_RESET_SECONDS", default=30.0)
+# A `processing` payment younger than this is left to the pay request working
+# on it (longer than a pay request's retries).
+ORDERS_SETTLE_GRACE_SECONDS = env.float("ORDERS_SETTLE_GRACE_SECONDS", default=60.0)
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"

@@ -1,24 +1,20 @@
-"""ExactRateThrottleMixin: exact counts on the Redis cache (services mode),
-DRF's own logic on any other cache."""
+"""ExactRateThrottleMixin: exact counts in fixed windows, on the local-memory
+cache (embedded) and the Redis cache (services mode) alike."""
 
 import threading
 import uuid
 from types import SimpleNamespace
 
-import pytest
 from django.core.cache import cache
 from rest_framework.throttling import UserRateThrottle
 
-from apps.common.cache import redis_client_of
 from apps.common.throttling import ExactRateThrottleMixin
+
+WINDOW_START = 1_800_000_000.0  # a multiple of 60 and of 3600
 
 
 class FivePerMinute(ExactRateThrottleMixin, UserRateThrottle):
     rate = "5/min"
-
-
-class TwoPerMinute(ExactRateThrottleMixin, UserRateThrottle):
-    rate = "2/min"
 
 
 class NonePerHour(ExactRateThrottleMixin, UserRateThrottle):
@@ -30,20 +26,34 @@ def request_of(user_id) -> SimpleNamespace:
     return SimpleNamespace(user=user, META={"REMOTE_ADDR": "127.0.0.1"})
 
 
-def test_the_limit_holds_and_the_wait_is_until_the_oldest_request_leaves():
+def at(throttle, seconds: float):
+    throttle.timer = lambda: seconds
+    return throttle
+
+
+def test_the_limit_holds_and_the_wait_is_until_the_window_ends():
     request = request_of(uuid.uuid4())
-    throttles = [FivePerMinute() for _ in range(6)]
+    throttles = [at(FivePerMinute(), WINDOW_START + 15) for _ in range(6)]
 
     answers = [throttle.allow_request(request, None) for throttle in throttles]
 
     assert answers == [True] * 5 + [False]
-    assert 59 <= throttles[-1].wait() <= 60
-    assert FivePerMinute().allow_request(request_of(uuid.uuid4()), None)
+    assert throttles[-1].wait() == 45
+    assert at(FivePerMinute(), WINDOW_START + 15).allow_request(
+        request_of(uuid.uuid4()), None
+    )
 
 
-@pytest.mark.services  # the Redis cache
+def test_the_next_window_admits_again():
+    request = request_of(uuid.uuid4())
+    for _ in range(5):
+        at(FivePerMinute(), WINDOW_START + 59).allow_request(request, None)
+
+    assert not at(FivePerMinute(), WINDOW_START + 59).allow_request(request, None)
+    assert at(FivePerMinute(), WINDOW_START + 60).allow_request(request, None)
+
+
 def test_simultaneous_requests_are_counted_exactly():
-    assert redis_client_of(cache) is not None
     request = request_of(uuid.uuid4())
     start = threading.Barrier(20)
     answers = []
@@ -62,9 +72,7 @@ def test_simultaneous_requests_are_counted_exactly():
     assert sorted(answers) == [False] * 15 + [True] * 5
 
 
-@pytest.mark.services  # the Redis cache
 def test_a_history_left_by_drfs_own_throttle_does_no_harm():
-    assert redis_client_of(cache) is not None
     request = request_of(uuid.uuid4())
     throttle = FivePerMinute()
     cache.set(throttle.get_cache_key(request, None), [1.0, 2.0], 60)
@@ -72,23 +80,8 @@ def test_a_history_left_by_drfs_own_throttle_does_no_harm():
     assert throttle.allow_request(request, None)
 
 
-def test_a_rate_of_zero_refuses_for_the_whole_window():
-    throttle = NonePerHour()
+def test_a_rate_of_zero_refuses_for_the_rest_of_the_window():
+    throttle = at(NonePerHour(), WINDOW_START + 600)
 
     assert not throttle.allow_request(request_of(uuid.uuid4()), None)
-    assert throttle.wait() == 3600
-
-
-@pytest.mark.services  # the Redis cache
-def test_after_a_lowered_limit_the_wait_is_until_enough_entries_left():
-    request = request_of(uuid.uuid4())
-    for at in (1000.0, 1010.0, 1020.0, 1030.0, 1040.0):
-        throttle = FivePerMinute()
-        throttle.timer = lambda at=at: at
-        assert throttle.allow_request(request, None)
-    lowered = TwoPerMinute()
-    lowered.timer = lambda: 1050.0
-
-    assert not lowered.allow_request(request, None)
-    # Once 1000-1030 have left (at 1090), one entry remains: under two.
-    assert lowered.wait() == 40.0
+    assert throttle.wait() == 3000

@@ -1,6 +1,7 @@
 """Handing committed rows to Celery when the broker is away (no broker needed:
 the Celery hand-over is replaced by a stand-in that fails or records)."""
 
+import contextlib
 import uuid
 
 import pytest
@@ -12,10 +13,10 @@ from apps.common.db import alias_for
 from apps.eventbus import delivery, registry
 from apps.eventbus import outbox as outbox_module
 from apps.eventbus.api import publish, publish_many
-from apps.eventbus.breaker import broker_breaker
 from apps.eventbus.models import OutboxEvent
-from apps.eventbus.outbox import relay_once
+from apps.eventbus.outbox import broker_breaker, relay_once
 from apps.users.events import UserRegistered
+from tests.conftest import circuit_is_open
 
 
 @pytest.fixture
@@ -33,9 +34,9 @@ def celery_stand_in(settings, monkeypatch, probe):
         state["sent"].append((consumer, envelope.event_id))
 
     monkeypatch.setattr(delivery, "enqueue", enqueue)
-    broker_breaker.reset()
+    broker_breaker().record_success()
     yield state
-    broker_breaker.reset()
+    broker_breaker().record_success()
 
 
 def publish_committed(email: str) -> OutboxEvent:
@@ -60,7 +61,7 @@ def test_a_failed_hand_over_trips_the_breaker_and_leaves_rows_for_the_relay(
     assert relay_once(grace_seconds=0) == 3
     assert celery_stand_in["sent"] == [("catalog", str(r.event_id)) for r in rows]
     assert unsent().count() == 0
-    assert broker_breaker.allows()
+    assert not circuit_is_open(broker_breaker())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -89,7 +90,8 @@ def test_a_relay_pass_stopped_by_the_broker_keeps_what_it_sent(
     celery_stand_in, monkeypatch
 ):
     celery_stand_in["down"] = False
-    monkeypatch.setattr(broker_breaker, "allows", lambda: False)  # publish only
+    with contextlib.suppress(OSError), broker_breaker().guard():  # publish only
+        raise OSError("broker down")
     rows = [publish_committed(f"ok-{i}@example.com") for i in range(3)]
     calls = iter([None, OperationalError("gone")])
 
@@ -197,7 +199,7 @@ def test_rows_of_one_transaction_marked_sent_up_to_a_failed_hand_over(
 
     assert handed == [str(rows[0].event_id)]
     assert list(unsent().values_list("pk", flat=True)) == [r.pk for r in rows[1:]]
-    assert not broker_breaker.allows()
+    assert circuit_is_open(broker_breaker())
 
 
 @pytest.mark.django_db(transaction=True)

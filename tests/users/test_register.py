@@ -138,7 +138,9 @@ def test_register_ignores_mass_assignment(api_client):
 
 
 @pytest.mark.django_db
-def test_registration_is_throttled_per_client_address(api_client, monkeypatch):
+def test_registration_is_throttled_per_client_address(
+    api_client, monkeypatch, throttle_clock
+):
     monkeypatch.setattr(RegisterThrottle, "rate", "2/hour", raising=False)
 
     statuses = [
@@ -160,7 +162,7 @@ def test_registration_is_throttled_per_client_address(api_client, monkeypatch):
 
 @pytest.mark.django_db
 def test_a_made_up_forwarded_address_does_not_escape_the_throttle(
-    api_client, monkeypatch
+    api_client, monkeypatch, throttle_clock
 ):
     # No proxy is trusted (NUM_PROXIES unset): the socket's address counts.
     monkeypatch.setattr(RegisterThrottle, "rate", "1/hour", raising=False)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
+from tenacity import retry, retry_if_exception_type, stop_after_attempt
 
 from apps.common.db import atomic_for
 from apps.orders.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
@@ -112,43 +113,58 @@ def _delete_abandoned(record: IdempotencyRecord) -> None:
     unchanged.delete()
 
 
+class _KeyFreed(Exception):
+    """The record that held the key is gone (released, or expired and removed)."""
+
+
 def idempotency_begin(
     *, user_id: uuid.UUID, key: str, fingerprint: str
 ) -> Claim | StoredResponse:
     """Claim `key`: returns the Claim when the caller should run the request,
     or the stored response to replay. Raises 409 (in flight) or 422 (other
     request)."""
-    for _ in range(2):  # a second round only after removing an expired record
-        try:
-            now = timezone.now()
-            with atomic_for("orders"):
-                record = IdempotencyRecord.objects.create(
-                    user_id=user_id,
-                    key=key,
-                    fingerprint=fingerprint,
-                    created_at=now,
-                    expires_at=now + _ttl(),
-                )
-            return Claim(user_id=user_id, key=key, claimed_at=record.created_at)
-        except IntegrityError:
-            record = IdempotencyRecord.objects.filter(user_id=user_id, key=key).first()
-        if record is None:
-            continue  # released in the meantime: claim it again
-        if _abandoned(record):
-            _delete_abandoned(record)
-            continue
-        if record.fingerprint != fingerprint:
-            raise IdempotencyKeyReused(
-                "This Idempotency-Key was used with a different request."
+    try:
+        return _claim_or_replay(user_id=user_id, key=key, fingerprint=fingerprint)
+    except _KeyFreed as exc:
+        raise IdempotencyKeyInFlight(
+            "A request with this Idempotency-Key is still in progress."
+        ) from exc
+
+
+# A second round only after the key was found freed.
+@retry(
+    retry=retry_if_exception_type(_KeyFreed), stop=stop_after_attempt(2), reraise=True
+)
+def _claim_or_replay(
+    *, user_id: uuid.UUID, key: str, fingerprint: str
+) -> Claim | StoredResponse:
+    try:
+        now = timezone.now()
+        with atomic_for("orders"):
+            record = IdempotencyRecord.objects.create(
+                user_id=user_id,
+                key=key,
+                fingerprint=fingerprint,
+                created_at=now,
+                expires_at=now + _ttl(),
             )
-        if record.state == State.IN_FLIGHT and not _stale_claim(record):
-            raise IdempotencyKeyInFlight(
-                "A request with this Idempotency-Key is still in progress."
-            )
-        return _stored_response(record)
-    raise IdempotencyKeyInFlight(
-        "A request with this Idempotency-Key is still in progress."
-    )
+        return Claim(user_id=user_id, key=key, claimed_at=record.created_at)
+    except IntegrityError:
+        record = IdempotencyRecord.objects.filter(user_id=user_id, key=key).first()
+    if record is None:
+        raise _KeyFreed  # released in the meantime: claim it again
+    if _abandoned(record):
+        _delete_abandoned(record)
+        raise _KeyFreed
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was used with a different request."
+        )
+    if record.state == State.IN_FLIGHT and not _stale_claim(record):
+        raise IdempotencyKeyInFlight(
+            "A request with this Idempotency-Key is still in progress."
+        )
+    return _stored_response(record)
 
 
 def idempotency_note_work(

@@ -13,6 +13,7 @@ import uuid
 
 from django.utils import timezone
 
+from apps.common.breaker import CircuitOpen
 from apps.common.db import atomic_for
 from apps.eventbus.api import publish
 from apps.orders.errors import (
@@ -24,10 +25,9 @@ from apps.orders.errors import (
 from apps.orders.events import OrderPaid, OrderRefunded
 from apps.orders.gateway import (
     ChargeResult,
-    CircuitBreaker,
-    CircuitOpen,
     GatewayTransientError,
     call_with_retries,
+    gateway_breaker,
     get_gateway,
 )
 from apps.orders.models import (
@@ -42,7 +42,6 @@ from apps.orders.services.lifecycle import locked_order, move
 from apps.orders.services.lifecycle import order_cancel as _order_cancel
 
 logger = logging.getLogger(__name__)
-BREAKER_NAME = "payment-gateway"
 
 
 def _circuit_open(exc: CircuitOpen) -> PaymentUnavailable:
@@ -54,9 +53,8 @@ def _circuit_open(exc: CircuitOpen) -> PaymentUnavailable:
 
 def _gateway_call(func):
     """Retries, breaker and the mapping of provider trouble to a 503 problem."""
-    breaker = CircuitBreaker(BREAKER_NAME)
     try:
-        return call_with_retries(breaker, func)
+        return call_with_retries(func)
     except CircuitOpen as exc:
         raise _circuit_open(exc) from exc
     except GatewayTransientError as exc:
@@ -166,7 +164,7 @@ def order_pay(
     `claim`, the paid order is noted on it in the transaction that records
     the capture (a retry after a crash replays it)."""
     try:  # fail fast, before any row is written
-        CircuitBreaker(BREAKER_NAME).before_call()
+        gateway_breaker().raise_if_open()
     except CircuitOpen as exc:
         raise _circuit_open(exc) from exc
     payment = _payment_begin(order_id=order_id, user_id=user_id)

@@ -56,7 +56,7 @@ REPORT_KEYS = (
 
 
 def _grace() -> dt.timedelta:
-    return dt.timedelta(seconds=getattr(settings, "ORDERS_SETTLE_GRACE_SECONDS", 60))
+    return dt.timedelta(seconds=settings.ORDERS_SETTLE_GRACE_SECONDS)
 
 
 def _payment_mark_failed(payment: Payment) -> bool:

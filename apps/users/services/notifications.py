@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import uuid
 
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import F
@@ -120,7 +121,12 @@ def _message(email: OrderEmail) -> EmailMultiAlternatives:
 
 
 def _back_off(attempts: int) -> dt.timedelta:
-    return min(RETRY_BASE * 2 ** max(attempts - 1, 0), RETRY_MAX)
+    seconds = get_exponential_backoff_interval(
+        factor=RETRY_BASE.total_seconds(),
+        retries=max(attempts - 1, 0),
+        maximum=RETRY_MAX.total_seconds(),
+    )
+    return dt.timedelta(seconds=seconds)
 
 
 def order_emails_retry(*, now: dt.datetime | None = None) -> dict[str, int]:

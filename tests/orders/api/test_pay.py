@@ -2,10 +2,11 @@ import pytest
 from django.db import connections
 
 from apps.common.db import alias_for
-from apps.orders.gateway import TestGateway
+from apps.orders.gateway import TestGateway, gateway_breaker
 from apps.orders.models import Order, Payment
 from apps.orders.services import payments
 from apps.orders.services.lifecycle import order_expire
+from tests.conftest import circuit_is_open
 from tests.orders.helpers import outbox
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +208,7 @@ def test_breaker_opens_fails_fast_and_closes_after_recovery(
     settings.ORDERS_BREAKER_THRESHOLD = 3
     settings.ORDERS_BREAKER_RESET_SECONDS = 30
     clock = [1_000_000.0]
-    monkeypatch.setattr("apps.orders.gateway.time.time", lambda: clock[0])
+    monkeypatch.setattr("apps.common.breaker.time.time", lambda: clock[0])
     assert pay(customer_client, confirmed_order, "tok_error").status_code == 503
 
     fast = pay(customer_client, confirmed_order, "tok_success")
@@ -224,7 +225,7 @@ def test_breaker_opens_fails_fast_and_closes_after_recovery(
     assert recovered.status_code == 200
     assert recovered.json()["status"] == "paid"
     assert TestGateway.captures() == 1
-    assert payments.CircuitBreaker(payments.BREAKER_NAME).is_open() is False
+    assert not circuit_is_open(gateway_breaker())
 
 
 def test_a_failing_trial_call_opens_the_breaker_again(
@@ -232,11 +233,11 @@ def test_a_failing_trial_call_opens_the_breaker_again(
 ):
     settings.ORDERS_BREAKER_THRESHOLD = 3
     clock = [1_000_000.0]
-    monkeypatch.setattr("apps.orders.gateway.time.time", lambda: clock[0])
+    monkeypatch.setattr("apps.common.breaker.time.time", lambda: clock[0])
     pay(customer_client, confirmed_order, "tok_error")
     clock[0] += 31
 
     trial = pay(customer_client, confirmed_order, "tok_error")
 
     assert trial.status_code == 503
-    assert payments.CircuitBreaker(payments.BREAKER_NAME).is_open() is True
+    assert circuit_is_open(gateway_breaker())

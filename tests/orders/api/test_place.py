@@ -187,7 +187,7 @@ def test_anonymous_cannot_place(api_client, catalog):
 
 
 def test_placement_is_throttled_per_user(
-    customer_client, other_client, catalog, monkeypatch
+    customer_client, other_client, catalog, monkeypatch, throttle_clock
 ):
     monkeypatch.setattr(OrderPlaceThrottle, "rate", "2/min", raising=False)
 
@@ -199,7 +199,9 @@ def test_placement_is_throttled_per_user(
     assert Order.objects.count() == 3
 
 
-def test_throttled_answer_has_retry_after(customer_client, catalog, monkeypatch):
+def test_throttled_answer_has_retry_after(
+    customer_client, catalog, monkeypatch, throttle_clock
+):
     monkeypatch.setattr(OrderPlaceThrottle, "rate", "1/min", raising=False)
     place(customer_client)
 
