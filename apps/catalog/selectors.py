@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
 from apps.catalog.models import Category, Product
 from apps.common.db import alias_for
@@ -142,6 +143,7 @@ _SNAPSHOT_SQL = "SELECT {columns} FROM {table} WHERE {pk} = ANY(%s::uuid[])".for
 )
 
 
-def product_snapshot_rows_active(limit: int) -> list[dict]:
-    rows = Product.objects.filter(is_active=True).order_by("name", "pk")
-    return list(rows.values(*SNAPSHOT_FIELDS)[:limit])
+def product_snapshot_rows_by_sku(skus_lower: Iterable[str]) -> list[dict]:
+    """Through the case-insensitive unique index on the sku."""
+    rows = Product.objects.annotate(sku_lower=Lower("sku"))
+    return list(rows.filter(sku_lower__in=list(skus_lower)).values(*SNAPSHOT_FIELDS))

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.inventory",
     "apps.orders",
+    # Not a domain app: the composition root of `manage.py seed_demo`.
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
@@ -295,6 +297,14 @@ CELERY_BEAT_SCHEDULE = {
 # --- Domain settings -------------------------------------------------------
 RESERVATION_TIMEOUT_MINUTES = env.int("RESERVATION_TIMEOUT_MINUTES", default=15)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+
+# config.settings.production sets this; `seed_demo` then refuses to create its
+# accounts with known passwords unless given --allow-production.
+IS_PRODUCTION = False
+DEMO_STAFF_EMAIL = env("DEMO_STAFF_EMAIL", default="staff@example.com")
+DEMO_STAFF_PASSWORD = env("DEMO_STAFF_PASSWORD", default="staff-demo-pass-1")
+DEMO_CUSTOMER_EMAIL = env("DEMO_CUSTOMER_EMAIL", default="customer@example.com")
+DEMO_CUSTOMER_PASSWORD = env("DEMO_CUSTOMER_PASSWORD", default="customer-demo-pass-1")
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
