@@ -105,10 +105,6 @@ def product_get_row(*, product_id: uuid.UUID, include_inactive: bool) -> dict | 
     )
 
 
-def product_get(*, product_id: uuid.UUID) -> Product | None:
-    return Product.objects.filter(pk=product_id).first()
-
-
 def product_get_by_sku(*, sku: str) -> Product | None:
     return Product.objects.filter(sku__iexact=sku.strip()).first()
 
