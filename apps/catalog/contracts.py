@@ -15,3 +15,10 @@ class ProductSnapshot:
     unit_price: Decimal
     currency: str
     is_active: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class CategorySummary:
+    slug: str
+    name: str
+    parent_slug: str | None

@@ -2,8 +2,10 @@
 
 import uuid
 
-from apps.catalog import selectors
-from apps.catalog.contracts import ProductSnapshot
+from apps.catalog import selectors, services
+from apps.catalog.contracts import CategorySummary, ProductSnapshot
+from apps.catalog.models import Category
+from apps.common.errors import ValidationFailed
 
 
 def product_snapshots(
@@ -17,9 +19,64 @@ def product_snapshots(
     return {row["id"]: _snapshot(row) for row in selectors.product_snapshot_rows(ids)}
 
 
-def active_products(*, limit: int) -> list[ProductSnapshot]:
-    """Up to `limit` active products, by name (demo data, tools). One query."""
-    return [_snapshot(row) for row in selectors.product_snapshot_rows_active(limit)]
+def product_snapshots_by_sku(*, skus: list[str]) -> dict[str, ProductSnapshot]:
+    """Snapshots of the products that exist among `skus` (matched in any case),
+    keyed by the sku as asked; unknown skus are simply absent. One query."""
+    asked = {sku.strip().lower(): sku for sku in skus}
+    rows = selectors.product_snapshot_rows_by_sku(asked)
+    return {asked[row["sku"].lower()]: _snapshot(row) for row in rows}
+
+
+def product_create(
+    *,
+    sku: str,
+    name: str,
+    price: str,
+    description: str = "",
+    category_slug: str | None = None,
+) -> ProductSnapshot:
+    """A new active product (publishes catalog.product.created.v1); raises
+    ValidationFailed (a taken sku, a bad price, an unknown category)."""
+    product = services.product_create(
+        sku=sku,
+        name=name,
+        price=price,
+        description=description,
+        category=_category(slug=category_slug),
+    )
+    return product_snapshots(product_ids=[product.pk])[product.pk]
+
+
+def category_list() -> list[CategorySummary]:
+    """Every category, by name. One query."""
+    return [_category_summary(category) for category in selectors.category_list()]
+
+
+def category_create(
+    *, name: str, slug: str, parent_slug: str | None = None
+) -> CategorySummary:
+    """A new category below `parent_slug` (or at the top); raises
+    ValidationFailed (a taken slug, an unknown parent)."""
+    parent = _category(slug=parent_slug, field="parent_slug")
+    category = services.category_create(name=name, slug=slug, parent=parent)
+    return _category_summary(category)
+
+
+def _category(*, slug: str | None, field: str = "category_slug") -> Category | None:
+    if slug is None:
+        return None
+    category = selectors.category_get(slug=slug)
+    if category is None:
+        raise ValidationFailed({field: [f"No category with slug {slug!r}."]})
+    return category
+
+
+def _category_summary(category: Category) -> CategorySummary:
+    return CategorySummary(
+        slug=category.slug,
+        name=category.name,
+        parent_slug=category.parent.slug if category.parent else None,
+    )
 
 
 def _as_uuid(value: uuid.UUID | str) -> uuid.UUID | None:

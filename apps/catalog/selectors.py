@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
 from apps.catalog.models import Category, Product
 
@@ -102,10 +103,6 @@ def product_get_row(*, product_id: uuid.UUID, include_inactive: bool) -> dict | 
     )
 
 
-def product_get(*, product_id: uuid.UUID) -> Product | None:
-    return Product.objects.filter(pk=product_id).first()
-
-
 def product_get_by_sku(*, sku: str) -> Product | None:
     return Product.objects.filter(sku__iexact=sku.strip()).first()
 
@@ -124,6 +121,7 @@ def product_snapshot_rows(product_ids: Iterable[uuid.UUID]) -> list[dict]:
     return list(Product.objects.filter(pk__in=product_ids).values(*SNAPSHOT_FIELDS))
 
 
-def product_snapshot_rows_active(limit: int) -> list[dict]:
-    rows = Product.objects.filter(is_active=True).order_by("name", "pk")
-    return list(rows.values(*SNAPSHOT_FIELDS)[:limit])
+def product_snapshot_rows_by_sku(skus_lower: Iterable[str]) -> list[dict]:
+    """Through the case-insensitive unique index on the sku."""
+    rows = Product.objects.annotate(sku_lower=Lower("sku"))
+    return list(rows.filter(sku_lower__in=list(skus_lower)).values(*SNAPSHOT_FIELDS))

@@ -1,27 +1,22 @@
-"""What crosses an app boundary: relations, imports and table access.
+"""What crosses an app boundary at run time: relations and table access.
 
-Used by `manage.py boundaries_report` and the architecture tests. The kernel
-imports no domain app: models come from Django's app registry, imports from
-grimp's static graph, events from the event bus registry.
+Used by `manage.py boundaries_report` and the architecture tests. Imports are
+a build fact, checked by import-linter's contracts (pyproject.toml). The
+kernel imports no domain app: models come from Django's app registry, events
+from the event bus registry.
 """
 
-import ast
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import grimp
 from django.apps import apps as django_apps
 from django.conf import settings
 
 from apps.common.db import alias_for
 from apps.eventbus import registry
 
-PUBLIC_MODULES = ("interface", "contracts", "events")
 KERNEL_APPS = ("common", "eventbus")
-# Modules a public contracts.py / events.py may import besides the standard library.
-FRAMEWORK_FREE_ALLOWED = ("apps.eventbus.schema",)
 
 
 def owner_of(app_label: str) -> str:
@@ -52,43 +47,6 @@ def cross_app_relations(models) -> list[str]:
                     f"{target_label}.{getattr(target, '__name__', target)}"
                 )
     return found
-
-
-def is_public(module: str) -> bool:
-    """`apps.<app>.interface|contracts|events` (or a module inside one of them)."""
-    parts = module.split(".")
-    return len(parts) >= 3 and parts[0] == "apps" and parts[2] in PUBLIC_MODULES
-
-
-def app_of(module: str) -> str | None:
-    parts = module.split(".")
-    return parts[1] if len(parts) >= 2 and parts[0] == "apps" else None
-
-
-def build_import_graph():
-    return grimp.build_graph("apps", cache_dir=None)
-
-
-def imports_between_apps(graph, app: str) -> list[tuple[str, str]]:
-    """(importer, imported) pairs from `apps.<app>` into any other app."""
-    package = f"apps.{app}"
-    modules = {package, *graph.find_descendants(package)}
-    pairs = []
-    for importer in sorted(modules):
-        for imported in sorted(graph.find_modules_directly_imported_by(importer)):
-            other = app_of(imported)
-            if other is not None and other != app:
-                pairs.append((importer, imported))
-    return pairs
-
-
-def crossing_import(app: str, imported: str) -> bool:
-    """A domain app may use the kernel and others' public modules; the kernel
-    may use no domain app at all."""
-    other = app_of(imported)
-    if app in KERNEL_APPS:
-        return other in settings.DOMAIN_APPS
-    return other not in KERNEL_APPS and not is_public(imported)
 
 
 def app_tables() -> dict[str, set[str]]:
@@ -137,52 +95,24 @@ def table_access(app: str, app_dir: Path, tables: dict[str, set[str]]) -> list[s
     return found
 
 
-def non_stdlib_imports(source: str) -> list[str]:
-    """Imports of a public contracts/events module that are neither the standard
-    library nor the framework-free event schema."""
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module]
-        else:
-            continue
-        for name in names:
-            top = name.split(".")[0]
-            if top not in sys.stdlib_module_names and name not in (
-                FRAMEWORK_FREE_ALLOWED
-            ):
-                found.append(name)
-    return found
-
-
 @dataclass
 class AppReport:
     app: str
     database: str
-    imports: list[tuple[str, str]] = field(default_factory=list)
     publishes: list[str] = field(default_factory=list)
     consumes: list[str] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
 
 
-def boundaries_report(graph=None) -> list[AppReport]:
-    graph = graph or build_import_graph()
+def boundaries_report() -> list[AppReport]:
     tables = app_tables()
     event_types = sorted(cls.event_type for cls in registry.all_event_classes())
     reports = []
     for app in [*settings.DOMAIN_APPS, *KERNEL_APPS]:
         config = django_apps.get_app_config(app)
         report = AppReport(app=app, database=alias_for(app))
-        report.imports = imports_between_apps(graph, app)
         report.publishes = [t for t in event_types if t.split(".")[0] == app]
         report.consumes = [t for t in event_types if app in registry.consumers_of(t)]
-        report.violations += [
-            f"import {importer} -> {imported}"
-            for importer, imported in report.imports
-            if crossing_import(app, imported)
-        ]
         report.violations += [
             f"relation {r}" for r in cross_app_relations(config.get_models())
         ]

@@ -65,6 +65,8 @@ def instrument_libraries() -> None:
 
 
 def uninstrument_libraries() -> None:
+    """Undo `instrument_libraries`; instrumentation is process-wide, so the
+    tests that trace scope it to themselves with this."""
     for instrumentor in _instrumentors():
         instrumentor.uninstrument()
 

@@ -10,3 +10,7 @@ class StockAvailability:
     on_hand: int
     reserved: int
     available: int
+
+
+class StockNotFound(LookupError):
+    """The product has no stock item (yet: it follows the catalog's event)."""

@@ -2,8 +2,9 @@
 
 import uuid
 
-from apps.inventory import selectors
-from apps.inventory.contracts import StockAvailability
+from apps.inventory import selectors, services
+from apps.inventory.contracts import StockAvailability, StockNotFound
+from apps.inventory.errors import StockItemNotFound
 
 
 def _availability(item) -> StockAvailability:
@@ -25,3 +26,20 @@ def stock_availability(
         item.product_id: _availability(item)
         for item in selectors.stock_item_list(product_ids=ids)
     }
+
+
+def stock_receive(
+    *, product_id: uuid.UUID | str, quantity: int, reference: str, actor: str
+) -> bool:
+    """Receive `quantity` of a product under `reference` (a delivery note) once:
+    returns False, changing nothing, when that reference was received already.
+    Raises StockNotFound, or ValidationFailed for a bad quantity or reference."""
+    try:
+        return services.stock_receive(
+            product_id=uuid.UUID(str(product_id)),
+            quantity=quantity,
+            reference=reference,
+            actor=actor,
+        )
+    except (ValueError, StockItemNotFound):
+        raise StockNotFound(str(product_id)) from None

@@ -69,16 +69,3 @@ def stock_violations(*, product_ids: Iterable[uuid.UUID] | None = None) -> list[
     for pid, held in sorted(active.items()):
         violations.append(f"{pid}: active reservations hold {held} of a missing item")
     return violations
-
-
-def stock_items_never_received() -> list[uuid.UUID]:
-    """Items with no movement at all yet, in product-id order."""
-    return list(
-        StockItem.objects.filter(movements__isnull=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
-def stock_item_count() -> int:
-    return StockItem.objects.count()

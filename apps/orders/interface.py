@@ -2,10 +2,13 @@
 
 import uuid
 
+from apps.common.errors import ValidationFailed
 from apps.orders import selectors
 from apps.orders.contracts import OrderLineSummary, OrderNotFound, OrderSummary
+from apps.orders.countries import ISO_COUNTRIES
 from apps.orders.errors import OrderDoesNotExist
 from apps.orders.models import Order
+from apps.orders.services import placement
 
 
 def _summary(order: Order) -> OrderSummary:
@@ -37,3 +40,70 @@ def order_get(*, order_id: uuid.UUID | str) -> OrderSummary:
         return _summary(selectors.order_get(order_id=order_uuid))
     except (ValueError, OrderDoesNotExist):
         raise OrderNotFound(str(order_id)) from None
+
+
+def order_list(*, user_id: uuid.UUID | str) -> list[OrderSummary]:
+    """Every order of the user, newest first."""
+    orders = selectors.order_list(user_id=uuid.UUID(str(user_id)), is_staff=False)
+    return [_summary(order) for order in orders]
+
+
+def order_place(
+    *,
+    user_id: uuid.UUID | str,
+    items: list[dict[str, str | int]],
+    address: dict[str, str],
+) -> OrderSummary:
+    """Place an order priced from the catalog, as the checkout does. `items`:
+    {"product_id", "quantity"} each; `address`: name, line1, line2 (optional),
+    city, postal_code, country. Raises ValidationFailed."""
+    order = placement.order_place(
+        user_id=uuid.UUID(str(user_id)),
+        items=_requested_lines(items),
+        address=_shipping_address(address),
+    )
+    return order_get(order_id=order.id)
+
+
+def _requested_lines(items: list[dict]) -> list[placement.RequestedLine]:
+    try:
+        lines = [
+            placement.RequestedLine(
+                product_id=uuid.UUID(str(item["product_id"])), quantity=item["quantity"]
+            )
+            for item in items
+        ]
+    except (KeyError, TypeError, ValueError):
+        lines = None
+    if lines is None or not all(_is_count(line.quantity) for line in lines):
+        raise ValidationFailed(
+            {"items": ["Each item needs a product_id (a UUID) and a quantity >= 1."]}
+        )
+    return lines
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postal_code", "country")
+
+
+def _shipping_address(address: dict) -> placement.ShippingAddress:
+    """Checked against the order's shipping columns, which set each limit."""
+    errors = {name: ["Unknown field."] for name in set(address) - set(ADDRESS_FIELDS)}
+    for name in ADDRESS_FIELDS:
+        value = address.get(name, "")
+        column = Order._meta.get_field(f"shipping_{name}")
+        if not isinstance(value, str):
+            errors[name] = ["A string is required."]
+        elif not value.strip() and not column.blank:
+            errors[name] = ["This field is required."]
+        elif len(value.strip()) > column.max_length:
+            errors[name] = [f"At most {column.max_length} characters."]
+    if "country" not in errors and address["country"].upper() not in ISO_COUNTRIES:
+        errors["country"] = ["Enter an ISO 3166-1 alpha-2 country code."]
+    if errors:
+        raise ValidationFailed({"address": errors})
+    fields = {name: address.get(name, "").strip() for name in ADDRESS_FIELDS}
+    return placement.ShippingAddress(**{**fields, "country": fields["country"].upper()})

@@ -3,9 +3,9 @@
 import uuid
 
 from apps.users.contracts import UserNotFound, UserSummary
-from apps.users.demo import demo_customer_email
 from apps.users.models import User
 from apps.users.selectors import user_find, user_find_by_email
+from apps.users.services import accounts
 
 
 def _summary(user: User) -> UserSummary:
@@ -27,7 +27,31 @@ def user_get(*, user_id: uuid.UUID | str) -> UserSummary:
     return _summary(user)
 
 
-def demo_customer() -> UserSummary | None:
-    """The demo customer `manage.py seed_demo` creates, if it exists."""
-    user = user_find_by_email(demo_customer_email())
-    return _summary(user) if user is not None else None
+def user_get_by_email(*, email: str) -> UserSummary:
+    """The user with `email` (any case); raises UserNotFound."""
+    user = user_find_by_email(email)
+    if user is None:
+        raise UserNotFound(email)
+    return _summary(user)
+
+
+def customer_register(
+    *, email: str, password: str, first_name: str = "", last_name: str = ""
+) -> UserSummary:
+    """A new customer account; raises ValidationFailed (a taken e-mail, a weak
+    password)."""
+    user = accounts.user_register(
+        email=email, password=password, first_name=first_name, last_name=last_name
+    )
+    return _summary(user)
+
+
+def staff_create(
+    *, email: str, password: str, first_name: str = "", last_name: str = ""
+) -> UserSummary:
+    """A staff account, or the existing account of `email` promoted to staff with
+    this password; raises ValidationFailed (a weak password)."""
+    user, _created = accounts.staff_create(
+        email=email, password=password, first_name=first_name, last_name=last_name
+    )
+    return _summary(user)

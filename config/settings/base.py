@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.inventory",
     "apps.orders",
+    # Not a domain app: the composition root of `manage.py seed_demo`.
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
@@ -317,6 +319,14 @@ ORDERS_BREAKER_RESET_SECONDS = env.float("ORDERS_BREAKER_RESET_SECONDS", default
 # A `processing` payment younger than this is left to the pay request working
 # on it (longer than a pay request's retries).
 ORDERS_SETTLE_GRACE_SECONDS = env.float("ORDERS_SETTLE_GRACE_SECONDS", default=60.0)
+
+# config.settings.production sets this; `seed_demo` then refuses to create its
+# accounts with known passwords unless given --allow-production.
+IS_PRODUCTION = False
+DEMO_STAFF_EMAIL = env("DEMO_STAFF_EMAIL", default="staff@example.com")
+DEMO_STAFF_PASSWORD = env("DEMO_STAFF_PASSWORD", default="staff-demo-pass-1")
+DEMO_CUSTOMER_EMAIL = env("DEMO_CUSTOMER_EMAIL", default="customer@example.com")
+DEMO_CUSTOMER_PASSWORD = env("DEMO_CUSTOMER_PASSWORD", default="customer-demo-pass-1")
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"

@@ -10,6 +10,7 @@ for _required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
         raise ImproperlyConfigured(f"{_required} must be set in production")
 
 DEBUG = False
+IS_PRODUCTION = True
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -32,8 +32,6 @@ from apps.users.models import User
 SCALARS = (str, int, float, bool, type(None), uuid.UUID, decimal.Decimal)
 SCALARS += (dt.datetime, dt.date)
 KEYS = (str, uuid.UUID)
-# Demo helpers being removed with the move of seeding to a composition root.
-BEING_REMOVED = {("users", "demo_customer"), ("catalog", "active_products")}
 
 
 def public_functions(app: str) -> list[Callable]:
@@ -44,7 +42,6 @@ def public_functions(app: str) -> list[Callable]:
         if inspect.isfunction(value)
         and value.__module__ == module.__name__
         and not name.startswith("_")
-        and (app, name) not in BEING_REMOVED
     ]
 
 

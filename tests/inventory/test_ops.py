@@ -1,4 +1,4 @@
-"""The reconcile command, the expiry task and its schedule, the demo stock."""
+"""The reconcile command, the expiry task and its schedule."""
 
 import datetime as dt
 import io
@@ -9,8 +9,8 @@ from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from apps.inventory import demo, services, tasks
-from apps.inventory.models import Reservation, StockItem, StockMovement
+from apps.inventory import services, tasks
+from apps.inventory.models import Reservation, StockItem
 from tests.inventory.conftest import levels
 
 pytestmark = pytest.mark.django_db
@@ -69,25 +69,3 @@ def test_expiry_runs_on_the_beat_schedule_on_the_inventory_queue():
     assert entry["task"] == tasks.EXPIRE_TASK == tasks.expire_reservations.name
     assert entry["schedule"] == 60.0
     assert entry["options"] == {"queue": "inventory"}
-
-
-def test_demo_gives_every_new_item_stock_once(stock):
-    a, b = stock(0), stock(0)
-    kept = stock(7)
-
-    demo.seed(stdout=io.StringIO())
-    out = io.StringIO()
-    demo.seed(stdout=out)
-
-    assert [levels(p) for p in (a, b, kept)] == [(25, 0), (25, 0), (7, 0)]
-    assert StockMovement.objects.filter(kind="receipt").count() == 3
-    assert out.getvalue() == "demo stock: 0 product(s) received 25 each"
-
-
-def test_demo_without_items_says_how_to_get_them(db):
-    out = io.StringIO()
-
-    demo.seed(stdout=out)
-
-    assert "run this again once they are delivered" in out.getvalue()
-    assert StockItem.objects.count() == 0

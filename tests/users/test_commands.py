@@ -87,20 +87,3 @@ def test_create_staff_refuses_bad_input_and_stores_nothing(args, message, monkey
 
     assert str(error.value).startswith(message)
     assert User.objects.count() == 0
-
-
-@pytest.mark.django_db
-def test_seed_demo_creates_staff_and_customer_through_services_once():
-    first = run("seed_demo")
-    second = run("seed_demo")
-
-    users = {u.email: u for u in User.objects.all()}
-    assert sorted(users) == ["customer@example.com", "staff@example.com"]
-    assert users["staff@example.com"].is_staff is True
-    assert users["customer@example.com"].is_staff is False
-    assert users["staff@example.com"].check_password("staff-demo-pass-1")
-    assert users["customer@example.com"].check_password("customer-demo-pass-1")
-    assert registered_emails() == ["customer@example.com", "staff@example.com"]
-    for out in (first, second):
-        assert "demo staff: staff@example.com / staff-demo-pass-1" in out
-        assert "demo customer: customer@example.com / customer-demo-pass-1" in out

@@ -2,8 +2,14 @@ import uuid
 
 import pytest
 
+from apps.common.errors import ValidationFailed
 from apps.users.contracts import UserNotFound, UserSummary
-from apps.users.interface import user_get
+from apps.users.interface import (
+    customer_register,
+    staff_create,
+    user_get,
+    user_get_by_email,
+)
 
 
 @pytest.mark.django_db
@@ -40,3 +46,30 @@ def test_user_get_accepts_uuid_and_reports_staff_and_inactive(staff_user):
 def test_user_get_raises_user_not_found(user_id, customer):
     with pytest.raises(UserNotFound):
         user_get(user_id=user_id)
+
+
+@pytest.mark.django_db
+def test_user_get_by_email_matches_any_case(customer):
+    assert user_get_by_email(email="Customer@Example.com").id == customer.pk
+    with pytest.raises(UserNotFound):
+        user_get_by_email(email="nobody@example.com")
+
+
+@pytest.mark.django_db
+def test_customer_register_returns_the_new_customer_once():
+    new = customer_register(email="Ada@Example.com", password="a-long-pass-99")
+
+    with pytest.raises(ValidationFailed) as refused:
+        customer_register(email="ada@example.com", password="a-long-pass-99")
+
+    assert (new.email, new.is_staff) == ("ada@example.com", False)
+    assert list(refused.value.extra["errors"]) == ["email"]
+
+
+@pytest.mark.django_db
+def test_staff_create_creates_staff_or_promotes_an_existing_account(customer):
+    new = staff_create(email="ops@example.com", password="a-long-pass-99")
+    promoted = staff_create(email=customer.email, password="b-long-pass-98")
+
+    assert (new.is_staff, promoted.is_staff) == (True, True)
+    assert promoted.id == customer.pk

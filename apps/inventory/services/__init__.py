@@ -23,6 +23,7 @@ from apps.inventory.services.stock import (
     Kind,
     stock_adjust,
     stock_item_create,
+    stock_receive,
 )
 
 __all__ = [
@@ -35,5 +36,6 @@ __all__ = [
     "reservations_expire_due",
     "stock_adjust",
     "stock_item_create",
+    "stock_receive",
     "stock_reserve",
 ]

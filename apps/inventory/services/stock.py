@@ -109,18 +109,21 @@ def stock_item_create(*, product_id: uuid.UUID) -> tuple[StockItem, bool]:
         return StockItem.objects.get_or_create(product_id=product_id)
 
 
-def _validate_adjustment(delta, reason) -> dict:
+def _validate_adjustment(
+    delta, reason, *, fields: tuple[str, str] = ("delta", "reason")
+) -> dict:
+    delta_field, reason_field = fields
     errors = {}
     if isinstance(delta, bool) or not isinstance(delta, int):
-        errors["delta"] = ["A whole number is required."]
+        errors[delta_field] = ["A whole number is required."]
     elif delta == 0:
-        errors["delta"] = ["Must not be zero."]
+        errors[delta_field] = ["Must not be zero."]
     elif abs(delta) > MAX_QUANTITY:
-        errors["delta"] = [f"Must be between -{MAX_QUANTITY} and {MAX_QUANTITY}."]
+        errors[delta_field] = [f"Must be between -{MAX_QUANTITY} and {MAX_QUANTITY}."]
     if not isinstance(reason, str) or not reason.strip():
-        errors["reason"] = ["This field is required."]
+        errors[reason_field] = ["This field is required."]
     elif len(reason) > 200:
-        errors["reason"] = ["At most 200 characters."]
+        errors[reason_field] = ["At most 200 characters."]
     return errors
 
 
@@ -153,3 +156,33 @@ def stock_adjust(
             extra={"errors": {"delta": [f"At least {-refused.available} allowed."]}},
         ) from None
     return StockItem.objects.get(pk=product_id)
+
+
+def stock_receive(
+    *, product_id: uuid.UUID, quantity: int, reference: str, actor: str
+) -> bool:
+    """Receive `quantity` under `reference` (a delivery note): a receipt this
+    product already has under that reference is not applied again. Returns
+    whether it was applied."""
+    errors = _validate_adjustment(quantity, reference, fields=("quantity", "reference"))
+    if not errors and quantity < 0:
+        errors = {"quantity": ["Must be positive."]}
+    if errors:
+        raise ValidationFailed(errors)
+    reference = reference.strip()
+    with atomic_for(APP):
+        # The row lock makes two receipts of one reference take turns.
+        if StockItem.objects.select_for_update().filter(pk=product_id).first() is None:
+            raise StockItemNotFound()
+        receipts = StockMovement.objects.filter(
+            stock_item_id=product_id, kind=Kind.RECEIPT, reference=reference
+        )
+        if receipts.exists():
+            return False
+        change_stock(
+            [Change(product_id, quantity, 0)],
+            kind=Kind.RECEIPT,
+            reference=reference,
+            actor=actor,
+        )
+    return True

@@ -1,14 +1,8 @@
-"""Demo catalog for `manage.py seed_demo` (private): five categories, one of
-them nested, and fifty products, created through the services (so their
-events are published) and skipped when they already exist."""
+"""What `manage.py seed_demo` creates: five categories (one nested), fifty
+products with opening stock, and the demo customer's order."""
 
-from decimal import Decimal
-
-from apps.catalog import selectors, services
-from apps.catalog.models import Category
-
+# (slug, name, parent slug)
 CATEGORIES = [
-    # (slug, name, parent slug)
     ("electronics", "Electronics", None),
     ("audio", "Audio", "electronics"),
     ("home-kitchen", "Home & Kitchen", None),
@@ -16,6 +10,7 @@ CATEGORIES = [
     ("outdoor", "Outdoor", None),
 ]
 
+# category slug -> (name, price)
 PRODUCTS = {
     "electronics": [
         ("USB-C Charger 65W", "39.90"),
@@ -79,32 +74,15 @@ PRODUCTS = {
     ],
 }
 
-
-def seed(*, stdout) -> None:
-    categories: dict[str, Category] = {}
-    for slug, name, parent_slug in CATEGORIES:
-        category = selectors.category_get(slug=slug)
-        if category is None:
-            category = services.category_create(
-                name=name, slug=slug, parent=categories.get(parent_slug)
-            )
-        categories[slug] = category
-    created = 0
-    for category_slug, products in PRODUCTS.items():
-        prefix = category_slug[:3].upper()
-        for number, (name, price) in enumerate(products, start=1):
-            sku = f"DEMO-{prefix}-{number:03d}"
-            if selectors.product_sku_taken(sku=sku):
-                continue
-            services.product_create(
-                sku=sku,
-                name=name,
-                price=Decimal(price),
-                description=f"{name}. A demo product of the {category_slug} range.",
-                category=categories[category_slug],
-            )
-            created += 1
-    stdout.write(
-        f"demo catalog: {len(categories)} categories, "
-        f"{sum(map(len, PRODUCTS.values()))} products ({created} new)"
-    )
+# The seed owns these skus, DEMO-<first 3 letters of the category>-<number>.
+SKU_PREFIX = "DEMO"
+STOCK_QUANTITY = 25
+# One receipt under this reference per product, so a second run receives nothing.
+STOCK_REFERENCE = "demo opening stock"
+ORDER_ADDRESS = {
+    "name": "Demo Customer",
+    "line1": "1 Demo Street",
+    "city": "Berlin",
+    "postal_code": "10115",
+    "country": "DE",
+}
