@@ -20,7 +20,6 @@ from apps.common.db import atomic_for
 from apps.common.errors import Conflict, ValidationFailed
 from apps.eventbus.api import publish
 
-APP = "catalog"
 SKU_TAKEN = "A product with this SKU already exists."
 MAX_PRICE = Decimal("9999999999.99")  # Decimal(12, 2)
 PRODUCT_FIELDS = {"sku", "slug", "name", "description", "price", "category"}
@@ -35,7 +34,7 @@ def category_create(
 ) -> Category:
     category = Category(name=name.strip(), slug=slug or slugify(name), parent=parent)
     _check_category(category)
-    with _integrity_as_field_errors(CATEGORY_CONSTRAINTS), atomic_for(APP):
+    with _integrity_as_field_errors(CATEGORY_CONSTRAINTS), atomic_for(Product):
         category.save()
     return category
 
@@ -45,13 +44,13 @@ def category_update(*, category: Category, data: dict) -> Category:
     for field, value in data.items():
         setattr(category, field, value)
     _check_category(category)
-    with _integrity_as_field_errors(CATEGORY_CONSTRAINTS), atomic_for(APP):
+    with _integrity_as_field_errors(CATEGORY_CONSTRAINTS), atomic_for(Product):
         category.save()
     return category
 
 
 def category_delete(*, category: Category) -> None:
-    with atomic_for(APP):
+    with atomic_for(Product):
         locked = Category.objects.select_for_update().filter(pk=category.pk).first()
         if locked is None:
             return
@@ -126,7 +125,7 @@ def product_create(
     product.price = _clean_price(price)
     product.slug = slug or _slug_for(product)
     _check_product(product)
-    with _integrity_as_field_errors(PRODUCT_CONSTRAINTS), atomic_for(APP):
+    with _integrity_as_field_errors(PRODUCT_CONSTRAINTS), atomic_for(Product):
         product.save(force_insert=True)
         publish(
             ProductCreated(
@@ -144,7 +143,7 @@ def product_update(*, product_id: uuid.UUID, data: dict) -> Product:
     """Change some of `PRODUCT_FIELDS` and `is_active`; publishes a price change
     and a deactivation when they happen."""
     _reject_unknown(data, PRODUCT_FIELDS | {"is_active"})
-    with _integrity_as_field_errors(PRODUCT_CONSTRAINTS), atomic_for(APP):
+    with _integrity_as_field_errors(PRODUCT_CONSTRAINTS), atomic_for(Product):
         product = _locked_product(product_id)
         old_price, was_active = product.price, product.is_active
         for field, value in data.items():
@@ -247,7 +246,7 @@ def product_availability_apply(
     lower than ours), whose row lock also orders the copies to
     `Product.in_stock`. A concurrent first insert is settled by the primary
     key: the loser goes round again and meets the winner's committed row."""
-    with atomic_for(APP):
+    with atomic_for(Product):
         try:
             applied = _availability_record(
                 product_id=product_id, available=available, version=version
@@ -274,7 +273,7 @@ def _availability_record(
         return True
     if rows.filter(version__gte=version).exists():
         return False  # as new or newer already recorded
-    with atomic_for(APP):  # a savepoint: a concurrent insert rolls back only it
+    with atomic_for(Product):  # a savepoint: a concurrent insert rolls back only it
         ProductAvailability.objects.create(
             product_id=product_id, available=available, version=version
         )

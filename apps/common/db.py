@@ -6,7 +6,7 @@ consumer's, so each is written in the same transaction as the state it guards.
 """
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 
 EVERYWHERE_APPS = {"eventbus"}
 
@@ -17,13 +17,18 @@ def alias_for(app_label: str) -> str:
     return settings.APP_DATABASES.get(app_label, home)
 
 
-def atomic_for(app_label: str):
-    """A transaction on the app's own database; never spans two apps."""
-    return transaction.atomic(using=alias_for(app_label))
+def _label_of(owner: str | type[models.Model]) -> str:
+    return owner if isinstance(owner, str) else owner._meta.app_label
 
 
-def on_commit_for(app_label: str, func) -> None:
-    transaction.on_commit(func, using=alias_for(app_label))
+def atomic_for(owner: str | type[models.Model]):
+    """A transaction on the database of `owner`, an app label or any model of
+    the app; it never spans two apps."""
+    return transaction.atomic(using=alias_for(_label_of(owner)))
+
+
+def on_commit_for(owner: str | type[models.Model], func) -> None:
+    transaction.on_commit(func, using=alias_for(_label_of(owner)))
 
 
 class AppDatabaseRouter:

@@ -6,8 +6,6 @@ from apps.eventbus.api import EventMeta, subscribe
 from apps.inventory import services
 from apps.orders.events import OrderCancelled, OrderPaid, OrderPlaced, OrderRefunded
 
-APP = "inventory"
-
 
 def _actor(meta: EventMeta) -> str:
     return f"event:{meta.event_type}"
@@ -41,8 +39,8 @@ def on_orders_order_refunded(event: OrderRefunded, meta: EventMeta) -> None:
 
 def register() -> None:
     """Subscribe this app's handlers to the event bus."""
-    subscribe(APP, ProductCreated, on_catalog_product_created)
-    subscribe(APP, OrderPlaced, on_orders_order_placed)
-    subscribe(APP, OrderCancelled, on_orders_order_cancelled)
-    subscribe(APP, OrderPaid, on_orders_order_paid)
-    subscribe(APP, OrderRefunded, on_orders_order_refunded)
+    subscribe("inventory", ProductCreated, on_catalog_product_created)
+    subscribe("inventory", OrderPlaced, on_orders_order_placed)
+    subscribe("inventory", OrderCancelled, on_orders_order_cancelled)
+    subscribe("inventory", OrderPaid, on_orders_order_paid)
+    subscribe("inventory", OrderRefunded, on_orders_order_refunded)

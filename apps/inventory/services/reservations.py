@@ -23,7 +23,6 @@ from apps.inventory.events import (
 )
 from apps.inventory.models import Reservation, ReservationLine
 from apps.inventory.services.stock import (
-    APP,
     MAX_QUANTITY,
     Change,
     Kind,
@@ -77,7 +76,7 @@ def _reserve(
     stock rows last and publish StockReserved and the new levels, in one
     transaction. Raises Refused at the first line (in product-id order) that
     cannot be reserved, having written nothing."""
-    with atomic_for(APP):
+    with atomic_for(Reservation):
         reservation = _create_reservation(
             order_id, wanted, status=Status.ACTIVE, expires_at=expires_at
         )
@@ -115,7 +114,7 @@ def stock_reserve(
     except IntegrityError:
         return _first_outcome(order_id)
     try:
-        with atomic_for(APP):
+        with atomic_for(Reservation):
             reservation = _create_reservation(
                 order_id, wanted, status=Status.FAILED, expires_at=now
             )
@@ -193,7 +192,7 @@ def _give_back(
     """End an active reservation without a sale: its units are no longer
     reserved; `event` is published if it was still active."""
     try:
-        with atomic_for(APP):
+        with atomic_for(Reservation):
             if not _transition(
                 reservation,
                 from_status=Status.ACTIVE,
@@ -235,7 +234,7 @@ def reservation_sell(*, order_id: uuid.UUID, actor: str) -> bool:
         logger.error("order %s paid without a reservation", order_id)
         return False
     try:
-        with atomic_for(APP):
+        with atomic_for(Reservation):
             if _transition(
                 reservation,
                 from_status=Status.ACTIVE,
@@ -250,7 +249,7 @@ def reservation_sell(*, order_id: uuid.UUID, actor: str) -> bool:
         raise StockInvariantBroken(str(refused)) from None
     for lapsed in (Status.EXPIRED, Status.RELEASED):
         try:
-            with atomic_for(APP):
+            with atomic_for(Reservation):
                 if _transition(
                     reservation,
                     from_status=lapsed,
@@ -274,7 +273,7 @@ def reservation_return(*, order_id: uuid.UUID, actor: str) -> bool:
     reservation = _reservation_of(order_id)
     if reservation is None:
         return False
-    with atomic_for(APP):
+    with atomic_for(Reservation):
         return _transition(
             reservation,
             from_status=Status.SOLD,

@@ -4,17 +4,16 @@ with their ledger rows and StockLevelChanged events (private)."""
 import uuid
 from dataclasses import dataclass
 
-from django.db import connections
+from django.db import connections, router
 from django.utils import timezone
 
-from apps.common.db import alias_for, atomic_for
+from apps.common.db import atomic_for
 from apps.common.errors import ValidationFailed
 from apps.eventbus.api import publish_many
 from apps.inventory.errors import StockBelowReserved, StockItemNotFound
 from apps.inventory.events import StockLevelChanged
 from apps.inventory.models import StockItem, StockMovement
 
-APP = "inventory"
 MAX_QUANTITY = 1_000_000
 Kind = StockMovement.Kind
 
@@ -36,7 +35,7 @@ class Refused(Exception):
 def _update_row(change: Change) -> tuple[int, int, int] | None:
     """One conditional UPDATE; the new (on_hand, reserved, version), or None if
     the row is missing or the change would break 0 <= reserved <= on hand."""
-    connection = connections[alias_for(APP)]
+    connection = connections[router.db_for_write(StockItem)]
     product_id = StockItem._meta.pk.get_db_prep_value(change.product_id, connection)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     dh, dr = change.on_hand_delta, change.reserved_delta
@@ -105,7 +104,7 @@ def change_stock(changes: list[Change], *, kind: str, reference: str, actor: str
 
 def stock_item_create(*, product_id: uuid.UUID) -> tuple[StockItem, bool]:
     """The stock item of a new product, with nothing on hand (idempotent)."""
-    with atomic_for(APP):
+    with atomic_for(StockItem):
         return StockItem.objects.get_or_create(product_id=product_id)
 
 
@@ -140,7 +139,7 @@ def stock_adjust(
     if errors := _validate_adjustment(delta, reason):
         raise ValidationFailed(errors)
     try:
-        with atomic_for(APP):
+        with atomic_for(StockItem):
             change_stock(
                 [Change(product_id, delta, 0)],
                 kind=kind,
@@ -170,7 +169,7 @@ def stock_receive(
     if errors:
         raise ValidationFailed(errors)
     reference = reference.strip()
-    with atomic_for(APP):
+    with atomic_for(StockItem):
         # The row lock makes two receipts of one reference take turns.
         if StockItem.objects.select_for_update().filter(pk=product_id).first() is None:
             raise StockItemNotFound()

@@ -140,7 +140,7 @@ def _claim_or_replay(
 ) -> Claim | StoredResponse:
     try:
         now = timezone.now()
-        with atomic_for("orders"):
+        with atomic_for(IdempotencyRecord):
             record = IdempotencyRecord.objects.create(
                 user_id=user_id,
                 key=key,
@@ -197,7 +197,7 @@ def idempotency_complete(*, claim: Claim, response: StoredResponse) -> None:
     if response.order_id is not None:
         body = {REFERENCE: response.order_id}
     records = _claimed(claim)
-    with atomic_for("orders"):
+    with atomic_for(IdempotencyRecord):
         if response.status is not None and response.status >= 400:
             _keep_noted_reference(records)
             records = records.filter(response_body__isnull=True)
@@ -213,7 +213,7 @@ def idempotency_release(*, claim: Claim) -> None:
     """Forget a claim whose work committed nothing (the request ended in a 5xx
     or crashed before); one with a noted order keeps it as its answer."""
     records = _claimed(claim)
-    with atomic_for("orders"):
+    with atomic_for(IdempotencyRecord):
         _keep_noted_reference(records)
         records.filter(response_body__isnull=True).delete()
 
@@ -234,7 +234,7 @@ def _keep_noted_reference(records) -> None:
 
 
 def idempotency_prune(*, now: dt.datetime | None = None) -> int:
-    with atomic_for("orders"):
+    with atomic_for(IdempotencyRecord):
         deleted, _ = IdempotencyRecord.objects.filter(
             expires_at__lte=now or timezone.now()
         ).delete()

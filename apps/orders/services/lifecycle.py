@@ -75,7 +75,7 @@ def order_confirm(
     *, order_id: uuid.UUID, reservation_id: uuid.UUID, expires_at: dt.datetime
 ) -> bool:
     """Stock was reserved. Returns False when the event no longer applies."""
-    with atomic_for("orders"):
+    with atomic_for(Order):
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         if order is None or order.status != S.PENDING:
             logger.info("reservation for order %s ignored (not pending)", order_id)
@@ -95,7 +95,7 @@ def order_confirm(
 
 
 def order_fail(*, order_id: uuid.UUID, reason: str) -> bool:
-    with atomic_for("orders"):
+    with atomic_for(Order):
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         if order is None or order.status != S.PENDING:
             logger.info("reservation failure for order %s ignored", order_id)
@@ -111,7 +111,7 @@ def order_expire(*, order_id: uuid.UUID, reservation_id: uuid.UUID) -> bool:
     A `processing` payment (its outcome unknown) is left to the settle job
     (`payments_settle`), which asks the gateway: a capture on the cancelled
     order is refunded, an attempt the gateway never took is marked failed."""
-    with atomic_for("orders"):
+    with atomic_for(Order):
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         applies = (
             order is not None
@@ -141,7 +141,7 @@ def order_cancel(
 
     Not while a payment is `processing`: the provider may have captured it, and
     a cancelled order could never be paid, so the money would be stuck."""
-    with atomic_for("orders"):
+    with atomic_for(Order):
         order = locked_order(order_id, user_id=user_id)
         if (
             can_transition(order.status, S.CANCELLED)
@@ -156,7 +156,7 @@ def order_cancel(
 
 
 def order_ship(*, order_id: uuid.UUID, carrier: str, tracking_number: str) -> Order:
-    with atomic_for("orders"):
+    with atomic_for(Order):
         order = locked_order(order_id)
         # `refunded` while the order is still `paid`: a staff refund that
         # stopped half-way, which the settle job finishes.
@@ -178,7 +178,7 @@ def order_ship(*, order_id: uuid.UUID, carrier: str, tracking_number: str) -> Or
 
 
 def order_deliver(*, order_id: uuid.UUID) -> Order:
-    with atomic_for("orders"):
+    with atomic_for(Order):
         order = locked_order(order_id)
         move(order, S.DELIVERED, action="deliver")
         Shipment.objects.filter(order=order).update(delivered_at=timezone.now())

@@ -75,7 +75,7 @@ def _payable(order: Order) -> bool:
 
 def _payment_begin(*, order_id: uuid.UUID, user_id: uuid.UUID) -> Payment:
     """The attempt to charge: an unfinished one is resumed (recovery point)."""
-    with atomic_for("orders"):
+    with atomic_for(Order):
         order = locked_order(order_id, user_id=user_id)
         if order.status != OrderStatus.CONFIRMED:
             raise IllegalTransition(status=order.status, action="pay")
@@ -101,7 +101,7 @@ def _payment_begin(*, order_id: uuid.UUID, user_id: uuid.UUID) -> Payment:
 
 
 def _payment_note_error(payment_id: uuid.UUID, error: str) -> None:
-    with atomic_for("orders"):
+    with atomic_for(Order):
         Payment.objects.filter(pk=payment_id, status=PaymentStatus.PROCESSING).update(
             last_error=error[:500]
         )
@@ -117,7 +117,7 @@ def _payment_record(
     """Record the gateway's answer; returns what happened and the order. With
     `unchanged_since` (the settle job), only if nobody touched the attempt;
     with an Idempotency-Key `claim`, a paid order is noted on it."""
-    with atomic_for("orders"):
+    with atomic_for(Order):
         order_id = Payment.objects.values_list("order_id", flat=True).get(pk=payment_id)
         order = locked_order(order_id)  # order first, then payment: a fixed order
         payment = Payment.objects.select_for_update().get(pk=payment_id)
@@ -213,7 +213,7 @@ def _payment_refund(payment: Payment) -> None:
             currency=payment.currency,
         )
     )
-    with atomic_for("orders"):
+    with atomic_for(Order):
         Payment.objects.filter(
             pk=payment.id,
             status__in=[PaymentStatus.CAPTURED, PaymentStatus.REFUNDING],
@@ -222,7 +222,7 @@ def _payment_refund(payment: Payment) -> None:
 
 def order_refund(*, order_id: uuid.UUID) -> Order:
     """Staff cancel a paid, unshipped order: refund, then `refunded`."""
-    with atomic_for("orders"):
+    with atomic_for(Order):
         order = locked_order(order_id)
         if order.status != OrderStatus.PAID:
             raise IllegalTransition(status=order.status, action="refund")
@@ -235,7 +235,7 @@ def order_refund(*, order_id: uuid.UUID) -> Order:
             payment.status = PaymentStatus.REFUNDING
             payment.save(update_fields=["status", "updated_at"])
     _payment_refund(payment)
-    with atomic_for("orders"):
+    with atomic_for(Order):
         order = locked_order(order_id)
         move(order, OrderStatus.REFUNDED, action="refund", reason="refunded by staff")
         publish(

@@ -174,7 +174,7 @@ def _placed_event(order: Order, lines: list[OrderLine]) -> OrderPlaced:
 def _store(order: Order, lines: list[OrderLine], claim: Claim | None) -> None:
     """The order, its lines, OrderPlaced in the outbox (and the claim's note),
     in one transaction."""
-    with atomic_for("orders"):
+    with atomic_for(Order):
         order.save(force_insert=True)
         for line in lines:
             line.order = order

@@ -60,7 +60,7 @@ def _grace() -> dt.timedelta:
 
 
 def _payment_mark_failed(payment: Payment) -> bool:
-    with atomic_for("orders"):
+    with atomic_for(Order):
         return bool(
             Payment.objects.filter(
                 pk=payment.pk,

@@ -47,7 +47,7 @@ def user_register(
 
 def _user_create(*, email: str, password: str, is_staff: bool = False, **names) -> User:
     try:
-        with atomic_for("users"):
+        with atomic_for(User):
             user = User.objects.create_user(email, password, is_staff=is_staff, **names)
             publish(UserRegistered(user_id=user.pk, email=user.email))
     except IntegrityError as exc:  # a concurrent registration won the race
@@ -62,7 +62,7 @@ def user_profile_update(*, user: User, **changes) -> User:
         raise ValueError(f"not profile fields: {unknown}")
     if not changes:
         return user
-    with atomic_for("users"):
+    with atomic_for(User):
         for field, value in changes.items():
             setattr(user, field, value)
         user.save(update_fields=list(changes))
@@ -73,7 +73,7 @@ def user_password_set(*, user: User, password: str | None) -> User:
     """Set a password (None: unusable) and revoke every earlier token: refresh
     tokens are blacklisted; access tokens carry a password claim that no
     longer matches."""
-    with atomic_for("users"):
+    with atomic_for(User):
         user.set_password(password)
         user.save(update_fields=["password"])
         tokens_revoke_all(user=user)
@@ -119,7 +119,7 @@ def staff_create(
             last_name=last_name,
         )
         return user, True
-    with atomic_for("users"):
+    with atomic_for(User):
         user.is_staff = True
         user.save(update_fields=["is_staff"])
         if password:

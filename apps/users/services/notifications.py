@@ -62,7 +62,7 @@ def order_notification_send(
         body=render_to_string("users/email/order_update.txt", context),
         html=render_to_string("users/email/order_update.html", context),
     )
-    on_commit_for("users", lambda: order_email_deliver(email.pk))
+    on_commit_for(OrderEmail, lambda: order_email_deliver(email.pk))
     return True
 
 

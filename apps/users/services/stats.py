@@ -23,7 +23,7 @@ def _order_mark(
     user = user_find(user_id)
     if user is None:
         return False
-    with atomic_for("users"):
+    with atomic_for(PaidOrder):
         order, created = PaidOrder.objects.select_for_update().get_or_create(
             order_id=order_id,
             defaults={"user": user, "amount": amount, "currency": currency, field: at},

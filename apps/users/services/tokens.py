@@ -92,7 +92,7 @@ def token_refresh(*, refresh: str) -> dict[str, str]:
     if user is None:
         raise TokenInvalid()
     try:
-        with atomic_for("users"):
+        with atomic_for(User):
             BlacklistedToken.objects.create(token=_outstanding(token, user))
             return token_pair_for(user)
     except IntegrityError as exc:  # a concurrent refresh spent it first
@@ -109,7 +109,7 @@ def token_revoke(*, refresh: str, user: User, access: Token | None = None) -> No
         raise invalid from exc
     if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
         raise invalid
-    with atomic_for("users"):
+    with atomic_for(User):
         BlacklistedToken.objects.get_or_create(token=_outstanding(token, user))
     if access is not None:
         access_token_end(access)
@@ -122,7 +122,7 @@ BATCH_SIZE = 1000
 
 def tokens_revoke_all(*, user: User) -> int:
     """Blacklist every unexpired refresh token of `user`; returns how many."""
-    with atomic_for("users"):
+    with atomic_for(User):
         pending = OutstandingToken.objects.filter(
             user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
         )
@@ -147,6 +147,6 @@ def tokens_prune_expired(*, batch_size: int = BATCH_SIZE) -> int:
         )
         if not batch:
             return deleted
-        with atomic_for("users"):
+        with atomic_for(User):
             OutstandingToken.objects.filter(pk__in=batch).delete()
         deleted += len(batch)
