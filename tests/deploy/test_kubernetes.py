@@ -1,7 +1,9 @@
 """docker/k8s: every manifest validates against the Kubernetes schemas
 (kubernetes-validate, strict), rendered with kustomize where it is installed,
-and the base carries what the operations design asks for."""
+the base carries what the operations design asks for, and the split overlay
+gives every app its deployable and a network that allows only its calls."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from tests.deploy.conftest import BIN, K8S, load_all, run
+from tests.deploy.conftest import BIN, K8S, ROOT, load_all, run
 
 BASE = K8S / "base"
 OVERLAYS = sorted(p for p in (K8S / "overlays").iterdir() if p.is_dir())
@@ -141,3 +143,122 @@ def test_every_pod_runs_non_root_with_resources():
             assert container["securityContext"]["allowPrivilegeEscalation"] is False
             assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
             assert set(container["resources"]) == {"requests", "limits"}
+
+
+SPLIT = K8S / "overlays" / "split"
+INTERFACE_IMPORT = re.compile(r"^\s*from apps\.(\w+)\.interface import", re.MULTILINE)
+
+
+def split_objects() -> dict[tuple[str, str], dict]:
+    command = renderer()
+    if command is None:
+        pytest.skip("the split overlay is checked rendered: needs kustomize or kubectl")
+    result = run([*command, SPLIT])
+    assert result.returncode == 0, result.stderr
+    return {
+        (doc["kind"], doc["metadata"]["name"]): doc
+        for doc in yaml.safe_load_all(result.stdout)
+        if doc
+    }
+
+
+def calls_of(app: str) -> set[str]:
+    """The deployables an app calls: the interfaces its code imports, and users
+    for the public keys that verify access tokens."""
+    imported = {
+        other
+        for path in (ROOT / "apps" / app).rglob("*.py")
+        for other in INTERFACE_IMPORT.findall(path.read_text())
+    }
+    return (imported | {"users"}) - {app}
+
+
+def pod_env(objects: dict, workload: tuple[str, str]) -> dict:
+    (container,) = objects[workload]["spec"]["template"]["spec"]["containers"]
+    env = {}
+    for source in container["envFrom"]:
+        if ref := source.get("configMapRef"):
+            env |= objects["ConfigMap", ref["name"]]["data"]
+        else:
+            env["secret"] = source["secretRef"]["name"]
+    return env
+
+
+def test_the_split_overlay_runs_every_app_as_a_deployable_with_its_own_config():
+    objects = split_objects()
+    apps = settings.DOMAIN_APPS
+
+    for app in apps:
+        workloads = [("Deployment", f"{app}-{r}") for r in ("web", "worker", "beat")]
+        for workload in [*workloads, ("Job", f"{app}-migrate")]:
+            env = pod_env(objects, workload)
+            assert env["SHOP_APPS"] == app, workload
+            assert env["WORKER_QUEUES"] == app, workload
+            assert env["DATABASE_ROUTING"] == "per-app", workload
+            assert env["secret"] == f"{app}-secrets", workload
+            assert {k: v for k, v in env.items() if k.startswith("SERVICE_URL_")} == {
+                f"SERVICE_URL_{o.upper()}": f"http://{o}:8000" for o in apps if o != app
+            }
+            assert ("JWT_JWKS_URL" in env) == (app != "users"), workload
+        service = objects["Service", app]["spec"]
+        assert service["selector"] == {
+            "shop/app": app,
+            "app.kubernetes.io/component": "web",
+        }
+        assert service["ports"][0]["port"] == 8000
+        assert objects["Deployment", f"{app}-beat"]["spec"]["replicas"] == 1
+
+
+def selectors(peers: list[dict]) -> list[list[tuple[str, str]]]:
+    """Pod selectors as sorted pairs: equal selectors compare equal in any order."""
+    return sorted(sorted(peer["podSelector"]["matchLabels"].items()) for peer in peers)
+
+
+def test_each_app_reaches_only_its_database_the_broker_the_cache_and_its_callees():
+    objects = split_objects()
+    dns = {"k8s-app": "kube-dns"}
+
+    for app in settings.DOMAIN_APPS:
+        egress = objects["NetworkPolicy", app]["spec"]["egress"]
+        targets = selectors([peer for rule in egress for peer in rule["to"]])
+        assert all(rule["ports"] for rule in egress), app
+        assert targets == selectors(
+            {"podSelector": {"matchLabels": labels}}
+            for labels in [
+                dns,
+                {"shop/backing": f"postgres-{app}"},
+                {"shop/backing": "redis"},
+                {"shop/backing": "redis-cache"},
+                *(
+                    {"shop/app": callee, "app.kubernetes.io/component": "web"}
+                    for callee in calls_of(app)
+                ),
+            ]
+        ), app
+
+
+def test_only_the_gateway_and_callers_reach_an_app_and_only_the_gateway_is_public():
+    objects = split_objects()
+    apps = settings.DOMAIN_APPS
+    gateway = {"app.kubernetes.io/name": "shop-gateway"}
+
+    for app in apps:
+        (rule,) = objects["NetworkPolicy", app]["spec"]["ingress"]
+        callers = [{"shop/app": c} for c in apps if app in calls_of(c)]
+        assert selectors(rule["from"]) == selectors(
+            {"podSelector": {"matchLabels": labels}} for labels in [gateway, *callers]
+        ), app
+    (public,) = objects["NetworkPolicy", "gateway"]["spec"]["ingress"]
+    assert public == {"ports": [{"protocol": "TCP", "port": 8080}]}
+    assert objects["NetworkPolicy", "default-deny"]["spec"] == {
+        "podSelector": {},
+        "policyTypes": ["Ingress", "Egress"],
+    }
+    ingresses = [obj for (kind, _), obj in objects.items() if kind == "Ingress"]
+    backends = {
+        path["backend"]["service"]["name"]
+        for ingress in ingresses
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+    assert backends == {"gateway"}
