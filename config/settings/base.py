@@ -23,7 +23,8 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"]
 )
 
-DOMAIN_APPS = ["users", "catalog", "inventory", "orders"]
+ALL_DOMAIN_APPS = ["users", "catalog", "inventory", "orders"]
+DOMAIN_APPS = ALL_DOMAIN_APPS
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -299,6 +300,30 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "users"},
     },
 }
+
+# --- Calls to apps hosted by other deployables (docs/architecture.md) ------
+# Where each app not hosted here is reached: SERVICE_URL_<APP>.
+SERVICE_URLS = {
+    app: env(f"SERVICE_URL_{app.upper()}")
+    for app in ALL_DOMAIN_APPS
+    if env(f"SERVICE_URL_{app.upper()}", default="")
+}
+# The shared secret that signs every internal call; every deployable holds it.
+SERVICE_SECRET = env("SERVICE_SECRET", default=SECRET_KEY + "-service")
+# A signed call older or newer than this is refused (its nonce is kept twice as long).
+SERVICE_SIGNATURE_WINDOW_SECONDS = env.int(
+    "SERVICE_SIGNATURE_WINDOW_SECONDS", default=30
+)
+SERVICE_CONNECT_TIMEOUT_SECONDS = env.float(
+    "SERVICE_CONNECT_TIMEOUT_SECONDS", default=0.5
+)
+SERVICE_READ_TIMEOUT_SECONDS = env.float("SERVICE_READ_TIMEOUT_SECONDS", default=5.0)
+# Tries of an idempotent call (a write is tried once), the first backoff doubling.
+SERVICE_RETRY_ATTEMPTS = env.int("SERVICE_RETRY_ATTEMPTS", default=3)
+SERVICE_RETRY_BACKOFF_SECONDS = env.float("SERVICE_RETRY_BACKOFF_SECONDS", default=0.05)
+# One breaker per target app: failed calls that open it, seconds it stays open.
+SERVICE_BREAKER_THRESHOLD = env.int("SERVICE_BREAKER_THRESHOLD", default=5)
+SERVICE_BREAKER_SECONDS = env.float("SERVICE_BREAKER_SECONDS", default=10.0)
 
 # --- Domain settings -------------------------------------------------------
 RESERVATION_TIMEOUT_MINUTES = env.int("RESERVATION_TIMEOUT_MINUTES", default=15)
