@@ -221,6 +221,34 @@ EVENTS_BROKER_BREAKER_SECONDS = env.float("EVENTS_BROKER_BREAKER_SECONDS", defau
 EVENTS_RETRY_BASE_SECONDS = env.float("EVENTS_RETRY_BASE_SECONDS", default=1.0)
 EVENTS_RETRY_MAX_SECONDS = env.float("EVENTS_RETRY_MAX_SECONDS", default=60.0)
 
+# The event types each app consumes, known to every process so that a publisher
+# hands events to apps hosted elsewhere too; `manage.py check` holds each hosted
+# app's handlers to its line here.
+EVENT_SUBSCRIPTIONS = {
+    "users": [
+        "orders.order.confirmed.v1",
+        "orders.order.failed.v1",
+        "orders.order.paid.v1",
+        "orders.order.refunded.v1",
+        "orders.order.cancelled.v1",
+        "orders.order.shipped.v1",
+        "orders.order.delivered.v1",
+    ],
+    "catalog": ["inventory.stock.level_changed.v1"],
+    "inventory": [
+        "catalog.product.created.v1",
+        "orders.order.placed.v1",
+        "orders.order.cancelled.v1",
+        "orders.order.paid.v1",
+        "orders.order.refunded.v1",
+    ],
+    "orders": [
+        "inventory.stock.reserved.v1",
+        "inventory.stock.reservation_failed.v1",
+        "inventory.reservation.expired.v1",
+    ],
+}
+
 CELERY_TASK_HARD_TIME_LIMIT = env.int("CELERY_TASK_HARD_TIME_LIMIT", default=60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=45)
 CELERY_TASK_SERIALIZER = "json"
