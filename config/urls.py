@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.common import health, metrics
+from apps.common.remote.views import interface_call
 
 api_v1 = [
     path("auth/", include("apps.users.api.auth_urls")),
@@ -20,6 +22,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),
+    # Interface calls from other deployables, for the apps hosted here only.
+    *[
+        path(f"internal/v1/{app}/<str:name>/", interface_call, {"app": app})
+        for app in settings.DOMAIN_APPS
+    ],
 ]
 
 # Django's own error pages answer problem details under /api/.

@@ -56,6 +56,33 @@ def _inprocess_events_by_default(settings):
     settings.EVENTS_DELIVERY = "inprocess"
 
 
+@pytest.fixture(params=["inprocess", "http"])
+def interface_transport(request):
+    """Runs a test twice: interface calls in-process, then every one of them
+    through the serializing HTTP transport."""
+    if request.param == "http":
+        request.getfixturevalue("interface_calls_over_http")
+    return request.param
+
+
+@pytest.fixture
+def interface_calls_over_http(settings):
+    """Every interface call is encoded, signed, sent through /internal/ and
+    decoded, in this process and transaction (tests/remote_transport.py)."""
+    from django.urls import get_resolver
+
+    from apps.common.remote import client
+    from tests.remote_transport import TEST_SERVER, DjangoTestClientAdapter
+
+    get_resolver().url_patterns  # noqa: B018 - routes of every app, loaded first
+    settings.DOMAIN_APPS = []
+    settings.SERVICE_URLS = dict.fromkeys(settings.ALL_DOMAIN_APPS, TEST_SERVER)
+    for app in settings.ALL_DOMAIN_APPS:
+        client.session_for(app=app).mount(TEST_SERVER, DjangoTestClientAdapter())
+    yield
+    client.close_sessions()
+
+
 @pytest.fixture
 def api_client():
     return APIClient()

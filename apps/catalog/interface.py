@@ -1,32 +1,40 @@
-"""Public functions other apps may call: plain data in, contracts out."""
+"""Public functions other apps may call: plain data in, contracts out. They run
+where this app is hosted (apps.common.remote), so this module imports only
+contracts and the kernel; private modules are imported inside each body."""
 
 import uuid
 
-from apps.catalog import selectors, services
 from apps.catalog.contracts import CategorySummary, ProductSnapshot
-from apps.catalog.models import Category
 from apps.common.errors import ValidationFailed
+from apps.common.remote import interface_function
 
 
+@interface_function(idempotent=True)
 def product_snapshots(
     *, product_ids: list[uuid.UUID | str]
 ) -> dict[uuid.UUID, ProductSnapshot]:
     """Snapshots of the products that exist among `product_ids` (active or not),
     keyed by id; unknown ids are simply absent. One query."""
+    from apps.catalog import selectors
+
     ids = {_as_uuid(value) for value in product_ids} - {None}
     if not ids:
         return {}
     return {row["id"]: _snapshot(row) for row in selectors.product_snapshot_rows(ids)}
 
 
+@interface_function(idempotent=True)
 def product_snapshots_by_sku(*, skus: list[str]) -> dict[str, ProductSnapshot]:
     """Snapshots of the products that exist among `skus` (matched in any case),
     keyed by the sku as asked; unknown skus are simply absent. One query."""
+    from apps.catalog import selectors
+
     asked = {sku.strip().lower(): sku for sku in skus}
     rows = selectors.product_snapshot_rows_by_sku(asked)
     return {asked[row["sku"].lower()]: _snapshot(row) for row in rows}
 
 
+@interface_function(idempotent=False)
 def product_create(
     *,
     sku: str,
@@ -37,6 +45,8 @@ def product_create(
 ) -> ProductSnapshot:
     """A new active product (publishes catalog.product.created.v1); raises
     ValidationFailed (a taken sku, a bad price, an unknown category)."""
+    from apps.catalog import services
+
     product = services.product_create(
         sku=sku,
         name=name,
@@ -47,22 +57,30 @@ def product_create(
     return product_snapshots(product_ids=[product.pk])[product.pk]
 
 
+@interface_function(idempotent=True)
 def category_list() -> list[CategorySummary]:
     """Every category, by name. One query."""
+    from apps.catalog import selectors
+
     return [_category_summary(category) for category in selectors.category_list()]
 
 
+@interface_function(idempotent=False)
 def category_create(
     *, name: str, slug: str, parent_slug: str | None = None
 ) -> CategorySummary:
     """A new category below `parent_slug` (or at the top); raises
     ValidationFailed (a taken slug, an unknown parent)."""
+    from apps.catalog import services
+
     parent = _category(slug=parent_slug, field="parent_slug")
     category = services.category_create(name=name, slug=slug, parent=parent)
     return _category_summary(category)
 
 
-def _category(*, slug: str | None, field: str = "category_slug") -> Category | None:
+def _category(*, slug: str | None, field: str = "category_slug"):
+    from apps.catalog import selectors
+
     if slug is None:
         return None
     category = selectors.category_get(slug=slug)
@@ -71,7 +89,7 @@ def _category(*, slug: str | None, field: str = "category_slug") -> Category | N
     return category
 
 
-def _category_summary(category: Category) -> CategorySummary:
+def _category_summary(category) -> CategorySummary:
     return CategorySummary(
         slug=category.slug,
         name=category.name,

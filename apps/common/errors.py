@@ -66,6 +66,14 @@ class DatabaseUnavailable(ServiceUnavailable):
     title = "Database temporarily unavailable"
 
 
+class ContractMismatch(ApplicationError):
+    """Another deployable's answer or call does not fit this one's contracts."""
+
+    status_code = status.HTTP_502_BAD_GATEWAY
+    code = "contract_mismatch"
+    title = "Contract mismatch between services"
+
+
 class CacheUnavailable(ServiceUnavailable):
     code = "cache_unavailable"
     title = "Cache temporarily unavailable"

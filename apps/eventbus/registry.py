@@ -1,11 +1,16 @@
-"""Who consumes what. Consumers register here from their own `ready()`; the bus
-routes by this table and never imports consumer code."""
+"""Who consumes what. Each app declares the event types it consumes in
+settings.EVENT_SUBSCRIPTIONS, so every process knows the subscribers hosted by
+other deployables; a hosted app registers its handlers here from its own
+`ready()`, and a system check holds the two equal. The bus routes by this
+table and never imports consumer code."""
 
 import importlib
 from collections import defaultdict
 from collections.abc import Callable
 
 from django.apps import apps as django_apps
+from django.conf import settings
+from django.core import checks
 
 from apps.eventbus.schema import Event
 
@@ -26,7 +31,29 @@ def subscribe(consumer: str, event_class: type[Event], handler: Handler) -> None
 
 
 def consumers_of(event_type: str) -> list[str]:
-    return sorted(_handlers.get(event_type, {}))
+    """The hosted apps handling `event_type` here and the apps hosted elsewhere
+    that declare it (their queue is served by their own deployable's worker)."""
+    remote = {
+        app
+        for app, event_types in settings.EVENT_SUBSCRIPTIONS.items()
+        if app not in settings.DOMAIN_APPS and event_type in event_types
+    }
+    return sorted(remote.union(_handlers.get(event_type, {})))
+
+
+@checks.register()
+def check_subscriptions_match_handlers(**kwargs) -> list[checks.Error]:
+    """A hosted app handles exactly the event types it declares."""
+    return [
+        checks.Error(
+            f"{app} declares {sorted(declared)} in EVENT_SUBSCRIPTIONS but "
+            f"handles {sorted(handled)}",
+            id="eventbus.E001",
+        )
+        for app in settings.DOMAIN_APPS
+        if (declared := set(settings.EVENT_SUBSCRIPTIONS.get(app, ())))
+        != (handled := {t for t, consumers in _handlers.items() if app in consumers})
+    ]
 
 
 def handler_for(consumer: str, event_type: str) -> Handler:

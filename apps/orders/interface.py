@@ -1,17 +1,15 @@
-"""Public functions other apps may call: plain data in, contracts out."""
+"""Public functions other apps may call: plain data in, contracts out. They run
+where this app is hosted (apps.common.remote), so this module imports only
+contracts and the kernel; private modules are imported inside each body."""
 
 import uuid
 
 from apps.common.errors import ValidationFailed
-from apps.orders import selectors
+from apps.common.remote import interface_function
 from apps.orders.contracts import OrderLineSummary, OrderNotFound, OrderSummary
-from apps.orders.countries import ISO_COUNTRIES
-from apps.orders.errors import OrderDoesNotExist
-from apps.orders.models import Order
-from apps.orders.services import placement
 
 
-def _summary(order: Order) -> OrderSummary:
+def _summary(order) -> OrderSummary:
     return OrderSummary(
         id=order.id,
         user_id=order.user_id,
@@ -33,8 +31,12 @@ def _summary(order: Order) -> OrderSummary:
     )
 
 
+@interface_function(idempotent=True)
 def order_get(*, order_id: uuid.UUID | str) -> OrderSummary:
     """The order with `order_id`; raises OrderNotFound."""
+    from apps.orders import selectors
+    from apps.orders.errors import OrderDoesNotExist
+
     try:
         order_uuid = uuid.UUID(str(order_id))
         return _summary(selectors.order_get(order_id=order_uuid))
@@ -42,12 +44,16 @@ def order_get(*, order_id: uuid.UUID | str) -> OrderSummary:
         raise OrderNotFound(str(order_id)) from None
 
 
+@interface_function(idempotent=True)
 def order_list(*, user_id: uuid.UUID | str) -> list[OrderSummary]:
     """Every order of the user, newest first."""
+    from apps.orders import selectors
+
     orders = selectors.order_list(user_id=uuid.UUID(str(user_id)), is_staff=False)
     return [_summary(order) for order in orders]
 
 
+@interface_function(idempotent=False)
 def order_place(
     *,
     user_id: uuid.UUID | str,
@@ -57,6 +63,8 @@ def order_place(
     """Place an order priced from the catalog, as the checkout does. `items`:
     {"product_id", "quantity"} each; `address`: name, line1, line2 (optional),
     city, postal_code, country. Raises ValidationFailed."""
+    from apps.orders.services import placement
+
     order = placement.order_place(
         user_id=uuid.UUID(str(user_id)),
         items=_requested_lines(items),
@@ -65,7 +73,9 @@ def order_place(
     return order_get(order_id=order.id)
 
 
-def _requested_lines(items: list[dict]) -> list[placement.RequestedLine]:
+def _requested_lines(items: list[dict]) -> list:
+    from apps.orders.services import placement
+
     try:
         lines = [
             placement.RequestedLine(
@@ -89,8 +99,12 @@ def _is_count(value) -> bool:
 ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postal_code", "country")
 
 
-def _shipping_address(address: dict) -> placement.ShippingAddress:
+def _shipping_address(address: dict):
     """Checked against the order's shipping columns, which set each limit."""
+    from apps.orders.countries import ISO_COUNTRIES
+    from apps.orders.models import Order
+    from apps.orders.services import placement
+
     errors = {name: ["Unknown field."] for name in set(address) - set(ADDRESS_FIELDS)}
     for name in ADDRESS_FIELDS:
         value = address.get(name, "")

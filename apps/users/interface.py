@@ -1,14 +1,14 @@
-"""Public functions other apps may call: plain data in, contracts out."""
+"""Public functions other apps may call: plain data in, contracts out. They run
+where this app is hosted (apps.common.remote), so this module imports only
+contracts and the kernel; private modules are imported inside each body."""
 
 import uuid
 
+from apps.common.remote import interface_function
 from apps.users.contracts import UserNotFound, UserSummary
-from apps.users.models import User
-from apps.users.selectors import user_find, user_find_by_email
-from apps.users.services import accounts
 
 
-def _summary(user: User) -> UserSummary:
+def _summary(user) -> UserSummary:
     return UserSummary(
         id=user.pk,
         email=user.email,
@@ -19,38 +19,50 @@ def _summary(user: User) -> UserSummary:
     )
 
 
+@interface_function(idempotent=True)
 def user_get(*, user_id: uuid.UUID | str) -> UserSummary:
     """The user with `user_id`; raises UserNotFound."""
+    from apps.users.selectors import user_find
+
     user = user_find(user_id)
     if user is None:
         raise UserNotFound(str(user_id))
     return _summary(user)
 
 
+@interface_function(idempotent=True)
 def user_get_by_email(*, email: str) -> UserSummary:
     """The user with `email` (any case); raises UserNotFound."""
+    from apps.users.selectors import user_find_by_email
+
     user = user_find_by_email(email)
     if user is None:
         raise UserNotFound(email)
     return _summary(user)
 
 
+@interface_function(idempotent=False)
 def customer_register(
     *, email: str, password: str, first_name: str = "", last_name: str = ""
 ) -> UserSummary:
     """A new customer account; raises ValidationFailed (a taken e-mail, a weak
     password)."""
+    from apps.users.services import accounts
+
     user = accounts.user_register(
         email=email, password=password, first_name=first_name, last_name=last_name
     )
     return _summary(user)
 
 
+@interface_function(idempotent=True)
 def staff_create(
     *, email: str, password: str, first_name: str = "", last_name: str = ""
 ) -> UserSummary:
     """A staff account, or the existing account of `email` promoted to staff with
-    this password; raises ValidationFailed (a weak password)."""
+    this password; raises ValidationFailed (a weak password). Safe to repeat."""
+    from apps.users.services import accounts
+
     user, _created = accounts.staff_create(
         email=email, password=password, first_name=first_name, last_name=last_name
     )

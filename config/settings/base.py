@@ -23,7 +23,8 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"]
 )
 
-DOMAIN_APPS = ["users", "catalog", "inventory", "orders"]
+ALL_DOMAIN_APPS = ["users", "catalog", "inventory", "orders"]
+DOMAIN_APPS = ALL_DOMAIN_APPS
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -220,6 +221,34 @@ EVENTS_BROKER_BREAKER_SECONDS = env.float("EVENTS_BROKER_BREAKER_SECONDS", defau
 EVENTS_RETRY_BASE_SECONDS = env.float("EVENTS_RETRY_BASE_SECONDS", default=1.0)
 EVENTS_RETRY_MAX_SECONDS = env.float("EVENTS_RETRY_MAX_SECONDS", default=60.0)
 
+# The event types each app consumes, known to every process so that a publisher
+# hands events to apps hosted elsewhere too; `manage.py check` holds each hosted
+# app's handlers to its line here.
+EVENT_SUBSCRIPTIONS = {
+    "users": [
+        "orders.order.confirmed.v1",
+        "orders.order.failed.v1",
+        "orders.order.paid.v1",
+        "orders.order.refunded.v1",
+        "orders.order.cancelled.v1",
+        "orders.order.shipped.v1",
+        "orders.order.delivered.v1",
+    ],
+    "catalog": ["inventory.stock.level_changed.v1"],
+    "inventory": [
+        "catalog.product.created.v1",
+        "orders.order.placed.v1",
+        "orders.order.cancelled.v1",
+        "orders.order.paid.v1",
+        "orders.order.refunded.v1",
+    ],
+    "orders": [
+        "inventory.stock.reserved.v1",
+        "inventory.stock.reservation_failed.v1",
+        "inventory.reservation.expired.v1",
+    ],
+}
+
 CELERY_TASK_HARD_TIME_LIMIT = env.int("CELERY_TASK_HARD_TIME_LIMIT", default=60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=45)
 CELERY_TASK_SERIALIZER = "json"
@@ -299,6 +328,30 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "users"},
     },
 }
+
+# --- Calls to apps hosted by other deployables (docs/architecture.md) ------
+# Where each app not hosted here is reached: SERVICE_URL_<APP>.
+SERVICE_URLS = {
+    app: env(f"SERVICE_URL_{app.upper()}")
+    for app in ALL_DOMAIN_APPS
+    if env(f"SERVICE_URL_{app.upper()}", default="")
+}
+# The shared secret that signs every internal call; every deployable holds it.
+SERVICE_SECRET = env("SERVICE_SECRET", default=SECRET_KEY + "-service")
+# A signed call older or newer than this is refused (its nonce is kept twice as long).
+SERVICE_SIGNATURE_WINDOW_SECONDS = env.int(
+    "SERVICE_SIGNATURE_WINDOW_SECONDS", default=30
+)
+SERVICE_CONNECT_TIMEOUT_SECONDS = env.float(
+    "SERVICE_CONNECT_TIMEOUT_SECONDS", default=0.5
+)
+SERVICE_READ_TIMEOUT_SECONDS = env.float("SERVICE_READ_TIMEOUT_SECONDS", default=5.0)
+# Tries of an idempotent call (a write is tried once), the first backoff doubling.
+SERVICE_RETRY_ATTEMPTS = env.int("SERVICE_RETRY_ATTEMPTS", default=3)
+SERVICE_RETRY_BACKOFF_SECONDS = env.float("SERVICE_RETRY_BACKOFF_SECONDS", default=0.05)
+# One breaker per target app: failed calls that open it, seconds it stays open.
+SERVICE_BREAKER_THRESHOLD = env.int("SERVICE_BREAKER_THRESHOLD", default=5)
+SERVICE_BREAKER_SECONDS = env.float("SERVICE_BREAKER_SECONDS", default=10.0)
 
 # --- Domain settings -------------------------------------------------------
 RESERVATION_TIMEOUT_MINUTES = env.int("RESERVATION_TIMEOUT_MINUTES", default=15)

@@ -13,11 +13,13 @@ Anything else fails: models, querysets, Any, iterables of unknown shape,
 positional parameters, missing type hints.
 """
 
+import ast
 import dataclasses
 import datetime as dt
 import decimal
 import importlib
 import inspect
+import sys
 import types
 import typing
 import uuid
@@ -27,7 +29,9 @@ import pytest
 from django.conf import settings
 from django.db.models import QuerySet
 
+from apps.common.remote import registered
 from apps.users.models import User
+from tests.architecture.conftest import ROOT
 
 SCALARS = (str, int, float, bool, type(None), uuid.UUID, decimal.Decimal)
 SCALARS += (dt.datetime, dt.date)
@@ -128,3 +132,54 @@ def test_planted_impure_signatures_are_caught():
         "local_dataclass": 1,
     }
     assert signature_problems(fine) == []
+
+
+@pytest.mark.parametrize("app", settings.ALL_DOMAIN_APPS)
+def test_every_interface_function_runs_where_its_app_is_hosted(app):
+    functions = public_functions(app)
+
+    assert [f.__name__ for f in functions if registered(app=app, name=f.__name__)] == [
+        f.__name__ for f in functions
+    ]
+
+
+def module_level_imports(source: str) -> list[str]:
+    tree = ast.parse(source)
+    return [
+        name
+        for node in tree.body
+        for name in (
+            [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module]
+            if isinstance(node, ast.ImportFrom)
+            else []
+        )
+    ]
+
+
+def loads_without_its_app(module: str) -> bool:
+    """Standard library, the kernel's errors and remote, any app's contracts."""
+    return (
+        module.partition(".")[0] in sys.stdlib_module_names
+        or module in ("apps.common.errors", "apps.common.remote")
+        or (module.startswith("apps.") and module.endswith(".contracts"))
+    )
+
+
+@pytest.mark.parametrize("app", settings.ALL_DOMAIN_APPS)
+def test_an_interface_module_loads_where_its_app_is_not_installed(app):
+    source = (ROOT / "apps" / app / "interface.py").read_text()
+
+    imports = module_level_imports(source)
+
+    assert imports
+    assert [module for module in imports if not loads_without_its_app(module)] == []
+
+
+def test_a_private_import_at_module_level_is_caught():
+    source = "import uuid\nfrom apps.orders import selectors\nfrom apps.orders.contracts import X\n"
+
+    assert [
+        m for m in module_level_imports(source) if not loads_without_its_app(m)
+    ] == ["apps.orders"]

@@ -15,7 +15,7 @@ from apps.catalog.interface import (
 from apps.common.errors import ValidationFailed
 from tests.catalog.conftest import catalog_events, catalog_queries
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("interface_transport")]
 
 
 def test_snapshots_of_existing_products_in_one_query(make_product):

@@ -8,7 +8,7 @@ from apps.inventory.contracts import StockAvailability, StockNotFound
 from apps.inventory.interface import stock_availability, stock_receive
 from tests.inventory.conftest import ledger, levels
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("interface_transport")]
 
 
 def test_availability_of_known_products_keyed_by_id(stock):
@@ -27,9 +27,11 @@ def test_no_ids_no_query_result(db):
     assert stock_availability(product_ids=[]) == {}
 
 
-def test_an_id_that_is_not_a_uuid_is_a_value_error(db):
-    with pytest.raises(ValueError):
+def test_an_id_that_is_not_a_uuid_is_a_validation_error(db):
+    with pytest.raises(ValidationFailed) as refused:
         stock_availability(product_ids=["not-a-uuid"])
+
+    assert refused.value.extra["errors"] == {"product_ids": ["Each id must be a UUID."]}
 
 
 def test_stock_receive_applies_a_reference_once_per_product(stock):

@@ -8,7 +8,7 @@ from apps.orders.contracts import OrderLineSummary, OrderNotFound, OrderSummary
 from apps.orders.interface import order_get, order_list, order_place
 from tests.orders.helpers import ADDRESS, WIDGET_ID
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("interface_transport")]
 
 
 def test_order_get_returns_the_read_only_contract(placed_order):

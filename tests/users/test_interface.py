@@ -11,6 +11,8 @@ from apps.users.interface import (
     user_get_by_email,
 )
 
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("interface_transport")]
+
 
 @pytest.mark.django_db
 def test_user_get_returns_a_frozen_summary(customer):
