@@ -14,10 +14,14 @@ def product_snapshots(
     *, product_ids: list[uuid.UUID | str]
 ) -> dict[uuid.UUID, ProductSnapshot]:
     """Snapshots of the products that exist among `product_ids` (active or not),
-    keyed by id; unknown ids are simply absent. One query."""
+    keyed by id; unknown ids are absent, an id that is not a UUID is refused
+    (ValidationFailed). One query."""
     from apps.catalog import selectors
 
-    ids = {_as_uuid(value) for value in product_ids} - {None}
+    try:
+        ids = {uuid.UUID(str(value)) for value in product_ids}
+    except ValueError:
+        raise ValidationFailed({"product_ids": ["Each id must be a UUID."]}) from None
     if not ids:
         return {}
     return {row["id"]: _snapshot(row) for row in selectors.product_snapshot_rows(ids)}
@@ -95,15 +99,6 @@ def _category_summary(category) -> CategorySummary:
         name=category.name,
         parent_slug=category.parent.slug if category.parent else None,
     )
-
-
-def _as_uuid(value: uuid.UUID | str) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None  # a malformed id names no product
 
 
 def _snapshot(row: dict) -> ProductSnapshot:

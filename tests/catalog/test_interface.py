@@ -26,7 +26,7 @@ def test_snapshots_of_existing_products_in_one_query(make_product):
 
     with catalog_queries() as queries:
         snapshots = product_snapshots(
-            product_ids=[str(active.pk), inactive.pk, unknown, "junk"]
+            product_ids=[str(active.pk), inactive.pk, unknown]
         )
 
     assert len(queries) == 1
@@ -102,3 +102,12 @@ def test_bad_input_is_a_validation_error_and_creates_nothing(create, field):
     assert list(refused.value.extra["errors"]) == [field]
     assert category_list() == []
     assert product_snapshots_by_sku(skus=["X-1"]) == {}
+
+
+def test_snapshots_refuse_an_id_that_is_not_a_uuid(make_product):
+    known = make_product(sku="A-1", name="Amp", price="99.90")
+
+    with pytest.raises(ValidationFailed) as refused:
+        product_snapshots(product_ids=[known.pk, "junk"])
+
+    assert refused.value.extra["errors"] == {"product_ids": ["Each id must be a UUID."]}
