@@ -6,6 +6,10 @@ and the periodic jobs of a deployable) are testable on their own.
 
 from django.core.exceptions import ImproperlyConfigured
 
+# Django's own tables (auth, admin, sessions) relate to the user model, so they
+# live on the database of the app that holds it, the home app.
+USER_MODEL = "users.User"
+HOME_APP = USER_MODEL.partition(".")[0]
 FRAMEWORK_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -12,7 +12,9 @@ import environ
 
 from config.databases import build_databases
 from config.topology import (
+    HOME_APP,
     LOCAL_USER_MODEL,
+    USER_MODEL,
     hosted_apps,
     hosted_jobs,
     installed_apps,
@@ -35,11 +37,8 @@ ALL_DOMAIN_APPS = ["users", "catalog", "inventory", "orders"]
 DOMAIN_APPS = hosted_apps(
     requested=env.list("SHOP_APPS", default=ALL_DOMAIN_APPS), all_apps=ALL_DOMAIN_APPS
 )
-# Django's own tables (auth, admin, sessions) relate to the user model, so they
-# live on the database of the app that holds it; a deployable without it keeps
-# Django's stock user table in its own database (the admin's local accounts).
-USER_MODEL = "users.User"
-HOME_APP = USER_MODEL.partition(".")[0]
+# A deployable without the home app keeps Django's stock user table in its own
+# database (the admin's local accounts).
 AUTH_USER_MODEL = USER_MODEL if HOME_APP in DOMAIN_APPS else LOCAL_USER_MODEL
 INSTALLED_APPS = installed_apps(
     hosted=DOMAIN_APPS, all_apps=ALL_DOMAIN_APPS, home_app=HOME_APP
