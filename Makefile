@@ -6,7 +6,7 @@ PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: install run migrate test lint bench clean
+.PHONY: install run migrate test lint bench clean run-split test-split
 
 $(VENV)/.installed: requirements/base.txt requirements/local.txt requirements/production.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,15 @@ test: lint
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Split mode (docs/topologies.md): every app its own deployable behind nginx on
+# GATEWAY_PORT (8080); PostgreSQL shop_split_<app>, Redis dbs 6/7 unless the
+# environment says otherwise. SPLIT_ARGS="--deployables users+catalog+orders,inventory".
+run-split: install
+	$(BIN)/python -m stack.split run $(SPLIT_ARGS)
+
+test-split: install
+	$(BIN)/python -m stack.split test $(SPLIT_ARGS)
 
 # Private PostgreSQL database shop_bench, Redis dbs 11/12, port 8180; ~10 minutes.
 bench: install

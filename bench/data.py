@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from bench.driver import Client
-from bench.procs import PYTHON, ROOT, manage
+from stack.procs import PYTHON, ROOT, manage
 
 STAFF = ("bench-staff@example.com", "bench-staff-pass-1")
 CUSTOMER_PASSWORD = "plum-orbit-harbor-7"

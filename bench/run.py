@@ -17,15 +17,15 @@ import time
 from pathlib import Path
 
 from bench import data, scenarios
-from bench.procs import (
+from bench.report import write
+from bench.wrk import ensure_wrk
+from stack.procs import (
     ProcessGroup,
     manage,
     start_beat,
     start_web,
     start_worker,
 )
-from bench.report import write
-from bench.wrk import ensure_wrk
 
 RESULTS = Path(__file__).resolve().parent / "results"
 QUEUES = ["users", "catalog", "inventory", "orders"]

@@ -84,9 +84,12 @@ def build_databases(
     if routing == "single":
         return {"default": config_for(default_url)}, {app: "default" for app in apps}
 
+    # Django's own tables need `default`: the home app's database, or in a
+    # deployable without it the first hosted app's.
+    default_app = home_app if home_app in apps else apps[0]
     databases, app_databases = {}, {}
     for app in apps:
-        alias = "default" if app == home_app else app
+        alias = "default" if app == default_app else app
         url = env(f"DATABASE_URL_{app.upper()}", default=derive_url(default_url, app))
         databases[alias] = config_for(url)
         app_databases[app] = alias

@@ -5,13 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.common import health, metrics
 from apps.common.remote.views import interface_call
+from config.topology import API_ROUTES
 
+# Only the hosted apps' routes: a deployable serves its own apps alone.
 api_v1 = [
-    path("auth/", include("apps.users.api.auth_urls")),
-    path("users/", include("apps.users.api.urls")),
-    path("catalog/", include("apps.catalog.api.urls")),
-    path("inventory/", include("apps.inventory.api.urls")),
-    path("orders/", include("apps.orders.api.urls")),
+    path(f"{prefix}/", include(module))
+    for app in settings.DOMAIN_APPS
+    for prefix, module in API_ROUTES[app].items()
 ]
 
 urlpatterns = [

@@ -12,10 +12,11 @@ case "$role" in
     exec gunicorn config.wsgi -c config/gunicorn.py --access-logfile - "$@"
     ;;
   worker)
-    # WORKER_QUEUES: one queue (an extracted app) or several, comma-separated.
+    # WORKER_QUEUES: one queue (an extracted app) or several, comma-separated;
+    # by default the queues of the apps this deployable hosts (SHOP_APPS).
     # Periodic jobs (relay, prune, expiry) run on the queue of the app they serve.
     exec celery -A config worker \
-      --queues "${WORKER_QUEUES:-users,catalog,inventory,orders}" \
+      --queues "${WORKER_QUEUES:-${SHOP_APPS:-users,catalog,inventory,orders}}" \
       --concurrency "${WORKER_CONCURRENCY:-2}" \
       --hostname "${WORKER_NAME:-worker}@%h" \
       --loglevel "${LOG_LEVEL:-INFO}" \

@@ -14,6 +14,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 SERVICES_MODE = bool(os.environ.get("CELERY_BROKER_URL"))
 SERVICES_ONLY_MARKERS = ("services", "faults")
+# Black-box tests of a running gateway: only where `make test-split` points them.
+SPLIT_GATEWAY = bool(os.environ.get("SPLIT_GATEWAY_URL"))
 
 
 def pytest_sessionstart(session):
@@ -32,6 +34,10 @@ def pytest_sessionstart(session):
 
 
 def pytest_collection_modifyitems(config, items):
+    if not SPLIT_GATEWAY:
+        split = [i for i in items if i.get_closest_marker("split")]
+        config.hook.pytest_deselected(items=split)
+        items[:] = [i for i in items if i not in split]
     if not SERVICES_MODE:
         # Not a skip: these tests belong to the services run of `.ci/run`.
         kept = [

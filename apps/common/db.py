@@ -6,15 +6,15 @@ consumer's, so each is written in the same transaction as the state it guards.
 """
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, models, transaction
 
 EVERYWHERE_APPS = {"eventbus"}
 
 
 def alias_for(app_label: str) -> str:
-    """Django's own apps (auth, admin, sessions) live with settings.HOME_APP."""
-    home = settings.APP_DATABASES[settings.HOME_APP]
-    return settings.APP_DATABASES.get(app_label, home)
+    """Django's own apps (auth, admin, sessions) live on `default`: with
+    settings.HOME_APP, or with the first hosted app in a deployable without it."""
+    return settings.APP_DATABASES.get(app_label, DEFAULT_DB_ALIAS)
 
 
 def _label_of(owner: str | type[models.Model]) -> str:

@@ -11,6 +11,14 @@ from pathlib import Path
 import environ
 
 from config.databases import build_databases
+from config.topology import (
+    HOME_APP,
+    LOCAL_USER_MODEL,
+    USER_MODEL,
+    hosted_apps,
+    hosted_jobs,
+    installed_apps,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -23,30 +31,18 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"]
 )
 
+# SHOP_APPS: the domain apps this process hosts (docs/topologies.md); all of
+# them by default, one or some in a deployable of split mode.
 ALL_DOMAIN_APPS = ["users", "catalog", "inventory", "orders"]
-DOMAIN_APPS = ALL_DOMAIN_APPS
-
-INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "rest_framework",
-    "rest_framework_simplejwt.token_blacklist",
-    "django_filters",
-    "drf_spectacular",
-    "drf_spectacular_sidecar",
-    "apps.common",
-    "apps.eventbus",
-    "apps.users",
-    "apps.catalog",
-    "apps.inventory",
-    "apps.orders",
-    # Not a domain app: the composition root of `manage.py seed_demo`.
-    "apps.demo",
-]
+DOMAIN_APPS = hosted_apps(
+    requested=env.list("SHOP_APPS", default=ALL_DOMAIN_APPS), all_apps=ALL_DOMAIN_APPS
+)
+# A deployable without the home app keeps Django's stock user table in its own
+# database (the admin's local accounts).
+AUTH_USER_MODEL = USER_MODEL if HOME_APP in DOMAIN_APPS else LOCAL_USER_MODEL
+INSTALLED_APPS = installed_apps(
+    hosted=DOMAIN_APPS, all_apps=ALL_DOMAIN_APPS, home_app=HOME_APP
+)
 
 MIDDLEWARE = [
     "apps.common.middleware.CorrelationIdMiddleware",
@@ -65,10 +61,6 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
-AUTH_USER_MODEL = "users.User"
-# Django's own tables (auth, admin, sessions) relate to the user model, so they
-# live on the database of the app that holds it.
-HOME_APP = AUTH_USER_MODEL.partition(".")[0]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TEMPLATES = [
@@ -283,51 +275,54 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = dict(_VISIBILITY)
 # Every periodic job runs on the queue of the app it serves, so the workers of
 # `-Q users,catalog,inventory,orders` (or one extracted app's worker) run them.
-CELERY_BEAT_SCHEDULE = {
-    **{
-        f"eventbus-relay-{app}": {
-            "task": "eventbus.relay",
-            "schedule": EVENTS_RELAY_INTERVAL_SECONDS,
-            "kwargs": {"producer": app},
-            "options": {"queue": app, "expires": EVENTS_RELAY_INTERVAL_SECONDS},
-        }
-        for app in DOMAIN_APPS
-    },
-    **{
-        f"eventbus-prune-{app}": {
-            "task": "eventbus.prune",
+CELERY_BEAT_SCHEDULE = hosted_jobs(
+    hosted=DOMAIN_APPS,
+    schedule={
+        **{
+            f"eventbus-relay-{app}": {
+                "task": "eventbus.relay",
+                "schedule": EVENTS_RELAY_INTERVAL_SECONDS,
+                "kwargs": {"producer": app},
+                "options": {"queue": app, "expires": EVENTS_RELAY_INTERVAL_SECONDS},
+            }
+            for app in DOMAIN_APPS
+        },
+        **{
+            f"eventbus-prune-{app}": {
+                "task": "eventbus.prune",
+                "schedule": 3600.0,
+                "kwargs": {"producer": app},
+                "options": {"queue": app},
+            }
+            for app in DOMAIN_APPS
+        },
+        "inventory-expire-reservations": {
+            "task": "inventory.expire_reservations",
+            "schedule": env.float("RESERVATION_EXPIRY_INTERVAL_SECONDS", default=60.0),
+            "options": {"queue": "inventory"},
+        },
+        "orders-idempotency-prune": {
+            "task": "orders.idempotency_prune",
             "schedule": 3600.0,
-            "kwargs": {"producer": app},
-            "options": {"queue": app},
-        }
-        for app in DOMAIN_APPS
+            "options": {"queue": "orders"},
+        },
+        "orders-settle-payments": {
+            "task": "orders.settle_payments",
+            "schedule": env.float("ORDERS_SETTLE_INTERVAL_SECONDS", default=60.0),
+            "options": {"queue": "orders"},
+        },
+        "users-send-order-emails": {
+            "task": "users.send_order_emails",
+            "schedule": 60.0,
+            "options": {"queue": "users"},
+        },
+        "users-prune-expired-tokens": {
+            "task": "users.prune_expired_tokens",
+            "schedule": 3600.0,
+            "options": {"queue": "users"},
+        },
     },
-    "inventory-expire-reservations": {
-        "task": "inventory.expire_reservations",
-        "schedule": env.float("RESERVATION_EXPIRY_INTERVAL_SECONDS", default=60.0),
-        "options": {"queue": "inventory"},
-    },
-    "orders-idempotency-prune": {
-        "task": "orders.idempotency_prune",
-        "schedule": 3600.0,
-        "options": {"queue": "orders"},
-    },
-    "orders-settle-payments": {
-        "task": "orders.settle_payments",
-        "schedule": env.float("ORDERS_SETTLE_INTERVAL_SECONDS", default=60.0),
-        "options": {"queue": "orders"},
-    },
-    "users-send-order-emails": {
-        "task": "users.send_order_emails",
-        "schedule": 60.0,
-        "options": {"queue": "users"},
-    },
-    "users-prune-expired-tokens": {
-        "task": "users.prune_expired_tokens",
-        "schedule": 3600.0,
-        "options": {"queue": "users"},
-    },
-}
+)
 
 # --- Calls to apps hosted by other deployables (docs/architecture.md) ------
 # Where each app not hosted here is reached: SERVICE_URL_<APP>.

@@ -28,7 +28,7 @@ def run(args, *, cwd: Path, **env) -> subprocess.CompletedProcess:
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".import_linter_cache")
-    for name in ("apps", "config", "tests", "bench"):
+    for name in ("apps", "config", "tests", "bench", "stack"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=ignore)
     for name in ("manage.py", "pyproject.toml"):
         shutil.copy(ROOT / name, tmp_path / name)

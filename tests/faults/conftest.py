@@ -23,7 +23,7 @@ import pytest
 
 from bench import data
 from bench.driver import Client
-from bench.procs import (
+from stack.procs import (
     PYTHON,
     ROOT,
     PrivatePostgres,

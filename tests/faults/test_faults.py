@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from bench.procs import http_status, wait_for
 from bench.scenarios import SHIPPING_ADDRESS
+from stack.procs import http_status, wait_for
 from tests.faults.conftest import WEB_PORT, settled
 from tests.figures import report_figure
 

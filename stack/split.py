@@ -1,0 +1,252 @@
+"""Split mode on this machine: every deployable, its workers and beat, and the
+nginx gateway (`make run-split`, `make test-split`; docs/topologies.md).
+
+    python -m stack.split run  [--deployables users+catalog+orders,inventory]
+    python -m stack.split test [--deployables ...] [pytest arguments]
+
+PostgreSQL and Redis come from the environment as in production mode; every
+process is stopped by its own id on exit, Ctrl-C or SIGTERM.
+"""
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from config.topology import HOME_APP, hosted_apps
+from stack.gateway import nginx_argv, render_config, write_config
+from stack.procs import BIN, ROOT, ProcessGroup, http_status, manage, wait_for
+
+ALL_APPS = ["users", "catalog", "inventory", "orders"]
+APP_PORTS = {"users": 8101, "catalog": 8102, "inventory": 8103, "orders": 8104}
+DEFAULTS = {
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/shop_split",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/6",
+    "CACHE_URL": "redis://127.0.0.1:6379/7",
+    "GATEWAY_PORT": "8080",
+}
+STAFF_EMAIL = "split-staff@example.com"
+
+
+def parse_deployables(spec: str) -> list[list[str]]:
+    """`users+catalog+orders,inventory` -> [[users, catalog, orders], [inventory]];
+    every app hosted exactly once."""
+    groups = [
+        hosted_apps(requested=group.split("+"), all_apps=ALL_APPS)
+        for group in spec.split(",")
+    ]
+    hosted = sorted(app for group in groups for app in group)
+    if hosted != sorted(ALL_APPS):
+        raise SystemExit(f"--deployables must host every app exactly once: {spec}")
+    return groups
+
+
+def app_addresses(groups: list[list[str]]) -> dict[str, str]:
+    """A deployable listens on the port of the first app it hosts."""
+    return {
+        app: f"127.0.0.1:{APP_PORTS[group[0]]}" for group in groups for app in group
+    }
+
+
+def shared_env(*, gateway_port: int) -> dict:
+    env = {**os.environ}
+    for name, value in DEFAULTS.items():
+        env.setdefault(name, value)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DATABASE_ROUTING": "per-app",
+            "SECRET_KEY": env.get("SECRET_KEY") or secrets.token_urlsafe(48),
+            "SERVICE_SECRET": env.get("SERVICE_SECRET") or secrets.token_urlsafe(32),
+            "ALLOWED_HOSTS": env.get("ALLOWED_HOSTS", "127.0.0.1,localhost"),
+            "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{gateway_port},"
+            f"http://localhost:{gateway_port}",
+            # Plain HTTP on this machine: no TLS redirect, no secure-only cookies.
+            "SECURE_SSL_REDIRECT": "false",
+            "METRICS_PROTECTED": "false",
+            "LOG_FORMAT": env.get("LOG_FORMAT", "plain"),
+        }
+    )
+    env.pop("SHOP_APPS", None)
+    return env
+
+
+def deployable_env(base: dict, *, group: list[str], addresses: dict) -> dict:
+    remote = {
+        f"SERVICE_URL_{app.upper()}": f"http://{addresses[app]}"
+        for app in ALL_APPS
+        if app not in group
+    }
+    return {**base, **remote, "SHOP_APPS": ",".join(group)}
+
+
+class SplitStack:
+    def __init__(self, *, groups: list[list[str]], gateway_port: int, run_dir: Path):
+        self.groups, self.gateway_port, self.run_dir = groups, gateway_port, run_dir
+        self.addresses = app_addresses(groups)
+        self.base_env = shared_env(gateway_port=gateway_port)
+        self.group = ProcessGroup(run_dir / "logs")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    def env_of(self, group: list[str]) -> dict:
+        return deployable_env(self.base_env, group=group, addresses=self.addresses)
+
+    def prepare(self) -> None:
+        """Each deployable's own databases, migrated; the staff account; the
+        merged schema the gateway serves."""
+        for group in self.groups:
+            manage(self.env_of(group), "migrate_all", "-v", "0")
+        home = next(group for group in self.groups if HOME_APP in group)
+        manage(
+            {**self.env_of(home), "STAFF_PASSWORD": self.staff_password},
+            *("create_staff", "--email", STAFF_EMAIL, "--no-input"),
+        )
+        schema_dir = self.run_dir / "schema"
+        schema_dir.mkdir(exist_ok=True)
+        every_app = {**self.base_env, "DATABASE_ROUTING": "single"}
+        for fmt, name in (
+            ("openapi", "openapi.yaml"),
+            ("openapi-json", "openapi.json"),
+        ):
+            manage(
+                every_app,
+                "spectacular",
+                "--format",
+                fmt,
+                "--file",
+                str(schema_dir / name),
+            )
+
+    @property
+    def staff_password(self) -> str:
+        return self.base_env.setdefault(
+            "SPLIT_STAFF_PASSWORD", secrets.token_urlsafe(16)
+        )
+
+    def start(self) -> None:
+        self.prepare()
+        for group in self.groups:
+            self.start_deployable(group)
+        config = render_config(
+            app_addresses=self.addresses,
+            port=self.gateway_port,
+            run_dir=self.run_dir,
+            schema_dir=self.run_dir / "schema",
+        )
+        path = write_config(run_dir=self.run_dir, config=config)
+        self.group.start("gateway", nginx_argv(path), self.base_env)
+        for group in self.groups:
+            port = APP_PORTS[group[0]]
+            wait_for(
+                lambda port=port: http_status(f"http://127.0.0.1:{port}/readyz") == 200,
+                timeout=90,
+                what=f"deployable {'+'.join(group)} /readyz",
+            )
+        wait_for(
+            lambda: http_status(f"{self.url}/healthz") == 200,
+            timeout=30,
+            what="the gateway",
+        )
+
+    def start_deployable(self, group: list[str]) -> None:
+        name, env = "+".join(group), self.env_of(group)
+        web_env = {
+            **env,
+            "BIND_HOST": "127.0.0.1",
+            "PORT": str(APP_PORTS[group[0]]),
+            "WEB_WORKERS": env.get("SPLIT_WEB_WORKERS", "2"),
+        }
+        self.group.start(
+            f"web-{name}",
+            [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"],
+            web_env,
+        )
+        for app in group:
+            self.group.start(f"worker-{app}", worker_argv(app), env)
+        self.group.start(f"beat-{name}", beat_argv(self.run_dir / name), env)
+
+    def failed(self) -> list[str]:
+        return [
+            name for name, proc in self.group.procs.items() if proc.poll() is not None
+        ]
+
+    def stop(self) -> None:
+        self.group.stop_all()
+
+
+def worker_argv(app: str) -> list[str]:
+    return [
+        *(str(BIN / "celery"), "-A", "config", "worker", "-Q", app),
+        *("-n", f"{app}@%h", "-c", "1", "-l", "INFO"),
+        *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+    ]
+
+
+def beat_argv(state: Path) -> list[str]:
+    state.mkdir(parents=True, exist_ok=True)
+    schedule = str(state / "celerybeat-schedule")
+    return [str(BIN / "celery"), "-A", "config", "beat", "-s", schedule, "-l", "INFO"]
+
+
+def _stop_on_sigterm() -> None:
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def serve(stack: SplitStack) -> int:
+    print(f"\n  Gateway: {stack.url}/api/v1/catalog/products/")
+    print(f"  Docs:    {stack.url}/api/docs/  (every deployable's routes)")
+    print(f"  Staff:   {STAFF_EMAIL} / {stack.staff_password}")
+    print(f"  Logs:    {stack.group.log_dir}\n  Ctrl-C stops everything.\n", flush=True)
+    while not stack.failed():
+        time.sleep(1)
+    print(f"stopped unexpectedly: {', '.join(stack.failed())}", file=sys.stderr)
+    return 1
+
+
+def run_tests(stack: SplitStack, pytest_args: list[str]) -> int:
+    env = {
+        **os.environ,
+        "SPLIT_GATEWAY_URL": stack.url,
+        "SPLIT_STAFF_EMAIL": STAFF_EMAIL,
+        "SPLIT_STAFF_PASSWORD": stack.staff_password,
+    }
+    argv = [str(BIN / "pytest"), "tests/split", "-m", "split", *pytest_args]
+    return subprocess.run(argv, cwd=ROOT, env=env, check=False).returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["run", "test"])
+    parser.add_argument("--deployables", default=",".join(ALL_APPS))
+    # Anything else goes to pytest (`test` only).
+    args, pytest_args = parser.parse_known_args(argv)
+    port = int(os.environ.get("GATEWAY_PORT", DEFAULTS["GATEWAY_PORT"]))
+    run_dir = Path(tempfile.mkdtemp(prefix="shop-split-"))
+    stack = SplitStack(
+        groups=parse_deployables(args.deployables), gateway_port=port, run_dir=run_dir
+    )
+    _stop_on_sigterm()
+    try:
+        stack.start()
+        if args.command == "run":
+            return serve(stack)
+        return run_tests(stack, pytest_args)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

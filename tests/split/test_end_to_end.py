@@ -1,0 +1,120 @@
+"""The shop's journeys through the gateway, over real HTTP."""
+
+import uuid
+
+import pytest
+
+from tests.split.conftest import SHIPPING_ADDRESS
+
+pytestmark = pytest.mark.split
+PROBLEM = "application/problem+json"
+
+
+def place(gateway, *, token: str, product_id: str) -> dict:
+    response = gateway.call(
+        "POST",
+        "/api/v1/orders/",
+        token=token,
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+        json={
+            "items": [{"product_id": product_id, "quantity": 1}],
+            "shipping_address": SHIPPING_ADDRESS,
+        },
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def confirmed(gateway, *, token: str, order_id: str) -> dict:
+    return gateway.eventually(
+        f"/api/v1/orders/{order_id}/",
+        token=token,
+        until=lambda body: body["status"] != "pending",
+    )
+
+
+def test_anyone_lists_products(gateway):
+    response = gateway.call("GET", "/api/v1/catalog/products/")
+
+    assert response.status_code == 200
+    assert {"next", "previous", "results"} <= set(response.json())
+
+
+def test_a_customer_sees_itself(gateway, customer):
+    response = gateway.call("GET", "/api/v1/users/me/", token=customer["token"])
+
+    assert response.status_code == 200
+    assert response.json()["email"] == customer["email"]
+
+
+def test_an_order_is_confirmed_then_paid(gateway, customer, product_in_stock):
+    order = place(gateway, token=customer["token"], product_id=product_in_stock)
+
+    assert (
+        confirmed(gateway, token=customer["token"], order_id=order["id"])["status"]
+        == "confirmed"
+    )
+    paid = gateway.call(
+        "POST",
+        f"/api/v1/orders/{order['id']}/pay/",
+        token=customer["token"],
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+        json={"payment_token": "tok_success"},
+    )
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["status"] == "paid"
+
+
+def test_a_confirmed_order_is_cancelled(gateway, customer, product_in_stock):
+    order = place(gateway, token=customer["token"], product_id=product_in_stock)
+    confirmed(gateway, token=customer["token"], order_id=order["id"])
+
+    cancelled = gateway.call(
+        "POST", f"/api/v1/orders/{order['id']}/cancel/", token=customer["token"]
+    )
+
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled"
+
+
+def test_problems_have_the_monoliths_shape(gateway, customer):
+    missing = gateway.call(
+        "GET", f"/api/v1/orders/{uuid.uuid4()}/", token=customer["token"]
+    )
+    anonymous = gateway.call("GET", "/api/v1/orders/")
+    forbidden = gateway.call(
+        "POST",
+        "/api/v1/catalog/categories/",
+        token=customer["token"],
+        json={"name": "No", "slug": "no"},
+    )
+    unknown = gateway.call("GET", "/api/v1/nowhere/")
+
+    for response, status in ((missing, 404), (anonymous, 401), (forbidden, 403)):
+        assert response.status_code == status
+        assert response.headers["Content-Type"] == PROBLEM
+        assert {"type", "title", "status", "detail", "code"} <= set(response.json())
+    assert unknown.status_code == 404
+    assert unknown.json()["code"] == "not_found"
+
+
+def test_internal_endpoints_are_not_public(gateway):
+    response = gateway.call("GET", "/internal/v1/catalog/")
+
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == PROBLEM
+
+
+def test_the_request_id_is_kept(gateway):
+    response = gateway.call(
+        "GET", "/api/v1/catalog/products/", headers={"X-Request-ID": "split-abc-1"}
+    )
+
+    assert response.headers["X-Request-ID"] == "split-abc-1"
+
+
+def test_the_schema_at_the_gateway_holds_every_apps_routes(gateway):
+    paths = gateway.call("GET", "/api/schema/?format=json").json()["paths"]
+
+    for prefix in ("auth", "users", "catalog", "inventory", "orders"):
+        assert any(path.startswith(f"/api/v1/{prefix}/") for path in paths)
