@@ -1,8 +1,11 @@
 """Access tokens verified by kid in any deployable; the user from the claims
 where the user model is not hosted (a deployable without it)."""
 
+import os
 import stat
 import subprocess
+import sys
+import textwrap
 import time
 import uuid
 
@@ -177,3 +180,33 @@ def test_the_embedded_key_file_is_never_committed(settings):
     )
 
     assert ignored.returncode == 0
+
+
+def test_the_verifier_needs_no_blacklist_app_nor_user_model():
+    """Fails if the parts of simplejwt used here start importing its token
+    classes, whose blacklist models exist only beside the user model."""
+    script = textwrap.dedent(
+        """
+        import sys
+        import django
+        from django.conf import settings
+        settings.configure(
+            INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth",
+                            "rest_framework"],
+            JWT_JWKS_URL="", JWT_PUBLIC_KEYS=[], JWT_PRIVATE_KEY="",
+            AUTH_USER_MODEL_HOSTED=False, SECRET_KEY="test-only",
+        )
+        django.setup()
+        import apps.common.authentication
+        print(sorted(m for m in sys.modules if "token_blacklist" in m))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+    )
+
+    assert result.stdout.strip() == "[]", result.stderr
