@@ -26,6 +26,8 @@ import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
+from apps.common.jwt_keys import private_key_pem_new
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -61,6 +63,7 @@ def environment(database_url: str) -> dict:
         DATABASE_URL=database_url,
         DATABASE_ROUTING="single",
         SECRET_KEY="bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        JWT_PRIVATE_KEY=private_key_pem_new(),
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         SECURE_SSL_REDIRECT="false",
         SECURE_HSTS_SECONDS="0",

@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from apps.common.jwt_keys import private_key_pem_new
 from bench import data, scenarios
 from bench.report import write
 from bench.wrk import ensure_wrk
@@ -67,6 +68,7 @@ def stack_env(args) -> dict:
     env.update(
         DJANGO_SETTINGS_MODULE="bench.stack_settings",
         SECRET_KEY="bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        JWT_PRIVATE_KEY=private_key_pem_new(),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="false",
         DATABASE_URL=args.database_url,

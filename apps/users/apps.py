@@ -7,6 +7,7 @@ class UsersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from apps.users import handlers, schema  # noqa: F401 - schema registers
+        from apps.users import handlers, signing
 
         handlers.register()
+        signing.token_backend_install()

@@ -128,8 +128,8 @@ DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="EUR")
 # --- REST framework --------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # simplejwt's, also refusing an access token its logout ended.
-        "apps.users.authentication.JWTAuthenticationEndedByLogout",
+        # Verified with the published keys; refuses access tokens a logout ended.
+        "apps.common.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -176,14 +176,25 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
-    "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY + "-jwt"),
-    "ALGORITHM": "HS256",
+    "ALGORITHM": "EdDSA",
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
     # Every token carries a digest of the user's password hash; a password
     # change (API, admin or ops) makes all earlier access tokens invalid.
     "CHECK_REVOKE_TOKEN": True,
 }
+
+# Access tokens (docs/users.md): the deployable hosting the user model signs
+# with JWT_PRIVATE_KEY (Ed25519 PEM; embedded: a key generated once into
+# JWT_EMBEDDED_KEY_FILE, git-ignored); every deployable verifies with its own
+# public key, JWT_PUBLIC_KEYS (PEMs, comma-separated) and the JWKS at
+# JWT_JWKS_URL, fetched again after JWT_JWKS_CACHE_SECONDS.
+AUTH_USER_MODEL_HOSTED = HOME_APP in DOMAIN_APPS
+JWT_PRIVATE_KEY = env("JWT_PRIVATE_KEY", default="")
+JWT_EMBEDDED_KEY_FILE = BASE_DIR / ".jwt-private-key.pem"
+JWT_PUBLIC_KEYS = env.list("JWT_PUBLIC_KEYS", default=[])
+JWT_JWKS_URL = env("JWT_JWKS_URL", default="")
+JWT_JWKS_CACHE_SECONDS = env.int("JWT_JWKS_CACHE_SECONDS", default=300)
 
 # --- Cache (throttling, idempotency locks) ---------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

@@ -1,13 +1,52 @@
 """Production: refuses to start without its secrets, hardened for `check --deploy`."""
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES, LOGGING, env
+from config.settings.base import (
+    AUTH_USER_MODEL_HOSTED,
+    DATABASES,
+    JWT_JWKS_URL,
+    JWT_PRIVATE_KEY,
+    JWT_PUBLIC_KEYS,
+    LOGGING,
+    env,
+)
+
+# Django's own deploy check asks for this much of a secret key.
+SECRET_KEY_MIN_LENGTH = 50
+KNOWN_DEFAULT_SECRET_MARKS = ("change-me", "changeme", "insecure", "replace")
 
 for _required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
     if not env.str(_required, default=""):
         raise ImproperlyConfigured(f"{_required} must be set in production")
+
+
+def _secret_key_weakness(value: str) -> str:
+    if len(value) < SECRET_KEY_MIN_LENGTH or len(set(value)) < 5:
+        return f"shorter than {SECRET_KEY_MIN_LENGTH} characters or repetitive"
+    marks = [mark for mark in KNOWN_DEFAULT_SECRET_MARKS if mark in value.lower()]
+    return f"a known default ({marks[0]})" if marks else ""
+
+
+def _private_key_problem(pem: str) -> str:
+    try:
+        key = serialization.load_pem_private_key(pem.encode(), password=None)
+    except ValueError:
+        return "not an unencrypted PEM private key"
+    return "" if isinstance(key, Ed25519PrivateKey) else "not an Ed25519 key"
+
+
+if _weakness := _secret_key_weakness(env("SECRET_KEY")):
+    raise ImproperlyConfigured(f"SECRET_KEY is {_weakness}")
+if AUTH_USER_MODEL_HOSTED and not JWT_PRIVATE_KEY:
+    raise ImproperlyConfigured("JWT_PRIVATE_KEY must be set where tokens are issued")
+if AUTH_USER_MODEL_HOSTED and (_problem := _private_key_problem(JWT_PRIVATE_KEY)):
+    raise ImproperlyConfigured(f"JWT_PRIVATE_KEY is {_problem}")
+if not (AUTH_USER_MODEL_HOSTED or JWT_JWKS_URL or JWT_PUBLIC_KEYS):
+    raise ImproperlyConfigured("JWT_JWKS_URL or JWT_PUBLIC_KEYS must be set")
 
 DEBUG = False
 IS_PRODUCTION = True

@@ -186,7 +186,10 @@ def test_production_settings_protect_metrics_and_log_json():
     script = textwrap.dedent(
         """
         import os
-        os.environ.update(SECRET_KEY="x" * 50, ALLOWED_HOSTS="shop.example",
+        from apps.common.jwt_keys import private_key_pem_new
+        os.environ.update(SECRET_KEY="metrics-test-" + "s3cr" * 12,
+                          JWT_PRIVATE_KEY=private_key_pem_new(),
+                          ALLOWED_HOSTS="shop.example",
                           DATABASE_URL="postgres://u@db/shop")
         for name in ("METRICS_PROTECTED", "LOG_FORMAT", "DEBUG"):
             os.environ.pop(name, None)

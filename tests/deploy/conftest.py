@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from apps.common.jwt_keys import private_key_pem_new
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "docker"
 K8S = DOCKER / "k8s"
@@ -16,7 +18,7 @@ BIN = Path(sys.executable).parent
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": "test-only-" + "k" * 60,
-    "JWT_SIGNING_KEY": "test-only-" + "j" * 60,
+    "JWT_PRIVATE_KEY": private_key_pem_new(),
     "ALLOWED_HOSTS": "shop.example.com",
     "DATABASE_URL": "postgres://shop@db:5432/shop",
 }

@@ -50,6 +50,26 @@ def test_production_settings_refuse_to_start_without_a_required_value(missing):
     assert f"{missing} must be set in production" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("changed", "refusal"),
+    [
+        ({"JWT_PRIVATE_KEY": ""}, "JWT_PRIVATE_KEY must be set where tokens"),
+        ({"JWT_PRIVATE_KEY": "not-a-pem"}, "JWT_PRIVATE_KEY is not an unencrypted"),
+        ({"SECRET_KEY": "change-me"}, "SECRET_KEY is shorter than 50"),
+        ({"SECRET_KEY": "change-me-" + "0123456789" * 5}, "SECRET_KEY is a known"),
+        ({"SECRET_KEY": "ab" * 40}, "SECRET_KEY is shorter than 50 characters or rep"),
+    ],
+)
+def test_production_settings_refuse_a_weak_or_missing_key(changed, refusal):
+    result = run(
+        [BIN / "python", "-c", "import config.settings.production"],
+        **{**PRODUCTION_ENV, **changed},
+    )
+
+    assert result.returncode == 1
+    assert refusal in result.stderr
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

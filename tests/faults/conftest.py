@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from apps.common.jwt_keys import private_key_pem_new
 from bench import data
 from bench.driver import Client
 from stack.procs import (
@@ -107,6 +108,7 @@ def stack_env(postgres: PrivatePostgres) -> dict:
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY="faults-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        JWT_PRIVATE_KEY=private_key_pem_new(),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="false",
         DATABASE_URL=postgres.url("shop_faults"),

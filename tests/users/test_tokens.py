@@ -47,14 +47,17 @@ def test_login_returns_working_pair_with_configured_lifetimes(
 
 
 @pytest.mark.django_db
-def test_tokens_are_signed_with_their_own_key_not_secret_key(
+def test_tokens_are_signed_eddsa_with_the_published_kid_not_secret_key(
     login, api_client, customer
 ):
     access = login(customer.email).json()["access"]
     forged = jwt.encode(_claims(access), settings.SECRET_KEY, algorithm="HS256")
+    [published] = api_client.get("/api/v1/auth/jwks/").json()["keys"]
 
-    assert settings.SIMPLE_JWT["SIGNING_KEY"] != settings.SECRET_KEY
-    jwt.decode(access, settings.SIMPLE_JWT["SIGNING_KEY"], algorithms=["HS256"])
+    header = jwt.get_unverified_header(access)
+    assert header == {"alg": "EdDSA", "kid": published["kid"], "typ": "JWT"}
+    key = jwt.PyJWK(published).key
+    assert jwt.decode(access, key, algorithms=["EdDSA"])["user_id"] == str(customer.pk)
     assert_401(bearer(api_client, forged).get(ME))
 
 
@@ -235,13 +238,13 @@ def test_an_unreachable_cache_skips_the_logout_check(
 ):
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from apps.users import ended_access
+    from apps.common import authentication
 
     def unreachable(key):
         raise RedisConnectionError("Error 111 connecting to cache:6379")
 
     access = login(customer.email).json()["access"]
-    monkeypatch.setattr(ended_access.cache, "get", unreachable)
+    monkeypatch.setattr(authentication.cache, "get", unreachable)
 
     assert bearer(api_client, access).get(ME).status_code == 200
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("token/", views.TokenObtainApi.as_view(), name="token"),
     path("token/refresh/", views.TokenRefreshApi.as_view(), name="token-refresh"),
     path("logout/", views.LogoutApi.as_view(), name="logout"),
+    path("jwks/", views.JwksApi.as_view(), name="jwks"),
 ]

@@ -53,6 +53,21 @@ class TokenPairOutput(serializers.Serializer):
     refresh = serializers.CharField()
 
 
+class PublicKeyOutput(serializers.Serializer):
+    """One Ed25519 public key as a JWK (RFC 8037)."""
+
+    kty = serializers.CharField(help_text="OKP")
+    crv = serializers.CharField(help_text="Ed25519")
+    x = serializers.CharField(help_text="the public key, base64url")
+    kid = serializers.CharField(help_text="RFC 7638 thumbprint; the token's kid")
+    alg = serializers.CharField(help_text="EdDSA")
+    use = serializers.CharField(help_text="sig")
+
+
+class JwksOutput(serializers.Serializer):
+    keys = PublicKeyOutput(many=True)
+
+
 class SpendOutput(serializers.Serializer):
     currency = serializers.CharField()
     # A sum over many orders: no fixed width.

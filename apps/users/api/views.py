@@ -1,5 +1,7 @@
 """Auth and profile endpoints: parse input, call one service, render output."""
 
+from django.conf import settings
+from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -8,6 +10,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, BaseThrottle
 from rest_framework.views import APIView
 
+from apps.common.jwt_keys import jwks_document
 from apps.common.throttling import ExactRateThrottleMixin
 from apps.users.api import serializers as s
 from apps.users.services.accounts import (
@@ -88,6 +91,20 @@ class TokenRefreshApi(PublicApi):
     @extend_schema(request=s.RefreshInput, responses={200: s.TokenPairOutput})
     def post(self, request):
         return Response(token_refresh(**_valid(s.RefreshInput, request)))
+
+
+class JwksApi(PublicApi):
+    @extend_schema(
+        responses={200: s.JwksOutput},
+        description="The public keys that verify access and refresh tokens, by "
+        "`kid` (cacheable for `JWT_JWKS_CACHE_SECONDS`).",
+    )
+    def get(self, request):
+        response = Response(jwks_document())
+        patch_cache_control(
+            response, public=True, max_age=settings.JWT_JWKS_CACHE_SECONDS
+        )
+        return response
 
 
 class LogoutApi(APIView):

@@ -6,6 +6,8 @@ new pair, and a failed insert means another request already rotated it. The
 database decides, so twenty concurrent refreshes of one token yield one pair.
 """
 
+from collections.abc import Mapping
+
 from django.contrib.auth import authenticate
 from django.db import IntegrityError
 from django.utils import timezone
@@ -15,12 +17,12 @@ from rest_framework_simplejwt.token_blacklist.models import (
     BlacklistedToken,
     OutstandingToken,
 )
-from rest_framework_simplejwt.tokens import RefreshToken, Token
+from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
+from apps.common.authentication import access_token_end
 from apps.common.db import atomic_for
 from apps.common.errors import ValidationFailed
-from apps.users.ended_access import access_token_end
 from apps.users.errors import InvalidCredentials, TokenInvalid
 from apps.users.models import User
 from apps.users.selectors import user_find
@@ -33,6 +35,8 @@ from apps.users.services.login_throttle import (
 
 def token_pair_for(user: User) -> dict[str, str]:
     refresh = RefreshToken.for_user(user)
+    # Deployables without the user model check staff from the token alone.
+    refresh["is_staff"] = user.is_staff
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
@@ -99,7 +103,7 @@ def token_refresh(*, refresh: str) -> dict[str, str]:
         raise TokenInvalid() from exc
 
 
-def token_revoke(*, refresh: str, user: User, access: Token | None = None) -> None:
+def token_revoke(*, refresh: str, user: User, access: Mapping | None = None) -> None:
     """Logout: blacklist one live refresh token of `user`, and end the access
     token the request ran with (`access`), which would otherwise live on."""
     invalid = ValidationFailed({"refresh": ["Token is invalid, expired or revoked."]})
@@ -112,7 +116,7 @@ def token_revoke(*, refresh: str, user: User, access: Token | None = None) -> No
     with atomic_for(User):
         BlacklistedToken.objects.get_or_create(token=_outstanding(token, user))
     if access is not None:
-        access_token_end(access)
+        access_token_end(claims=access)
 
 
 # PostgreSQL takes at most 65,535 parameters per statement (server-side
