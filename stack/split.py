@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from apps.common.jwt_keys import private_key_pem_new
 from config.topology import HOME_APP, hosted_apps
 from stack.gateway import nginx_argv, render_config, write_config
 from stack.procs import BIN, ROOT, ProcessGroup, http_status, manage, wait_for
@@ -63,6 +64,7 @@ def shared_env(*, gateway_port: int) -> dict:
             "DATABASE_ROUTING": "per-app",
             "SECRET_KEY": env.get("SECRET_KEY") or secrets.token_urlsafe(48),
             "SERVICE_SECRET": env.get("SERVICE_SECRET") or secrets.token_urlsafe(32),
+            "JWT_PRIVATE_KEY": env.get("JWT_PRIVATE_KEY") or private_key_pem_new(),
             "ALLOWED_HOSTS": env.get("ALLOWED_HOSTS", "127.0.0.1,localhost"),
             "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{gateway_port},"
             f"http://localhost:{gateway_port}",
@@ -82,7 +84,13 @@ def deployable_env(base: dict, *, group: list[str], addresses: dict) -> dict:
         for app in ALL_APPS
         if app not in group
     }
-    return {**base, **remote, "SHOP_APPS": ",".join(group)}
+    env = {**base, **remote, "SHOP_APPS": ",".join(group)}
+    if HOME_APP not in group:
+        # Only the deployable that issues tokens holds the private key; the
+        # others verify with the keys it publishes.
+        env.pop("JWT_PRIVATE_KEY")
+        env["JWT_JWKS_URL"] = f"http://{addresses[HOME_APP]}/api/v1/auth/jwks/"
+    return env
 
 
 class SplitStack:
