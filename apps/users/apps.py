@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class UsersConfig(AppConfig):
@@ -10,3 +11,11 @@ class UsersConfig(AppConfig):
         from apps.users import handlers, schema  # noqa: F401 - schema registers
 
         handlers.register()
+
+
+class ShopAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the site whose login the users app throttles."""
+
+    default = False  # UsersConfig stays this module's default
+
+    default_site = "apps.users.admin_site.ShopAdminSite"
