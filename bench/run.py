@@ -73,6 +73,7 @@ def stack_env(args) -> dict:
         DATABASE_ROUTING="single",
         CELERY_BROKER_URL=f"{args.redis}/{args.broker_db}",
         CACHE_URL=f"{args.redis}/{args.cache_db}",
+        ORDERS_PAYMENT_GATEWAY="apps.orders.gateway.TestGateway",
         JWT_ACCESS_MINUTES="120",
         THROTTLE_LOGIN_IP="1000000/min",
         THROTTLE_LOGIN_ACCOUNT="1000000/min",

@@ -19,6 +19,8 @@ PRODUCTION_ENV = {
     "JWT_SIGNING_KEY": "test-only-" + "j" * 60,
     "ALLOWED_HOSTS": "shop.example.com",
     "DATABASE_URL": "postgres://shop@db:5432/shop",
+    "CACHE_URL": "redis://cache:6379/0",
+    "ORDERS_PAYMENT_GATEWAY": "apps.orders.gateway.TestGateway",
 }
 
 

@@ -113,6 +113,7 @@ def stack_env(postgres: PrivatePostgres) -> dict:
         DATABASE_ROUTING="per-app",
         CELERY_BROKER_URL=f"redis://127.0.0.1:{REDIS_PORT}/0",
         CACHE_URL=f"redis://127.0.0.1:{CACHE_PORT}/0",
+        ORDERS_PAYMENT_GATEWAY="apps.orders.gateway.TestGateway",
         EVENTS_RELAY_INTERVAL_SECONDS=str(RELAY_SECONDS),
         JWT_ACCESS_MINUTES="60",
         THROTTLE_LOGIN_IP="100000/min",
