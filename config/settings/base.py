@@ -330,6 +330,13 @@ IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 # Payments (docs/orders.md): the provider's adapter class, its calls' retries
 # (tries, first backoff, doubled each time) and circuit breaker (consecutive
 # transient failures that open it, seconds it stays open).
+# Units of one product one customer may hold in unpaid orders (a hoard locks
+# stock for the reservation timeout), and whether a failed order's reason
+# shows the exact available quantity.
+ORDERS_MAX_UNPAID_UNITS_PER_PRODUCT = env.int(
+    "ORDERS_MAX_UNPAID_UNITS_PER_PRODUCT", default=20
+)
+ORDERS_DISCLOSE_STOCK = env.bool("ORDERS_DISCLOSE_STOCK", default=False)
 ORDERS_PAYMENT_GATEWAY = env(
     "ORDERS_PAYMENT_GATEWAY", default="apps.orders.gateway.TestGateway"
 )
