@@ -118,6 +118,8 @@ def stack_env(postgres: PrivatePostgres) -> dict:
         JWT_ACCESS_MINUTES="60",
         THROTTLE_LOGIN_IP="100000/min",
         THROTTLE_LOGIN_ACCOUNT="100000/min",
+        THROTTLE_LOGIN_ACCOUNT_CLIENT="100000/min",
+        ORDERS_MAX_UNPAID_UNITS_PER_PRODUCT="1000000",
         THROTTLE_ORDER_PLACE="100000/min",
         THROTTLE_REGISTER="100000/min",
         LOG_LEVEL="INFO",
