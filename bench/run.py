@@ -75,9 +75,12 @@ def stack_env(args) -> dict:
         DATABASE_ROUTING="single",
         CELERY_BROKER_URL=f"{args.redis}/{args.broker_db}",
         CACHE_URL=f"{args.redis}/{args.cache_db}",
+        ORDERS_PAYMENT_GATEWAY="apps.orders.gateway.TestGateway",
         JWT_ACCESS_MINUTES="120",
         THROTTLE_LOGIN_IP="1000000/min",
         THROTTLE_LOGIN_ACCOUNT="1000000/min",
+        THROTTLE_LOGIN_ACCOUNT_CLIENT="1000000/min",
+        ORDERS_MAX_UNPAID_UNITS_PER_PRODUCT="1000000000",
         # A one-second window: DRF keeps a timestamp per request in the window.
         THROTTLE_ORDER_PLACE="100000/s",
         THROTTLE_REGISTER="1000000/min",

@@ -10,8 +10,11 @@ from django.core.exceptions import ImproperlyConfigured
 # live on the database of the app that holds it, the home app.
 USER_MODEL = "users.User"
 HOME_APP = USER_MODEL.partition(".")[0]
+# The admin whose login the users app throttles (apps.users.admin_site), where
+# users is hosted; Django's own admin elsewhere.
+THROTTLED_ADMIN_APP = "apps.users.apps.ShopAdminConfig"
+PLAIN_ADMIN_APP = "django.contrib.admin"
 FRAMEWORK_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,9 +61,11 @@ def installed_apps(*, hosted: list[str], all_apps: list[str], home_app: str) -> 
     """The kernel and the hosted apps only; the token blacklist only beside
     the user model."""
     user_model_apps = USER_MODEL_APPS if home_app in hosted else []
+    admin = THROTTLED_ADMIN_APP if home_app in hosted else PLAIN_ADMIN_APP
     domain = [f"apps.{app}" for app in hosted]
     demo = [DEMO_APP] if hosted == all_apps else []
     return [
+        admin,
         *FRAMEWORK_APPS,
         *LIBRARY_APPS,
         *user_model_apps,

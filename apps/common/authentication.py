@@ -34,8 +34,16 @@ logger = logging.getLogger(__name__)
 INVALID = "Given token not valid for any token type"
 
 
+# The id of the login a token descends from, shared by every rotation.
+FAMILY_CLAIM = "family"
+
+
 def _ended_key(jti: str) -> str:
     return f"auth:ended-access:{jti}"
+
+
+def _ended_family_key(family: str) -> str:
+    return f"auth:ended-family:{family}"
 
 
 def access_token_end(*, claims: Mapping) -> None:
@@ -45,11 +53,22 @@ def access_token_end(*, claims: Mapping) -> None:
         cache.set(_ended_key(claims[jwt_settings.JTI_CLAIM]), True, seconds_left)
 
 
+def family_end(*, family: str) -> None:
+    """End every access token of a login family (a replayed refresh token)
+    until the youngest of them would have expired."""
+    lifetime = jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds()
+    cache.set(_ended_family_key(family), True, math.ceil(lifetime))
+
+
 def access_token_ended(*, claims: Mapping) -> bool:
-    """An unreachable cache counts as "no": the token expires within minutes
-    anyway, and every authenticated request would fail otherwise."""
+    """Ended by a logout or with its family. An unreachable cache counts as
+    "no": the token expires within minutes anyway, and every authenticated
+    request would fail otherwise."""
+    keys = [_ended_key(claims[jwt_settings.JTI_CLAIM])]
+    if claims.get(FAMILY_CLAIM):
+        keys.append(_ended_family_key(claims[FAMILY_CLAIM]))
     try:
-        return cache.get(_ended_key(claims[jwt_settings.JTI_CLAIM])) is not None
+        return any(value is not None for value in cache.get_many(keys).values())
     except RedisError:
         logger.warning("cache unreachable: logout check skipped", exc_info=True)
         return False

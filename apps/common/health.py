@@ -35,14 +35,11 @@ def readyz(request):
     checks = {f"database:{alias}": _database_ok(alias) for alias in settings.DATABASES}
     if settings.CELERY_BROKER_URL:
         checks["broker"] = _broker_ok()
+    # Which dependency is down is a map of the system: shown only where allowed.
+    shown = {"checks": checks} if settings.READYZ_DETAILS_PUBLIC else {}
     if all(checks.values()):
-        return JsonResponse({"status": "ready", "checks": checks})
+        return JsonResponse({"status": "ready", **shown})
     failing = ", ".join(name for name, ok in checks.items() if not ok)
-    body = problem(
-        503,
-        title="Not ready",
-        detail=f"Unavailable: {failing}",
-        code="not_ready",
-        checks=checks,
-    )
+    detail = f"Unavailable: {failing}" if shown else "A dependency is unavailable."
+    body = problem(503, title="Not ready", detail=detail, code="not_ready", **shown)
     return JsonResponse(body, status=503, content_type=PROBLEM_CONTENT_TYPE)

@@ -3,6 +3,7 @@ import re
 import time
 from contextlib import ExitStack
 
+from django.conf import settings
 from django.db import connections
 
 from apps.common import context, error_views, metrics
@@ -104,4 +105,21 @@ class ApiProblemNotFoundMiddleware:
             and response.get("Content-Type", "").startswith("text/html")
         ):
             return error_views.page_not_found(request)
+        return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends CONTENT_SECURITY_POLICY with every HTML page (the admin, the API
+    docs, the browsable API), so an injected script or a foreign asset does
+    not run there."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = settings.CONTENT_SECURITY_POLICY
+        html = response.get("Content-Type", "").startswith("text/html")
+        if policy and html and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
         return response

@@ -1,5 +1,6 @@
 """Reusable API permissions; any app's api/ module may use them."""
 
+from django.conf import settings
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 
@@ -15,5 +16,14 @@ class IsStaff(BasePermission):
 class IsStaffOrReadOnly(BasePermission):
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:
+            return True
+        return IsStaff().has_permission(request, view)
+
+
+class DocsAudience(BasePermission):
+    """The schema and docs pages: everyone while API_DOCS_PUBLIC, else staff."""
+
+    def has_permission(self, request, view):
+        if settings.API_DOCS_PUBLIC:
             return True
         return IsStaff().has_permission(request, view)

@@ -6,7 +6,8 @@ the shared cache, raised by an atomic increment (apps.common.cache), so
 simultaneous requests never overwrite each other's count the way DRF's own
 throttles do (they read a request history and write it back). The API's
 throttles mix `ExactRateThrottleMixin` into a DRF throttle; other limits
-(failed logins) count with `window_hit` and read with `window_count`.
+(login attempts) count with `window_hit` before the work they limit, and take
+a count back with `window_unhit` where the outcome says it should not count.
 """
 
 import math
@@ -49,8 +50,12 @@ def window_hit(*, subject: str, window: RateWindow, now: float) -> int:
     return counter_incr(key=window.key(subject, now), timeout=window.duration + 1)
 
 
-def window_count(*, subject: str, window: RateWindow, now: float) -> int:
-    return cache.get(window.key(subject, now), 0)
+def window_unhit(*, subject: str, window: RateWindow, now: float) -> None:
+    """Take one count back (an attempt that proved allowed after counting)."""
+    try:
+        cache.decr(window.key(subject, now))
+    except ValueError:  # the window ended meanwhile; nothing left to take back
+        pass
 
 
 def window_clear(*, subject: str, window: RateWindow, now: float) -> None:

@@ -1,4 +1,9 @@
+import logging
+
 from django.apps import AppConfig
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 
 class OrdersConfig(AppConfig):
@@ -10,3 +15,8 @@ class OrdersConfig(AppConfig):
         from apps.orders import handlers
 
         handlers.register()
+        if settings.IS_PRODUCTION and settings.ORDERS_PAYMENT_GATEWAY.endswith(
+            ".TestGateway"
+        ):
+            # Chosen by name (production requires that); still worth a line.
+            logger.warning("production runs the test payment gateway")

@@ -25,6 +25,20 @@ class IllegalTransition(Conflict):
         )
 
 
+class UnpaidHoldLimit(Conflict):
+    """Stock held in unpaid orders is stock nobody else can buy."""
+
+    code = "unpaid_hold_limit"
+    title = "Too many units held in unpaid orders"
+
+    def __init__(self, *, product_ids: list[str], limit: int):
+        super().__init__(
+            f"At most {limit} units of a product may wait in unpaid orders; "
+            "pay or cancel those first.",
+            extra={"product_ids": product_ids, "limit": limit},
+        )
+
+
 class PaymentDeclined(ApplicationError):
     status_code = 402
     code = "payment_declined"

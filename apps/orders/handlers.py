@@ -1,5 +1,7 @@
 """Consumers of other apps' events (private): the inventory's side of the saga."""
 
+from django.conf import settings
+
 from apps.eventbus.api import EventMeta, subscribe
 from apps.inventory.events import (
     ReservationExpired,
@@ -20,8 +22,10 @@ def on_inventory_stock_reserved(event: StockReserved, meta: EventMeta) -> None:
 def on_inventory_reservation_failed(
     event: StockReservationFailed, meta: EventMeta
 ) -> None:
+    # Exact stock levels are staff-only unless the shop chooses to show them.
     short = ", ".join(
-        f"{line.product_id}: requested {line.requested}, available {line.available}"
+        f"{line.product_id}: requested {line.requested}"
+        + (f", available {line.available}" if settings.ORDERS_DISCLOSE_STOCK else "")
         for line in event.short_lines
     )
     order_fail(order_id=event.order_id, reason=f"insufficient stock ({short})")

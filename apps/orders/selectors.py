@@ -2,10 +2,10 @@
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from apps.orders.errors import OrderDoesNotExist
-from apps.orders.models import Order
+from apps.orders.models import Order, OrderLine, OrderStatus
 
 
 def _with_details(qs: QuerySet[Order]) -> QuerySet[Order]:
@@ -41,3 +41,20 @@ def order_get(
     if order is None:
         raise OrderDoesNotExist(f"Order {order_id} not found.")
     return order
+
+
+def unpaid_units_held(
+    *, user_id: uuid.UUID, product_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """Units of each product the customer holds in orders not yet paid."""
+    rows = (
+        OrderLine.objects.filter(
+            order__user_id=user_id,
+            order__status__in=[OrderStatus.PENDING, OrderStatus.CONFIRMED],
+            product_id__in=product_ids,
+        )
+        .values("product_id")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+    return {row["product_id"]: row["units"] for row in rows}

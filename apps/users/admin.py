@@ -11,7 +11,7 @@ from django.contrib.auth.forms import (
 )
 
 from apps.users.models import OrderEmail, PaidOrder, Role, User
-from apps.users.services.accounts import normalize_email, user_password_set
+from apps.users.services.accounts import user_password_set
 
 
 class RoleFilter(admin.SimpleListFilter):
@@ -31,7 +31,7 @@ class RoleFilter(admin.SimpleListFilter):
 
 class NormalizedEmailMixin:
     def clean_email(self):
-        return normalize_email(self.cleaned_data["email"])
+        return User.objects.normalize_email(self.cleaned_data["email"])
 
 
 class ShopUserCreationForm(NormalizedEmailMixin, AdminUserCreationForm):

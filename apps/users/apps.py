@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class UsersConfig(AppConfig):
@@ -11,3 +12,11 @@ class UsersConfig(AppConfig):
 
         handlers.register()
         signing.token_backend_install()
+
+
+class ShopAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the site whose login the users app throttles."""
+
+    default = False  # UsersConfig stays this module's default
+
+    default_site = "apps.users.admin_site.ShopAdminSite"

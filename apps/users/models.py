@@ -1,3 +1,4 @@
+import unicodedata
 import uuid
 
 from django.contrib.auth.models import (
@@ -18,10 +19,18 @@ class Role(models.TextChoices):
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        """The one form an address is stored, looked up and throttled under:
+        Unicode-compatibility normalized and case folded, so look-alikes such
+        as `cu\u017ftomer@` (long s) are the same address as `customer@`."""
+        folded = unicodedata.normalize("NFKC", (email or "").strip()).casefold()
+        return unicodedata.normalize("NFKC", folded)
+
     def _create_user(self, email, password, **extra):
         if not email:
             raise ValueError("email is required")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=self.normalize_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -36,7 +45,9 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        # Exact on the normal form: PostgreSQL's case-insensitive match folds
+        # differently (UPPER('\u017f') = 'S') from the form the throttle counts.
+        return self.get(email=self.normalize_email(username))
 
 
 class User(AbstractBaseUser, PermissionsMixin):

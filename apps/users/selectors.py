@@ -18,7 +18,7 @@ def user_find(user_id: uuid.UUID | str) -> User | None:
 
 
 def user_find_by_email(email: str) -> User | None:
-    return User.objects.filter(email__iexact=email.strip()).first()
+    return User.objects.filter(email=User.objects.normalize_email(email)).first()
 
 
 def customer_stats(*, user: User) -> dict:

@@ -45,6 +45,7 @@ INSTALLED_APPS = installed_apps(
 )
 
 MIDDLEWARE = [
+    "apps.common.proxies.TrustedProxyMiddleware",
     "apps.common.middleware.CorrelationIdMiddleware",
     "apps.common.middleware.AccessLogMiddleware",
     "apps.common.middleware.ApiProblemNotFoundMiddleware",
@@ -57,7 +58,20 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.common.middleware.ContentSecurityPolicyMiddleware",
 ]
+# Networks of the proxies in front of the app (ingress, gateway): only they may
+# name the client (X-Forwarded-For) and the scheme (X-Forwarded-Proto).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# The HTML pages load only the site's own assets; the docs page's inline style
+# is the one exception.
+CONTENT_SECURITY_POLICY = env(
+    "CONTENT_SECURITY_POLICY",
+    default="default-src 'self'; script-src 'self'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -144,10 +158,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.common.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
+        # Login attempts (docs/security.md): per client address, per account
+        # from one client, and per account for clients that already failed.
         "login_ip": env("THROTTLE_LOGIN_IP", default="30/min"),
-        "login_account": env("THROTTLE_LOGIN_ACCOUNT", default="10/min"),
-        # Per client address (NUM_PROXIES decides which one); generous for a
-        # shared office or campus address, tight for a script.
+        "login_account_client": env("THROTTLE_LOGIN_ACCOUNT_CLIENT", default="10/hour"),
+        "login_account": env("THROTTLE_LOGIN_ACCOUNT", default="50/hour"),
+        # Per client address (TRUSTED_PROXIES decides which one); generous for
+        # a shared office or campus address, tight for a script.
         "register": env("THROTTLE_REGISTER", default="30/hour"),
         "order_place": env("THROTTLE_ORDER_PLACE", default="60/min"),
     },
@@ -157,6 +174,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Modular-monolith e-commerce backend.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["apps.common.permissions.DocsAudience"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -167,6 +185,10 @@ SPECTACULAR_SETTINGS = {
         "apps.common.schema.document_shared_behaviour",
     ],
 }
+# Who may read /api/schema/ and /api/docs/ (else staff), and /readyz's
+# per-check details (else its status alone).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
+READYZ_DETAILS_PUBLIC = env.bool("READYZ_DETAILS_PUBLIC", default=True)
 CSRF_FAILURE_VIEW = "apps.common.error_views.csrf_failure"
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(
@@ -366,6 +388,13 @@ IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 # Payments (docs/orders.md): the provider's adapter class, its calls' retries
 # (tries, first backoff, doubled each time) and circuit breaker (consecutive
 # transient failures that open it, seconds it stays open).
+# Units of one product one customer may hold in unpaid orders (a hoard locks
+# stock for the reservation timeout), and whether a failed order's reason
+# shows the exact available quantity.
+ORDERS_MAX_UNPAID_UNITS_PER_PRODUCT = env.int(
+    "ORDERS_MAX_UNPAID_UNITS_PER_PRODUCT", default=20
+)
+ORDERS_DISCLOSE_STOCK = env.bool("ORDERS_DISCLOSE_STOCK", default=False)
 ORDERS_PAYMENT_GATEWAY = env(
     "ORDERS_PAYMENT_GATEWAY", default="apps.orders.gateway.TestGateway"
 )

@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.settings.base import *  # noqa: F403
 from config.settings.base import (
     AUTH_USER_MODEL_HOSTED,
+    CACHES,
     DATABASES,
     JWT_JWKS_URL,
     JWT_PRIVATE_KEY,
@@ -19,7 +20,16 @@ from config.settings.base import (
 SECRET_KEY_MIN_LENGTH = 50
 KNOWN_DEFAULT_SECRET_MARKS = ("change-me", "changeme", "insecure", "replace")
 
-for _required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
+for _required in (
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    # Throttles and breakers count in the cache: in each process's own memory
+    # a limit would be multiplied by the number of processes.
+    "CACHE_URL",
+    # The test gateway captures `tok_success`: it runs only when chosen by name.
+    "ORDERS_PAYMENT_GATEWAY",
+):
     if not env.str(_required, default=""):
         raise ImproperlyConfigured(f"{_required} must be set in production")
 
@@ -47,6 +57,8 @@ if AUTH_USER_MODEL_HOSTED and (_problem := _private_key_problem(JWT_PRIVATE_KEY)
     raise ImproperlyConfigured(f"JWT_PRIVATE_KEY is {_problem}")
 if not (AUTH_USER_MODEL_HOSTED or JWT_JWKS_URL or JWT_PUBLIC_KEYS):
     raise ImproperlyConfigured("JWT_JWKS_URL or JWT_PUBLIC_KEYS must be set")
+if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")):
+    raise ImproperlyConfigured("CACHE_URL must name a cache every process shares")
 
 DEBUG = False
 IS_PRODUCTION = True
@@ -61,6 +73,7 @@ for _db in DATABASES.values():
         _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60) or 60
         _db["CONN_HEALTH_CHECKS"] = True
 
+# Believed from TRUSTED_PROXIES only (apps.common.proxies drops it otherwise).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
@@ -75,6 +88,9 @@ X_FRAME_OPTIONS = "DENY"
 LOG_FORMAT = env("LOG_FORMAT", default="json")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
 METRICS_PROTECTED = env.bool("METRICS_PROTECTED", default=True)
+# The schema, the docs page and /readyz's details are for staff and probes.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
+READYZ_DETAILS_PUBLIC = env.bool("READYZ_DETAILS_PUBLIC", default=False)
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"

@@ -190,7 +190,9 @@ def test_production_settings_protect_metrics_and_log_json():
         os.environ.update(SECRET_KEY="metrics-test-" + "s3cr" * 12,
                           JWT_PRIVATE_KEY=private_key_pem_new(),
                           ALLOWED_HOSTS="shop.example",
-                          DATABASE_URL="postgres://u@db/shop")
+                          DATABASE_URL="postgres://u@db/shop",
+                          CACHE_URL="redis://cache:6379/0",
+                          ORDERS_PAYMENT_GATEWAY="apps.orders.gateway.TestGateway")
         for name in ("METRICS_PROTECTED", "LOG_FORMAT", "DEBUG"):
             os.environ.pop(name, None)
         import config.settings.production as s

@@ -21,6 +21,8 @@ PRODUCTION_ENV = {
     "JWT_PRIVATE_KEY": private_key_pem_new(),
     "ALLOWED_HOSTS": "shop.example.com",
     "DATABASE_URL": "postgres://shop@db:5432/shop",
+    "CACHE_URL": "redis://cache:6379/0",
+    "ORDERS_PAYMENT_GATEWAY": "apps.orders.gateway.TestGateway",
 }
 
 

@@ -63,10 +63,7 @@ def test_reservation_failure_fails_the_order_with_the_reason(
 
     placed_order.refresh_from_db()
     assert placed_order.status == "failed"
-    reason = (
-        "insufficient stock (00000000-0000-4000-8000-000000000001: "
-        "requested 2, available 1)"
-    )
+    reason = "insufficient stock (00000000-0000-4000-8000-000000000001: requested 2)"
     assert placed_order.status_reason == reason
     assert outbox("orders.order.failed.v1") == [
         {
@@ -75,6 +72,18 @@ def test_reservation_failure_fails_the_order_with_the_reason(
             "reason": reason,
         }
     ]
+
+
+def test_the_reason_shows_the_stock_level_where_the_shop_chooses(
+    placed_order, deliver_events, settings
+):
+    settings.ORDERS_DISCLOSE_STOCK = True
+    inventory_says(reservation_failed(placed_order.id))
+
+    deliver_events()
+
+    placed_order.refresh_from_db()
+    assert placed_order.status_reason.endswith("requested 2, available 1)")
 
 
 def test_expired_reservation_cancels_an_unpaid_order(confirmed_order, deliver_events):

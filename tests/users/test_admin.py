@@ -160,3 +160,50 @@ def test_order_emails_are_listed_read_only_with_unsent_ones_filterable(
     assert b"Connection refused" in detail.content
     assert b'name="_save"' not in detail.content  # nothing to save
     assert admin_client.get("/admin/users/orderemail/add/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_admin_login_shares_the_api_logins_counters(login, staff_user, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "login_account_client": "3/hour",
+        },
+    }
+    browser = Client()
+    wrong = {"username": staff_user.email, "password": "wrong-password-1"}
+    admin_failures = [browser.post("/admin/login/", wrong) for _ in range(2)]
+    api_failure = login(staff_user.email, "wrong-password-1")
+
+    throttled = browser.post(
+        "/admin/login/", {**wrong, "password": "correct-horse-battery-9"}
+    )
+    api_throttled = login(staff_user.email)
+
+    assert [r.status_code for r in admin_failures] == [200, 200]
+    assert api_failure.status_code == 401
+    assert throttled.status_code == 429
+    assert int(throttled["Retry-After"]) > 0
+    assert "Too many failed logins" in throttled.content.decode()
+    assert "_auth_user_id" not in browser.session
+    assert api_throttled.status_code == 429
+
+
+@pytest.mark.django_db
+def test_admin_login_signs_staff_in_and_keeps_customers_out(staff_user, customer):
+    password = {"password": "correct-horse-battery-9"}
+    staff = Client()
+    customer_browser = Client()
+
+    signed_in = staff.post(
+        "/admin/login/", {"username": "STAFF@example.com", **password}
+    )
+    refused = customer_browser.post(
+        "/admin/login/", {"username": customer.email, **password}
+    )
+
+    assert signed_in.status_code == 302
+    assert staff.session["_auth_user_id"] == str(staff_user.pk)
+    assert refused.status_code == 200
+    assert "_auth_user_id" not in customer_browser.session

@@ -1,10 +1,17 @@
+import threading
+import time
+
 import pytest
 from django.core.cache import cache
+from django.db import connections
+from rest_framework.test import APIClient
 
-from apps.users.services import login_throttle
+from apps.users.services import login_throttle, tokens
 from tests.users.conftest import PASSWORD
 
-RATES = {"login_account": "3/min", "login_ip": "5/min"}
+RATES = {"login_ip": "5/min", "login_account_client": "3/min", "login_account": "5/min"}
+ATTACKER = {"REMOTE_ADDR": "10.0.0.66"}
+OWNER = {"REMOTE_ADDR": "10.0.0.2"}
 
 
 @pytest.fixture(autouse=True)
@@ -30,11 +37,11 @@ def statuses(responses):
 
 
 @pytest.mark.django_db
-def test_account_is_throttled_after_failures_even_with_right_password(
+def test_a_client_is_throttled_on_an_account_even_with_the_right_password(
     login, customer, clock
 ):
     failures = [login(customer.email, "wrong-password-1") for _ in range(3)]
-    throttled = login(customer.email, PASSWORD, REMOTE_ADDR="10.0.0.2")
+    throttled = login(customer.email, PASSWORD)
 
     assert statuses(failures) == [401, 401, 401]
     assert throttled.status_code == 429
@@ -42,6 +49,94 @@ def test_account_is_throttled_after_failures_even_with_right_password(
     assert throttled["Content-Type"] == "application/problem+json"
     assert throttled.json()["code"] == "login_throttled"
     assert throttled.json()["retry_after"] == 50
+
+
+@pytest.mark.django_db
+def test_a_strangers_guesses_do_not_lock_the_owner_out(
+    login, customer, customer_client, clock
+):
+    guesses = [login(customer.email, "wrong-password-1", **ATTACKER) for _ in range(8)]
+
+    owner = login(customer.email, PASSWORD, **OWNER)
+    change = customer_client.post(
+        "/api/v1/users/me/password/",
+        {"old_password": PASSWORD, "new_password": "fresh-passphrase-8"},
+        format="json",
+        **OWNER,
+    )
+
+    assert statuses(guesses) == [401] * 3 + [429] * 5
+    assert owner.status_code == 200
+    assert change.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_account_budget_stops_clients_that_already_failed(login, customer, clock):
+    first = [login(customer.email, "wrong-password-1", **ATTACKER) for _ in range(3)]
+    second = [
+        login(customer.email, "wrong-password-1", REMOTE_ADDR="10.0.0.67")
+        for _ in range(3)
+    ]
+    fresh = login(customer.email, "wrong-password-1", REMOTE_ADDR="10.0.0.68")
+    owner = login(customer.email, PASSWORD, **OWNER)
+
+    assert statuses(first) == [401, 401, 401]
+    assert statuses(second) == [401, 401, 429]
+    assert fresh.status_code == 401
+    assert owner.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_guesses_get_no_more_password_checks_than_the_limit(
+    customer, monkeypatch, clock
+):
+    checks = []
+    authenticate = tokens.authenticate
+
+    def slow_counted_authenticate(**credentials):
+        checks.append(1)
+        time.sleep(0.05)  # a real password hash takes this long
+        return authenticate(**credentials)
+
+    monkeypatch.setattr(tokens, "authenticate", slow_counted_authenticate)
+    barrier = threading.Barrier(40, timeout=30)
+    results: list[int] = []
+
+    def guess():
+        try:
+            barrier.wait()
+            response = APIClient().post(
+                "/api/v1/auth/token/",
+                {"email": customer.email, "password": "wrong-password-1"},
+                format="json",
+            )
+            results.append(response.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=guess) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(checks) == 3
+    assert sorted(results) == [401] * 3 + [429] * 37
+
+
+@pytest.mark.django_db
+def test_look_alike_addresses_share_the_accounts_budget_and_account(
+    login, customer, clock
+):
+    look_alike = "cu\u017ftomer@EXAMPLE.com"  # long s: upper-cases to S
+    failures = [login(customer.email, "wrong-password-1") for _ in range(3)]
+    variant = login(look_alike, PASSWORD)
+    cache.clear()
+    fresh = login(look_alike, PASSWORD)
+
+    assert statuses(failures) == [401, 401, 401]
+    assert variant.status_code == 429
+    assert fresh.status_code == 200
 
 
 @pytest.mark.django_db
@@ -96,7 +191,7 @@ def test_throttle_lifts_when_the_window_is_over(login, customer, clock):
 
 
 @pytest.mark.django_db
-def test_successful_login_clears_the_accounts_failures(login, customer, clock):
+def test_successful_login_clears_the_clients_failures(login, customer, clock):
     for _ in range(2):
         login(customer.email, "wrong-password-1")
     assert login(customer.email).status_code == 200

@@ -5,12 +5,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
+
 from apps.catalog.interface import product_snapshots
 from apps.common.db import atomic_for
 from apps.common.errors import ValidationFailed
 from apps.eventbus.api import publish
+from apps.orders.errors import UnpaidHoldLimit
 from apps.orders.events import OrderPlaced, PlacedLine
 from apps.orders.models import Order, OrderLine
+from apps.orders.selectors import unpaid_units_held
 from apps.orders.services.idempotency import Claim, idempotency_note_work
 
 MAX_LINES = 100
@@ -136,6 +140,7 @@ def order_place(
         )
     total = sum((line.line_total for line in lines), Decimal("0.00"))
     _check_amounts(lines, total, currency, first_index)
+    _check_unpaid_hold(user_id=user_id, merged=merged)
 
     order = Order(
         user_id=user_id,
@@ -150,6 +155,16 @@ def order_place(
     )
     _store(order, lines, claim)
     return order
+
+
+def _check_unpaid_hold(*, user_id: uuid.UUID, merged: dict[uuid.UUID, int]) -> None:
+    limit = settings.ORDERS_MAX_UNPAID_UNITS_PER_PRODUCT
+    held = unpaid_units_held(user_id=user_id, product_ids=list(merged))
+    over = [
+        str(pid) for pid, units in merged.items() if held.get(pid, 0) + units > limit
+    ]
+    if over:
+        raise UnpaidHoldLimit(product_ids=over, limit=limit)
 
 
 def _placed_event(order: Order, lines: list[OrderLine]) -> OrderPlaced:

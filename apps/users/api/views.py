@@ -6,11 +6,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, BaseThrottle
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from apps.common.jwt_keys import jwks_document
+from apps.common.proxies import client_address
 from apps.common.throttling import ExactRateThrottleMixin
 from apps.users.api import serializers as s
 from apps.users.services.accounts import (
@@ -30,14 +30,6 @@ def _valid(serializer_class, request, **kwargs) -> dict:
     serializer = serializer_class(data=request.data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
-
-
-def client_address(request) -> str:
-    """REMOTE_ADDR, or the forwarded address when NUM_PROXIES says how many
-    proxies to trust (a client-supplied X-Forwarded-For is never trusted)."""
-    if api_settings.NUM_PROXIES:
-        return BaseThrottle().get_ident(request)
-    return request.META.get("REMOTE_ADDR", "")
 
 
 class PublicApi(APIView):

@@ -10,18 +10,11 @@ from apps.eventbus.api import publish
 from apps.users.events import UserRegistered
 from apps.users.models import User
 from apps.users.selectors import user_find_by_email
-from apps.users.services.login_throttle import (
-    login_failure_record,
-    login_throttle_check,
-)
+from apps.users.services.login_throttle import login_attempt
 from apps.users.services.tokens import tokens_revoke_all
 
 PROFILE_FIELDS = ("first_name", "last_name", "phone")
 EMAIL_TAKEN = "A user with this e-mail address already exists."
-
-
-def normalize_email(email: str) -> str:
-    return User.objects.normalize_email(email.strip()).lower()
 
 
 def _validate_password(password: str, *, user: User, field: str) -> None:
@@ -35,7 +28,7 @@ def user_register(
     *, email: str, password: str, first_name: str = "", last_name: str = ""
 ) -> User:
     """A new customer; publishes users.user.registered.v1."""
-    email = normalize_email(email)
+    email = User.objects.normalize_email(email)
     candidate = User(email=email, first_name=first_name, last_name=last_name)
     _validate_password(password, user=candidate, field="password")
     if user_find_by_email(email) is not None:
@@ -85,9 +78,12 @@ def user_password_change(
 ) -> User:
     """A wrong old password counts as a failed login (a stolen access token
     must not become a password oracle) and is throttled the same way."""
-    login_throttle_check(account=user.email, address=client_address)
-    if not user.check_password(old_password):
-        login_failure_record(account=user.email, address=client_address)
+    confirmed = login_attempt(
+        account=user.email,
+        address=client_address,
+        check=lambda: user if user.check_password(old_password) else None,
+    )
+    if confirmed is None:
         raise ValidationFailed({"old_password": ["The current password is wrong."]})
     _validate_password(new_password, user=user, field="new_password")
     return user_password_set(user=user, password=new_password)
@@ -101,7 +97,7 @@ def staff_create(
     Returns (user, created). The password, when given, is validated and set
     (revoking the account's tokens); a new account needs one.
     """
-    email = normalize_email(email)
+    email = User.objects.normalize_email(email)
     user = user_find_by_email(email)
     if user is None and not password:
         raise ValidationFailed({"password": ["A new staff account needs a password."]})

@@ -1,66 +1,83 @@
-"""Failed-login throttling per account and per client address.
+"""Login attempts limited per client, per account from one client, and per
+account, on the kernel's rate windows (apps.common.throttling).
 
-Counted with the kernel's rate windows (apps.common.throttling): fixed
-windows in the shared cache raised atomically, so concurrent attempts cannot
-slip past the limit. Only failures count; an unknown e-mail counts like a
-known one, so the answers for both stay the same. Rates:
-DEFAULT_THROTTLE_RATES `login_account` and `login_ip`.
+Every attempt is counted atomically before its password is checked, so
+simultaneous guesses cannot pass a limit; a correct password takes its count
+back and clears that client's record for the account. The per-account budget
+stops only clients that already failed for the account in their window: a
+stranger's guesses never lock the owner out of their own account. An unknown
+e-mail is counted like a known one, so the answers for both stay the same.
+Rates: DEFAULT_THROTTLE_RATES `login_ip`, `login_account_client`,
+`login_account`.
 """
 
 import hashlib
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
 
 from rest_framework.settings import api_settings
 
 from apps.common.throttling import (
     RateWindow,
     window_clear,
-    window_count,
     window_hit,
+    window_unhit,
 )
 from apps.users.errors import LoginThrottled
 
 _now = time.time  # replaced in tests
+T = TypeVar("T")
 
 
-def _subject(scope: str, identity: str) -> str:
-    digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
-    return f"users:login-failures:{scope}:{digest}"
+@dataclass(frozen=True)
+class _Counted:
+    subject: str
+    window: RateWindow
+    count: int
+
+    def over(self) -> bool:
+        return self.count > self.window.limit
 
 
-def _window(scope: str) -> RateWindow:
-    return RateWindow.of_rate(api_settings.DEFAULT_THROTTLE_RATES[scope])
+def _subject(scope: str, *identities: str) -> str:
+    digest = hashlib.sha256("\0".join(identities).encode()).hexdigest()[:32]
+    return f"users:login-attempts:{scope}:{digest}"
 
 
-def _windows(*, account: str, address: str) -> list[tuple[str, RateWindow]]:
-    return [
-        (_subject("login_account", account), _window("login_account")),
-        (_subject("login_ip", address), _window("login_ip")),
-    ]
-
-
-def login_throttle_check(*, account: str, address: str) -> None:
-    """Raises LoginThrottled while either window is full."""
-    now = _now()
-    waits = [
-        window.retry_after(now)
-        for subject, window in _windows(account=account, address=address)
-        if window_count(subject=subject, window=window, now=now) >= window.limit
-    ]
-    if waits:
-        raise LoginThrottled(retry_after=max(waits))
-
-
-def login_failure_record(*, account: str, address: str) -> None:
-    now = _now()
-    for subject, window in _windows(account=account, address=address):
-        window_hit(subject=subject, window=window, now=now)
-
-
-def login_success_record(*, account: str) -> None:
-    """A correct password clears the account's failures (not the address's)."""
-    window_clear(
-        subject=_subject("login_account", account),
-        window=_window("login_account"),
-        now=_now(),
+def _hit(scope: str, *identities: str, now: float) -> _Counted:
+    subject = _subject(scope, *identities)
+    window = RateWindow.of_rate(api_settings.DEFAULT_THROTTLE_RATES[scope])
+    return _Counted(
+        subject, window, window_hit(subject=subject, window=window, now=now)
     )
+
+
+def _refused(*, client: _Counted, pair: _Counted, account: _Counted) -> list[_Counted]:
+    # A client's first attempt on the account in its window passes the
+    # account budget: that budget is for clients that have already failed.
+    account_refuses = account.over() and pair.count > 1
+    return [c for c in (client, pair) if c.over()] + [account] * account_refuses
+
+
+def login_attempt(
+    *, account: str, address: str, check: Callable[[], T | None]
+) -> T | None:
+    """Counts the attempt, raises LoginThrottled past a limit, else returns
+    `check()` (None: a failed attempt, which keeps its count)."""
+    now = _now()
+    client = _hit("login_ip", address, now=now)
+    pair = _hit("login_account_client", account, address, now=now)
+    account_count = _hit("login_account", account, now=now)
+    refused = _refused(client=client, pair=pair, account=account_count)
+    if refused:
+        raise LoginThrottled(
+            retry_after=max(c.window.retry_after(now) for c in refused)
+        )
+    outcome = check()
+    if outcome is not None:
+        for counted in (client, account_count):
+            window_unhit(subject=counted.subject, window=counted.window, now=now)
+        window_clear(subject=pair.subject, window=pair.window, now=now)
+    return outcome

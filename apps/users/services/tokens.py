@@ -4,6 +4,10 @@ Rotation is race-free: the used refresh token is blacklisted by inserting its
 BlacklistedToken row (unique per token) in the same transaction that mints the
 new pair, and a failed insert means another request already rotated it. The
 database decides, so twenty concurrent refreshes of one token yield one pair.
+
+Every token of one login carries the login's family id. A spent refresh token
+presented again means two holders, one a thief: the family ends, its live
+refresh token blacklisted and its access tokens refused.
 """
 
 from collections.abc import Mapping
@@ -17,42 +21,52 @@ from rest_framework_simplejwt.token_blacklist.models import (
     BlacklistedToken,
     OutstandingToken,
 )
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
-from apps.common.authentication import access_token_end
+from apps.common.authentication import FAMILY_CLAIM, access_token_end, family_end
 from apps.common.db import atomic_for
 from apps.common.errors import ValidationFailed
 from apps.users.errors import InvalidCredentials, TokenInvalid
 from apps.users.models import User
 from apps.users.selectors import user_find
-from apps.users.services.login_throttle import (
-    login_failure_record,
-    login_success_record,
-    login_throttle_check,
-)
+from apps.users.services.login_throttle import login_attempt
 
 
-def token_pair_for(user: User) -> dict[str, str]:
+def token_pair_for(user: User, *, family: str | None = None) -> dict[str, str]:
+    """A new pair; a new family unless `family` continues one (rotation)."""
     refresh = RefreshToken.for_user(user)
     # Deployables without the user model check staff from the token alone.
     refresh["is_staff"] = user.is_staff
+    jti = refresh[jwt_settings.JTI_CLAIM]
+    refresh[FAMILY_CLAIM] = family or jti
+    # The stored copy carries the family too, so a family can be found and ended.
+    OutstandingToken.objects.filter(jti=jti).update(token=str(refresh))
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
-def token_obtain(*, email: str, password: str, client_address: str) -> dict[str, str]:
-    """A token pair for valid credentials of an active user.
+def user_authenticate(*, email: str, password: str, client_address: str) -> User:
+    """The active user these credentials belong to (API and admin login).
 
     Throttled before the password is even looked at; every failure (unknown
     e-mail, wrong password, inactive account) is the same InvalidCredentials.
     """
-    account = email.strip().lower()
-    login_throttle_check(account=account, address=client_address)
-    user = authenticate(email=account, password=password)
+    account = User.objects.normalize_email(email)
+    user = login_attempt(
+        account=account,
+        address=client_address,
+        check=lambda: authenticate(email=account, password=password),
+    )
     if user is None:
-        login_failure_record(account=account, address=client_address)
         raise InvalidCredentials()
-    login_success_record(account=account)
+    return user
+
+
+def token_obtain(*, email: str, password: str, client_address: str) -> dict[str, str]:
+    """A token pair for valid credentials of an active user."""
+    user = user_authenticate(
+        email=email, password=password, client_address=client_address
+    )
     return token_pair_for(user)
 
 
@@ -91,6 +105,7 @@ def token_refresh(*, refresh: str) -> dict[str, str]:
     try:
         token = _refresh_token(refresh)
     except TokenError as exc:
+        _family_end_if_spent(refresh)
         raise TokenInvalid() from exc
     user = _token_user(token)
     if user is None:
@@ -98,9 +113,42 @@ def token_refresh(*, refresh: str) -> dict[str, str]:
     try:
         with atomic_for(User):
             BlacklistedToken.objects.create(token=_outstanding(token, user))
-            return token_pair_for(user)
+            return token_pair_for(user, family=token.get(FAMILY_CLAIM))
     except IntegrityError as exc:  # a concurrent refresh spent it first
         raise TokenInvalid() from exc
+
+
+def _family_end_if_spent(raw: str) -> None:
+    """A genuine, unexpired refresh token already blacklisted ends its family."""
+    try:
+        token = UntypedToken(raw)  # signature and expiry, not the blacklist
+    except TokenError:
+        return
+    family = token.get(FAMILY_CLAIM)
+    if token.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh" or family is None:
+        return
+    spent = BlacklistedToken.objects.filter(
+        token__jti=token.get(jwt_settings.JTI_CLAIM)
+    ).exists()
+    user = user_find(token.get(jwt_settings.USER_ID_CLAIM, "")) if spent else None
+    if user is not None:
+        _family_refresh_revoke(user=user, family=family)
+        family_end(family=family)
+
+
+def _family_refresh_revoke(*, user: User, family: str) -> None:
+    """Blacklist the family's live refresh tokens (rotation leaves one)."""
+    with atomic_for(User):
+        live = OutstandingToken.objects.filter(
+            user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+        )
+        rows = [
+            BlacklistedToken(token=outstanding)
+            for outstanding in live
+            # Stored by this module, so decoding it needs no signature check.
+            if RefreshToken(outstanding.token, verify=False).get(FAMILY_CLAIM) == family
+        ]
+        BlacklistedToken.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def token_revoke(*, refresh: str, user: User, access: Mapping | None = None) -> None:

@@ -210,3 +210,27 @@ def test_throttled_answer_has_retry_after(
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 60
     assert response.json()["status"] == 429
+
+
+def test_units_held_in_unpaid_orders_are_capped_per_customer_and_product(
+    customer_client, other_client, catalog, settings
+):
+    settings.ORDERS_MAX_UNPAID_UNITS_PER_PRODUCT = 5
+    first = place(customer_client, [{"product_id": str(WIDGET_ID), "quantity": 4}])
+    hoard = place(customer_client, [{"product_id": str(WIDGET_ID), "quantity": 2}])
+    other_product = place(
+        customer_client, [{"product_id": str(GADGET_ID), "quantity": 5}]
+    )
+    other_customer = place(
+        other_client, [{"product_id": str(WIDGET_ID), "quantity": 5}]
+    )
+
+    assert first.status_code == 201
+    assert hoard.status_code == 409
+    assert hoard["Content-Type"] == "application/problem+json"
+    assert hoard.json()["code"] == "unpaid_hold_limit"
+    assert hoard.json()["product_ids"] == [str(WIDGET_ID)]
+    assert hoard.json()["limit"] == 5
+    assert other_product.status_code == 201
+    assert other_customer.status_code == 201
+    assert Order.objects.count() == 3

@@ -66,7 +66,10 @@ def test_an_order_total_too_large_is_400(customer_client, catalog):
     assert customer_client.get("/api/v1/orders/").json()["count"] == 0
 
 
-def test_the_largest_amount_that_fits_is_placed_and_listed(customer_client, catalog):
+def test_the_largest_amount_that_fits_is_placed_and_listed(
+    customer_client, catalog, settings
+):
+    settings.ORDERS_MAX_UNPAID_UNITS_PER_PRODUCT = 1000
     catalog[WIDGET_ID] = replace(catalog[WIDGET_ID], unit_price=Decimal("999999999.99"))
 
     response = place(

@@ -96,6 +96,7 @@ def test_placement_writes_in_one_transaction_then_reads_the_order_once(
 
     assert statements == [
         ["SELECT users_user"],  # the token's user
+        ["SELECT orders_orderline"],  # what the customer holds unpaid
         ["INSERT orders_order"],
         ["INSERT orders_orderline"],
         ["INSERT eventbus_outboxevent"],
