@@ -71,6 +71,10 @@ def shared_env(*, gateway_port: int) -> dict:
             # Plain HTTP on this machine: no TLS redirect, no secure-only cookies.
             "SECURE_SSL_REDIRECT": "false",
             "METRICS_PROTECTED": "false",
+            # A trial stack on this machine: payments through the test gateway.
+            "ORDERS_PAYMENT_GATEWAY": env.get(
+                "ORDERS_PAYMENT_GATEWAY", "apps.orders.gateway.TestGateway"
+            ),
             "LOG_FORMAT": env.get("LOG_FORMAT", "plain"),
         }
     )
