@@ -46,6 +46,10 @@ def _ended_family_key(family: str) -> str:
     return f"auth:ended-family:{family}"
 
 
+def _ended_user_key(user_id: str) -> str:
+    return f"auth:ended-user:{user_id}"
+
+
 def access_token_end(*, claims: Mapping) -> None:
     """Remember a logged-out access token until it would have expired."""
     seconds_left = math.ceil(claims["exp"] - time.time())
@@ -60,18 +64,38 @@ def family_end(*, family: str) -> None:
     cache.set(_ended_family_key(family), True, math.ceil(lifetime))
 
 
+# The user's token version a token was issued under (a new password raises it).
+VERSION_CLAIM = "ver"
+
+
+def user_tokens_end(*, user_id: uuid.UUID | str, version: int) -> None:
+    """Every deployable refuses the user's access tokens issued under an older
+    token version, until the youngest of them would have expired."""
+    lifetime = jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds()
+    cache.set(_ended_user_key(str(user_id)), version, math.ceil(lifetime) + 1)
+
+
+def version_outdated(*, claims: Mapping, version: int | None) -> bool:
+    return version is not None and claims.get(VERSION_CLAIM, 0) < version
+
+
 def access_token_ended(*, claims: Mapping) -> bool:
-    """Ended by a logout or with its family. An unreachable cache counts as
-    "no": the token expires within minutes anyway, and every authenticated
-    request would fail otherwise."""
-    keys = [_ended_key(claims[jwt_settings.JTI_CLAIM])]
+    """Ended by a logout, with its family or with its user's earlier tokens.
+    An unreachable cache counts as "no": the token expires within minutes
+    anyway, and every authenticated request would fail otherwise."""
+    jti_key = _ended_key(claims[jwt_settings.JTI_CLAIM])
+    user_key = _ended_user_key(str(claims[jwt_settings.USER_ID_CLAIM]))
+    keys = [jti_key, user_key]
     if claims.get(FAMILY_CLAIM):
         keys.append(_ended_family_key(claims[FAMILY_CLAIM]))
     try:
-        return any(value is not None for value in cache.get_many(keys).values())
+        ended = cache.get_many(keys)
     except RedisError:
         logger.warning("cache unreachable: logout check skipped", exc_info=True)
         return False
+    if version_outdated(claims=claims, version=ended.pop(user_key, None)):
+        return True
+    return bool(ended)
 
 
 def access_claims(*, raw: str | bytes) -> dict:
@@ -111,7 +135,11 @@ def _stored_user(claims: dict):
     # the user model is.
     from rest_framework_simplejwt.authentication import JWTAuthentication
 
-    return JWTAuthentication().get_user(claims)
+    user = JWTAuthentication().get_user(claims)
+    # The stored version decides even if the cache lost the ended mark.
+    if version_outdated(claims=claims, version=user.token_version):
+        raise InvalidToken(INVALID)
+    return user
 
 
 def _claims_user(claims: dict) -> ClaimsUser:

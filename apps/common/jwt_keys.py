@@ -11,8 +11,6 @@ for an unknown `kid`).
 import base64
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -24,6 +22,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+
+from apps.common.local_files import read_or_create
 
 ALGORITHM = "EdDSA"
 KEY_SETTINGS = {
@@ -72,23 +72,6 @@ def _jwk(public_key) -> dict:
     return {**public, "kid": kid, "alg": ALGORITHM, "use": "sig"}
 
 
-def _embedded_private_pem(path: Path) -> str:
-    """The install's own key, written once; a concurrent first start keeps
-    whichever file was linked first."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as tmp:
-            tmp.write(private_key_pem_new())
-        os.chmod(tmp.name, 0o600)
-        try:
-            os.link(tmp.name, path)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(tmp.name)
-    return path.read_text()
-
-
 @dataclass(frozen=True)
 class KeySet:
     private_key: Ed25519PrivateKey | None
@@ -102,7 +85,9 @@ def _private_pem() -> str:
     if settings.JWT_PRIVATE_KEY:
         return settings.JWT_PRIVATE_KEY
     if settings.AUTH_USER_MODEL_HOSTED:
-        return _embedded_private_pem(Path(settings.JWT_EMBEDDED_KEY_FILE))
+        return read_or_create(
+            Path(settings.JWT_EMBEDDED_KEY_FILE), make=private_key_pem_new
+        )
     return ""
 
 

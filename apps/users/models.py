@@ -61,6 +61,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised when every token issued so far must end (a new password); tokens
+    # carry the version they were issued under.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 

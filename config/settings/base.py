@@ -4,12 +4,14 @@ With no environment variable set the project runs embedded: SQLite, events
 delivered in-process, a generated development secret.
 """
 
+import secrets
 import warnings
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 
+from apps.common.local_files import read_or_create
 from config.databases import build_databases
 from config.topology import (
     HOME_APP,
@@ -24,8 +26,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env(
-    "SECRET_KEY", default="embedded-insecure-key-change-me-0123456789abcdef"
+# Embedded: a key made once per install, kept in a git-ignored file; a key
+# written in the repository would sign sessions of every install that kept it.
+SECRET_KEY = env("SECRET_KEY", default="") or read_or_create(
+    BASE_DIR / ".django-secret-key", make=lambda: secrets.token_urlsafe(50)
 )
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"]
@@ -203,7 +207,9 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "user_id",
     # Every token carries a digest of the user's password hash; a password
     # change (API, admin or ops) makes all earlier access tokens invalid.
-    "CHECK_REVOKE_TOKEN": True,
+    # No digest of the password hash in tokens: a new password ends them
+    # through the cache (apps.common.authentication.user_tokens_end).
+    "CHECK_REVOKE_TOKEN": False,
 }
 
 # Access tokens (docs/users.md): the deployable hosting the user model signs

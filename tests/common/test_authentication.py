@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from apps.common.authentication import access_token_end
+from apps.common.authentication import access_token_end, user_tokens_end
 from apps.common.jwt_keys import (
     jwks_document,
     key_set,
@@ -128,6 +128,17 @@ def test_a_logout_ends_the_token_in_a_stateless_deployable(stateless):
     assert ended.data["detail"] == "Token was ended by a logout."
 
 
+def test_a_new_token_version_ends_older_tokens_in_a_stateless_deployable(stateless):
+    user_id = str(uuid.uuid4())
+    older, current = mint(ver=0, user_id=user_id), mint(ver=1, user_id=user_id)
+
+    user_tokens_end(user_id=user_id, version=1)
+
+    assert call(WhoAmI, older).status_code == 401
+    assert call(WhoAmI, current).status_code == 200
+    assert call(WhoAmI, mint(ver=0)).status_code == 200  # another user
+
+
 def test_rotation_accepts_the_old_key_while_published_and_no_longer(stateless):
     old_pem = stateless.JWT_PRIVATE_KEY
     old_token = mint()
@@ -172,14 +183,27 @@ def test_embedded_mode_generates_one_private_key_per_install(settings, tmp_path)
     assert key_set().kid != first
 
 
-def test_the_embedded_key_file_is_never_committed(settings):
+@pytest.mark.parametrize("name", ["JWT_EMBEDDED_KEY_FILE", "secret key file"])
+def test_the_embedded_key_files_are_never_committed(settings, name):
     root = settings.BASE_DIR
-    relative = settings.JWT_EMBEDDED_KEY_FILE.relative_to(root)
+    path = (
+        settings.JWT_EMBEDDED_KEY_FILE
+        if name == "JWT_EMBEDDED_KEY_FILE"
+        else root / ".django-secret-key"
+    )
     ignored = subprocess.run(
-        ["git", "check-ignore", "-q", str(relative)], cwd=root, check=False
+        ["git", "check-ignore", "-q", str(path.relative_to(root))],
+        cwd=root,
+        check=False,
     )
 
     assert ignored.returncode == 0
+
+
+def test_the_embedded_secret_key_is_this_installs_own(settings):
+    # No SECRET_KEY in the environment of the test run: made once per install.
+    assert settings.SECRET_KEY == (settings.BASE_DIR / ".django-secret-key").read_text()
+    assert len(settings.SECRET_KEY) >= 50
 
 
 def test_the_verifier_needs_no_blacklist_app_nor_user_model():

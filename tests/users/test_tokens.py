@@ -359,3 +359,33 @@ def test_expired_refresh_tokens_are_pruned_in_batches(customer, settings):
     entry = settings.CELERY_BEAT_SCHEDULE["users-prune-expired-tokens"]
     assert entry["task"] == prune_expired_tokens.name
     assert entry["options"] == {"queue": "users"}
+
+
+@pytest.mark.django_db
+def test_tokens_carry_their_token_version_and_no_digest_of_the_password(
+    login, customer
+):
+    pair = login(customer.email).json()
+
+    for raw in pair.values():
+        claims = jwt.decode(raw, options={"verify_signature": False})
+        assert claims["ver"] == 0
+        assert "hash_password" not in claims
+        assert not any(customer.password in str(value) for value in claims.values())
+
+
+@pytest.mark.django_db
+def test_a_new_password_ends_earlier_access_tokens_even_without_the_cache(
+    login, api_client, customer
+):
+    from django.core.cache import cache
+
+    from apps.users.services.accounts import user_password_set
+
+    access = login(customer.email).json()["access"]
+    user_password_set(user=customer, password="a-brand-new-pass-77")
+    cache.clear()  # the ended mark is gone; the stored version still decides
+
+    assert bearer(api_client, access).get("/api/v1/users/me/").status_code == 401
+    fresh = login(customer.email, password="a-brand-new-pass-77").json()["access"]
+    assert bearer(api_client, fresh).get("/api/v1/users/me/").status_code == 200

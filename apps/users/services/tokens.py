@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from django.contrib.auth import authenticate
 from django.db import IntegrityError
+from django.db.models import F
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -22,10 +23,16 @@ from rest_framework_simplejwt.token_blacklist.models import (
     OutstandingToken,
 )
 from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
-from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from apps.common.authentication import FAMILY_CLAIM, access_token_end, family_end
-from apps.common.db import atomic_for
+from apps.common.authentication import (
+    FAMILY_CLAIM,
+    VERSION_CLAIM,
+    access_token_end,
+    family_end,
+    user_tokens_end,
+)
+from apps.common.db import atomic_for, on_commit_for
 from apps.common.errors import ValidationFailed
 from apps.users.errors import InvalidCredentials, TokenInvalid
 from apps.users.models import User
@@ -38,6 +45,7 @@ def token_pair_for(user: User, *, family: str | None = None) -> dict[str, str]:
     refresh = RefreshToken.for_user(user)
     # Deployables without the user model check staff from the token alone.
     refresh["is_staff"] = user.is_staff
+    refresh[VERSION_CLAIM] = user.token_version
     jti = refresh[jwt_settings.JTI_CLAIM]
     refresh[FAMILY_CLAIM] = family or jti
     # The stored copy carries the family too, so a family can be found and ended.
@@ -76,13 +84,10 @@ def _refresh_token(raw: str) -> RefreshToken:
 
 
 def _token_user(token: RefreshToken) -> User | None:
-    """The active user the token belongs to, if their password is unchanged."""
+    """The active user the token belongs to (a new password blacklisted the
+    user's refresh tokens: tokens_revoke_all)."""
     user = user_find(token.get(jwt_settings.USER_ID_CLAIM, ""))
     if user is None or not user.is_active:
-        return None
-    if jwt_settings.CHECK_REVOKE_TOKEN and token.get(
-        jwt_settings.REVOKE_TOKEN_CLAIM
-    ) != get_md5_hash_password(user.password):
         return None
     return user
 
@@ -173,8 +178,11 @@ BATCH_SIZE = 1000
 
 
 def tokens_revoke_all(*, user: User) -> int:
-    """Blacklist every unexpired refresh token of `user`; returns how many."""
+    """Blacklist every unexpired refresh token of `user` and end the access
+    tokens issued so far; returns how many refresh tokens."""
     with atomic_for(User):
+        User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
+        user.refresh_from_db(fields=["token_version"])
         pending = OutstandingToken.objects.filter(
             user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
         )
@@ -182,6 +190,8 @@ def tokens_revoke_all(*, user: User) -> int:
         BlacklistedToken.objects.bulk_create(
             rows, ignore_conflicts=True, batch_size=BATCH_SIZE
         )
+        version = user.token_version
+        on_commit_for(User, lambda: user_tokens_end(user_id=user.pk, version=version))
     return len(rows)
 
 
