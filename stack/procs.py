@@ -75,6 +75,18 @@ def child_pids(pid: int) -> list[int]:
     return [int(line) for line in done.stdout.split()]
 
 
+def kill_pool_children(pid: int, *, rounds: int, pause: float) -> int:
+    """SIGKILLs the processes running a Celery worker's tasks, `rounds` times
+    `pause` seconds apart, as crashes mid-task would; how many it killed."""
+    kills = 0
+    for _ in range(rounds):
+        time.sleep(pause)
+        for child in child_pids(pid):
+            os.kill(child, signal.SIGKILL)
+            kills += 1
+    return kills
+
+
 def run(argv: list[str], env: dict, *, timeout: float = 300) -> str:
     done = subprocess.run(
         argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout

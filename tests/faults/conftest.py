@@ -133,15 +133,9 @@ def stack():
         client = Client(WEB_PORT, timeout=10)
         staff = data.ensure_staff(env, client)
         customers = data.ensure_customers(client)[:4]
-        slugs = data.ensure_categories(client, staff)[:1]
-        product_ids = [
-            data.create_product(
-                client, staff, data.product_payload(n, slugs[0], prefix="FAULT")
-            )
-            for n in range(PRODUCTS)
-        ]
-        for product_id in product_ids:
-            data.add_stock(client, staff, product_id, STOCK)
+        product_ids = data.stocked_products(
+            client, staff, count=PRODUCTS, stock=STOCK, prefix="FAULT"
+        )
         yield Stack(
             env=env,
             group=group,

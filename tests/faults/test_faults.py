@@ -7,14 +7,13 @@ letter.
 """
 
 import os
-import signal
 import threading
 import time
 
 import pytest
 
 from bench.scenarios import SHIPPING_ADDRESS
-from stack.procs import child_pids, http_status, wait_for
+from stack.procs import http_status, kill_pool_children, wait_for
 from tests.faults.conftest import WEB_PORT, settled
 from tests.figures import report_figure
 
@@ -98,11 +97,7 @@ def test_a_worker_killed_mid_event_loses_and_doubles_nothing(stack, capsys):
     placing = threading.Thread(target=burst)
     placing.start()
     try:
-        for _ in range(4):
-            time.sleep(0.7)
-            for child in child_pids(worker):
-                os.kill(child, signal.SIGKILL)  # the process running the handler
-                kills += 1
+        kills = kill_pool_children(worker, rounds=4, pause=0.7)
     finally:
         placing.join(120)
     order_ids = [order_id for _, order_id, _, _ in results if order_id]

@@ -7,8 +7,6 @@ in the inventory deployable, every acknowledged order settled once, no unsent
 outbox row, one inbox row per event and consumer, no dead letter).
 """
 
-import os
-import signal
 import sys
 import threading
 import time
@@ -21,7 +19,7 @@ import pytest
 from bench import data, faultkit
 from bench.driver import Client
 from bench.scenarios import SHIPPING_ADDRESS
-from stack.procs import child_pids, manage, wait_for
+from stack.procs import kill_pool_children, manage, wait_for
 from stack.split import ALL_APPS, STAFF_EMAIL, SplitStack, stack_from_environment
 from tests.figures import report_figure
 
@@ -64,16 +62,13 @@ def split():
         client = Client(stack.gateway_port, timeout=10)
         staff = data.token(client, STAFF_EMAIL, stack.staff_password)
         customers = data.ensure_customers(client)[:4]
-        slug = data.ensure_categories(client, staff)[0]
-        suffix = uuid.uuid4().hex[:6].upper()
-        product_ids = [
-            data.create_product(
-                client, staff, data.product_payload(n, slug, prefix=f"SF{suffix}")
-            )
-            for n in range(PRODUCTS)
-        ]
-        for product_id in product_ids:
-            data.add_stock(client, staff, product_id, STOCK)
+        product_ids = data.stocked_products(
+            client,
+            staff,
+            count=PRODUCTS,
+            stock=STOCK,
+            prefix=f"SF{uuid.uuid4().hex[:6].upper()}",
+        )
         yield Split(
             stack=stack,
             client=client,
@@ -274,11 +269,7 @@ def test_inventory_worker_killed_mid_event_loses_and_doubles_nothing(split, caps
     placing = threading.Thread(target=burst)
     placing.start()
     try:
-        for _ in range(4):
-            time.sleep(0.7)
-            for child in child_pids(worker):
-                os.kill(child, signal.SIGKILL)  # the process running the handler
-                kills += 1
+        kills = kill_pool_children(worker, rounds=4, pause=0.7)
     finally:
         placing.join(120)
     order_ids = [body["id"] for status, body, _ in placed if status == 201]
