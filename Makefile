@@ -6,7 +6,7 @@ PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: install run migrate test lint bench clean run-split test-split
+.PHONY: install run migrate test lint bench clean run-split test-split test-split-faults
 
 $(VENV)/.installed: requirements/base.txt requirements/local.txt requirements/production.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ run-split: install
 
 test-split: install
 	$(BIN)/python -m stack.split test $(SPLIT_ARGS)
+
+# Deployables stopped and killed under load (tests/split/test_faults.py); the
+# tests start their own four-way split with the variables run-split reads.
+test-split-faults: install
+	SPLIT_FAULTS=1 $(BIN)/pytest tests/split/test_faults.py -m splitfaults $(PYTEST_ARGS)
 
 # Private PostgreSQL database shop_bench, Redis dbs 11/12, port 8180; ~10 minutes.
 bench: install

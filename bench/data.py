@@ -111,6 +111,20 @@ def create_product(client: Client, staff: str, payload: dict) -> str:
     return body["id"]
 
 
+def stocked_products(
+    client: Client, staff: str, *, count: int, stock: int, prefix: str
+) -> list[str]:
+    """`count` new products in the first bench category, `stock` units each."""
+    slug = ensure_categories(client, staff)[0]
+    product_ids = [
+        create_product(client, staff, product_payload(n, slug, prefix=prefix))
+        for n in range(count)
+    ]
+    for product_id in product_ids:
+        add_stock(client, staff, product_id, stock)
+    return product_ids
+
+
 def add_stock(
     client: Client, staff: str, product_id: str, quantity: int, *, timeout=60
 ) -> None:

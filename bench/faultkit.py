@@ -11,7 +11,9 @@
 import hashlib
 import json
 import os
+import subprocess
 import sys
+import time
 
 import django
 
@@ -129,6 +131,35 @@ def replay(times: int) -> dict:
                     enqueue(consumer, envelope)
                     messages += 1
     return {"events": events, "messages": messages}
+
+
+def run(env: dict, *args: str, timeout: float = 120) -> dict:
+    """This module's answer to `args`, run with a stack's settings `env`."""
+    from stack.procs import PYTHON, ROOT
+
+    done = subprocess.run(
+        [PYTHON, "-m", "bench.faultkit", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+    line = next(
+        line for line in done.stdout.splitlines() if line.startswith("FAULTKIT ")
+    )
+    return json.loads(line.removeprefix("FAULTKIT "))
+
+
+def reconciled(env: dict, order_ids, *, timeout: float = 30) -> dict:
+    """Waits (bounded) for the bus to go quiet; returns the last report."""
+    deadline = time.monotonic() + timeout
+    while True:
+        report = run(env, "reconcile", json.dumps(sorted(order_ids)))
+        if not report["problems"] or time.monotonic() > deadline:
+            return report
+        time.sleep(1)
 
 
 def main(argv: list[str]) -> None:

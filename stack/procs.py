@@ -55,9 +55,36 @@ class ProcessGroup:
             except subprocess.TimeoutExpired:
                 continue
 
+    def kill(self, name: str) -> None:
+        """SIGKILL, as a crash would: no clean shutdown for it or its children."""
+        proc = self.procs.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
     def stop_all(self) -> None:
         for name in reversed(list(self.procs)):
             self.stop(name)
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes `pid` started (a Celery worker's pool, gunicorn's workers)."""
+    done = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True
+    )
+    return [int(line) for line in done.stdout.split()]
+
+
+def kill_pool_children(pid: int, *, rounds: int, pause: float) -> int:
+    """SIGKILLs the processes running a Celery worker's tasks, `rounds` times
+    `pause` seconds apart, as crashes mid-task would; how many it killed."""
+    kills = 0
+    for _ in range(rounds):
+        time.sleep(pause)
+        for child in child_pids(pid):
+            os.kill(child, signal.SIGKILL)
+            kills += 1
+    return kills
 
 
 def run(argv: list[str], env: dict, *, timeout: float = 300) -> str:

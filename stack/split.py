@@ -24,12 +24,13 @@ from stack.gateway import nginx_argv, render_config, write_config
 from stack.procs import BIN, ROOT, ProcessGroup, http_status, manage, wait_for
 
 ALL_APPS = ["users", "catalog", "inventory", "orders"]
-APP_PORTS = {"users": 8101, "catalog": 8102, "inventory": 8103, "orders": 8104}
 DEFAULTS = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/shop_split",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/6",
     "CACHE_URL": "redis://127.0.0.1:6379/7",
     "GATEWAY_PORT": "8080",
+    # Each app listens on the base plus its place in ALL_APPS (8101-8104).
+    "SPLIT_PORT_BASE": "8101",
 }
 STAFF_EMAIL = "split-staff@example.com"
 
@@ -47,10 +48,16 @@ def parse_deployables(spec: str) -> list[list[str]]:
     return groups
 
 
-def app_addresses(groups: list[list[str]]) -> dict[str, str]:
+def app_port(app: str, *, port_base: int) -> int:
+    return port_base + ALL_APPS.index(app)
+
+
+def app_addresses(groups: list[list[str]], *, port_base: int) -> dict[str, str]:
     """A deployable listens on the port of the first app it hosts."""
     return {
-        app: f"127.0.0.1:{APP_PORTS[group[0]]}" for group in groups for app in group
+        app: f"127.0.0.1:{app_port(group[0], port_base=port_base)}"
+        for group in groups
+        for app in group
     }
 
 
@@ -98,9 +105,17 @@ def deployable_env(base: dict, *, group: list[str], addresses: dict) -> dict:
 
 
 class SplitStack:
-    def __init__(self, *, groups: list[list[str]], gateway_port: int, run_dir: Path):
+    def __init__(
+        self,
+        *,
+        groups: list[list[str]],
+        gateway_port: int,
+        port_base: int,
+        run_dir: Path,
+    ):
         self.groups, self.gateway_port, self.run_dir = groups, gateway_port, run_dir
-        self.addresses = app_addresses(groups)
+        self.port_base = port_base
+        self.addresses = app_addresses(groups, port_base=port_base)
         self.base_env = shared_env(gateway_port=gateway_port)
         self.group = ProcessGroup(run_dir / "logs")
 
@@ -156,34 +171,59 @@ class SplitStack:
         path = write_config(run_dir=self.run_dir, config=config)
         self.group.start("gateway", nginx_argv(path), self.base_env)
         for group in self.groups:
-            port = APP_PORTS[group[0]]
-            wait_for(
-                lambda port=port: http_status(f"http://127.0.0.1:{port}/readyz") == 200,
-                timeout=90,
-                what=f"deployable {'+'.join(group)} /readyz",
-            )
+            self.wait_ready(group)
         wait_for(
             lambda: http_status(f"{self.url}/healthz") == 200,
             timeout=30,
             what="the gateway",
         )
 
+    def deployable_of(self, app: str) -> list[str]:
+        return next(group for group in self.groups if app in group)
+
+    def process_names(self, group: list[str]) -> dict[str, str]:
+        """Each process of a deployable by its kind: web, beat, worker-<app>."""
+        name = "+".join(group)
+        workers = {f"worker-{app}": f"worker-{app}" for app in group}
+        return {"web": f"web-{name}", **workers, "beat": f"beat-{name}"}
+
     def start_deployable(self, group: list[str]) -> None:
-        name, env = "+".join(group), self.env_of(group)
+        """Starts whichever of the deployable's processes is not running, so a
+        stopped or killed one comes back beside the others."""
+        env = self.env_of(group)
         web_env = {
             **env,
             "BIND_HOST": "127.0.0.1",
-            "PORT": str(APP_PORTS[group[0]]),
+            "PORT": str(app_port(group[0], port_base=self.port_base)),
             "WEB_WORKERS": env.get("SPLIT_WEB_WORKERS", "2"),
         }
-        self.group.start(
-            f"web-{name}",
-            [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"],
-            web_env,
+        argv = {
+            "web": (
+                [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"],
+                web_env,
+            ),
+            **{f"worker-{app}": (worker_argv(app), env) for app in group},
+            "beat": (beat_argv(self.run_dir / "+".join(group)), env),
+        }
+        for kind, name in self.process_names(group).items():
+            if not self.is_running(name):
+                self.group.start(name, *argv[kind])
+
+    def stop_deployable(self, group: list[str]) -> None:
+        for name in self.process_names(group).values():
+            self.group.stop(name)
+
+    def is_running(self, name: str) -> bool:
+        proc = self.group.procs.get(name)
+        return proc is not None and proc.poll() is None
+
+    def wait_ready(self, group: list[str], *, timeout: float = 90) -> None:
+        port = app_port(group[0], port_base=self.port_base)
+        wait_for(
+            lambda: http_status(f"http://127.0.0.1:{port}/readyz") == 200,
+            timeout=timeout,
+            what=f"deployable {'+'.join(group)} /readyz",
         )
-        for app in group:
-            self.group.start(f"worker-{app}", worker_argv(app), env)
-        self.group.start(f"beat-{name}", beat_argv(self.run_dir / name), env)
 
     def failed(self) -> list[str]:
         return [
@@ -237,17 +277,24 @@ def run_tests(stack: SplitStack, pytest_args: list[str]) -> int:
     return subprocess.run(argv, cwd=ROOT, env=env, check=False).returncode
 
 
+def stack_from_environment(*, deployables: str) -> SplitStack:
+    """The ports from GATEWAY_PORT and SPLIT_PORT_BASE, the runner's defaults
+    otherwise."""
+    return SplitStack(
+        groups=parse_deployables(deployables),
+        gateway_port=int(os.environ.get("GATEWAY_PORT", DEFAULTS["GATEWAY_PORT"])),
+        port_base=int(os.environ.get("SPLIT_PORT_BASE", DEFAULTS["SPLIT_PORT_BASE"])),
+        run_dir=Path(tempfile.mkdtemp(prefix="shop-split-")),
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["run", "test"])
     parser.add_argument("--deployables", default=",".join(ALL_APPS))
     # Anything else goes to pytest (`test` only).
     args, pytest_args = parser.parse_known_args(argv)
-    port = int(os.environ.get("GATEWAY_PORT", DEFAULTS["GATEWAY_PORT"]))
-    run_dir = Path(tempfile.mkdtemp(prefix="shop-split-"))
-    stack = SplitStack(
-        groups=parse_deployables(args.deployables), gateway_port=port, run_dir=run_dir
-    )
+    stack = stack_from_environment(deployables=args.deployables)
     _stop_on_sigterm()
     try:
         stack.start()

@@ -16,6 +16,8 @@ SERVICES_MODE = bool(os.environ.get("CELERY_BROKER_URL"))
 SERVICES_ONLY_MARKERS = ("services", "faults")
 # Black-box tests of a running gateway: only where `make test-split` points them.
 SPLIT_GATEWAY = bool(os.environ.get("SPLIT_GATEWAY_URL"))
+# Fault tests that start a split stack of their own: only `make test-split-faults`.
+SPLIT_FAULTS = bool(os.environ.get("SPLIT_FAULTS"))
 
 
 def pytest_sessionstart(session):
@@ -38,6 +40,10 @@ def pytest_collection_modifyitems(config, items):
         split = [i for i in items if i.get_closest_marker("split")]
         config.hook.pytest_deselected(items=split)
         items[:] = [i for i in items if i not in split]
+    if not SPLIT_FAULTS:
+        own_stack = [i for i in items if i.get_closest_marker("splitfaults")]
+        config.hook.pytest_deselected(items=own_stack)
+        items[:] = [i for i in items if i not in own_stack]
     if not SERVICES_MODE:
         # Not a skip: these tests belong to the services run of `.ci/run`.
         kept = [

@@ -10,7 +10,6 @@ means stopping the broker.
 The shared PostgreSQL and Redis that other test runs use are never touched.
 """
 
-import json
 import os
 import subprocess
 import sys
@@ -22,10 +21,9 @@ from pathlib import Path
 import pytest
 
 from apps.common.jwt_keys import private_key_pem_new
-from bench import data
+from bench import data, faultkit
 from bench.driver import Client
 from stack.procs import (
-    PYTHON,
     ROOT,
     PrivatePostgres,
     PrivateRedis,
@@ -59,28 +57,11 @@ class Stack:
     relay_seconds: float = RELAY_SECONDS
 
     def kit(self, *args: str, timeout: float = 120) -> dict:
-        done = subprocess.run(
-            [PYTHON, "-m", "bench.faultkit", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=True,
-        )
-        line = next(
-            line for line in done.stdout.splitlines() if line.startswith("FAULTKIT ")
-        )
-        return json.loads(line.removeprefix("FAULTKIT "))
+        return faultkit.run(self.env, *args, timeout=timeout)
 
     def reconcile(self, order_ids, *, timeout: float = 30) -> dict:
         """Waits (bounded) for the bus to go quiet; returns the last report."""
-        deadline = time.monotonic() + timeout
-        while True:
-            report = self.kit("reconcile", json.dumps(sorted(order_ids)))
-            if not report["problems"] or time.monotonic() > deadline:
-                return report
-            time.sleep(1)
+        return faultkit.reconciled(self.env, order_ids, timeout=timeout)
 
     def pid_of(self, name: str) -> int:
         return self.group.procs[name].pid
@@ -152,15 +133,9 @@ def stack():
         client = Client(WEB_PORT, timeout=10)
         staff = data.ensure_staff(env, client)
         customers = data.ensure_customers(client)[:4]
-        slugs = data.ensure_categories(client, staff)[:1]
-        product_ids = [
-            data.create_product(
-                client, staff, data.product_payload(n, slugs[0], prefix="FAULT")
-            )
-            for n in range(PRODUCTS)
-        ]
-        for product_id in product_ids:
-            data.add_stock(client, staff, product_id, STOCK)
+        product_ids = data.stocked_products(
+            client, staff, count=PRODUCTS, stock=STOCK, prefix="FAULT"
+        )
         yield Stack(
             env=env,
             group=group,

@@ -7,15 +7,13 @@ letter.
 """
 
 import os
-import signal
-import subprocess
 import threading
 import time
 
 import pytest
 
 from bench.scenarios import SHIPPING_ADDRESS
-from stack.procs import http_status, wait_for
+from stack.procs import http_status, kill_pool_children, wait_for
 from tests.faults.conftest import WEB_PORT, settled
 from tests.figures import report_figure
 
@@ -88,13 +86,6 @@ def test_orders_are_acknowledged_and_confirmed_across_a_redis_outage(stack, caps
     assert report["orders"] == {"confirmed": len(order_ids)}
 
 
-def _pool_children(pid: int) -> list[int]:
-    done = subprocess.run(
-        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True
-    )
-    return [int(line) for line in done.stdout.split()]
-
-
 def test_a_worker_killed_mid_event_loses_and_doubles_nothing(stack, capsys):
     worker = stack.pid_of("worker-all")
     results, kills = [], 0
@@ -106,11 +97,7 @@ def test_a_worker_killed_mid_event_loses_and_doubles_nothing(stack, capsys):
     placing = threading.Thread(target=burst)
     placing.start()
     try:
-        for _ in range(4):
-            time.sleep(0.7)
-            for child in _pool_children(worker):
-                os.kill(child, signal.SIGKILL)  # the process running the handler
-                kills += 1
+        kills = kill_pool_children(worker, rounds=4, pause=0.7)
     finally:
         placing.join(120)
     order_ids = [order_id for _, order_id, _, _ in results if order_id]

@@ -17,7 +17,9 @@ DOWN = {app: "127.0.0.1:9" for app in ("users", "catalog", "inventory", "orders"
 
 
 def test_every_public_prefix_goes_to_the_deployable_hosting_it():
-    addresses = app_addresses(parse_deployables("users+catalog+orders,inventory"))
+    addresses = app_addresses(
+        parse_deployables("users+catalog+orders,inventory"), port_base=8101
+    )
 
     config = render_config(
         app_addresses=addresses, port=8080, run_dir=os.devnull, schema_dir="/s"
@@ -108,3 +110,16 @@ def test_a_body_over_the_limit_is_a_413_problem(gateway_down):
 
     assert response.status_code == 413
     assert response.json()["code"] == "payload_too_large"
+
+
+def test_a_port_base_moves_every_deployable_together():
+    addresses = app_addresses(
+        parse_deployables("users,catalog,inventory,orders"), port_base=8281
+    )
+
+    assert addresses == {
+        "users": "127.0.0.1:8281",
+        "catalog": "127.0.0.1:8282",
+        "inventory": "127.0.0.1:8283",
+        "orders": "127.0.0.1:8284",
+    }

@@ -1,0 +1,287 @@
+"""Faults in split mode: deployables stopped, restarted and killed under load,
+against a four-way split these tests start (`make test-split-faults`).
+
+Each test prints one figure line; those that place orders end with the
+reconciliation of tests/faults (stock invariants through `inventory_reconcile`
+in the inventory deployable, every acknowledged order settled once, no unsent
+outbox row, one inbox row per event and consumer, no dead letter).
+"""
+
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import pytest
+
+from bench import data, faultkit
+from bench.driver import Client
+from bench.scenarios import SHIPPING_ADDRESS
+from stack.procs import kill_pool_children, manage, wait_for
+from stack.split import ALL_APPS, STAFF_EMAIL, SplitStack, stack_from_environment
+from tests.figures import report_figure
+
+pytestmark = [pytest.mark.splitfaults, pytest.mark.slow]
+
+PRODUCTS, STOCK = 4, 10_000
+# Generous limits: these tests measure faults, not throttles.
+FAULT_ENV = {
+    "THROTTLE_ORDER_PLACE": "100000/min",
+    "THROTTLE_LOGIN_IP": "100000/min",
+    "THROTTLE_LOGIN_ACCOUNT": "100000/min",
+    "THROTTLE_LOGIN_ACCOUNT_CLIENT": "100000/min",
+    "THROTTLE_REGISTER": "100000/min",
+    "ORDERS_MAX_UNPAID_UNITS_PER_PRODUCT": "1000000",
+    "EVENTS_RELAY_INTERVAL_SECONDS": "2",
+}
+
+
+@dataclass
+class Split:
+    stack: SplitStack
+    client: Client
+    staff_token: str
+    customers: list[tuple[str, str]]
+    customer_tokens: list[str]
+    product_ids: list[str]
+
+    @property
+    def every_app_env(self) -> dict:
+        """All four apps over the split's databases: the checks read them all."""
+        return self.stack.base_env
+
+
+@pytest.fixture(scope="module")
+def split():
+    stack = stack_from_environment(deployables=",".join(ALL_APPS))
+    stack.base_env.update(FAULT_ENV)
+    try:
+        stack.start()
+        client = Client(stack.gateway_port, timeout=10)
+        staff = data.token(client, STAFF_EMAIL, stack.staff_password)
+        customers = data.ensure_customers(client)[:4]
+        product_ids = data.stocked_products(
+            client,
+            staff,
+            count=PRODUCTS,
+            stock=STOCK,
+            prefix=f"SF{uuid.uuid4().hex[:6].upper()}",
+        )
+        yield Split(
+            stack=stack,
+            client=client,
+            staff_token=staff,
+            customers=customers,
+            customer_tokens=[data.token(client, *c) for c in customers],
+            product_ids=product_ids,
+        )
+    except Exception:
+        sys.stderr.write(f"\nsplit fault stack logs: {stack.group.log_dir}\n")
+        raise
+    finally:
+        stack.stop()
+
+
+def place(split: Split, n: int, *, key: str = ""):
+    """(status, body, seconds, headers) of one order of one unit."""
+    headers = {"Idempotency-Key": key or str(uuid.uuid4())}
+    started = time.monotonic()
+    status, body, _ = split.client.request(
+        "POST",
+        "/api/v1/orders/",
+        {
+            "items": [{"product_id": split.product_ids[n % PRODUCTS], "quantity": 1}],
+            "shipping_address": SHIPPING_ADDRESS,
+        },
+        token=split.customer_tokens[n % len(split.customer_tokens)],
+        headers=headers,
+    )
+    return status, body, time.monotonic() - started
+
+
+def place_until_acknowledged(
+    split: Split, n: int, *, refused: list | None = None, timeout: float = 60
+) -> str:
+    """Retries one order under one idempotency key until it is acknowledged,
+    as a client does across a crash; the order's id. Each refusal's status
+    goes to `refused`."""
+    key = str(uuid.uuid4())
+
+    def acknowledged():
+        status, body, _ = place(split, n, key=key)
+        if status != 201 and refused is not None:
+            refused.append(status)
+        return body["id"] if status == 201 else None
+
+    return wait_for(acknowledged, timeout=timeout, interval=0.2, what=f"order {n}")
+
+
+def statuses(split: Split, order_ids) -> dict[str, str]:
+    found = {}
+    for order_id in order_ids:
+        status, body, _ = split.client.request(
+            "GET", f"/api/v1/orders/{order_id}/", token=split.staff_token
+        )
+        if status == 200:
+            found[order_id] = body["status"]
+    return found
+
+
+def settled(split: Split, order_ids, *, timeout: float) -> float | None:
+    """Seconds until every order left `pending`, or None after `timeout`."""
+    started = time.monotonic()
+
+    def check():
+        found = statuses(split, order_ids)
+        return len(found) == len(order_ids) and "pending" not in found.values()
+
+    try:
+        wait_for(check, timeout=timeout, interval=0.5, what="orders settled")
+    except TimeoutError:
+        return None
+    return time.monotonic() - started
+
+
+def assert_reconciled(split: Split, order_ids) -> dict:
+    inventory = split.stack.env_of(split.stack.deployable_of("inventory"))
+    assert "stock is consistent" in manage(inventory, "inventory_reconcile")
+    report = faultkit.reconciled(split.every_app_env, order_ids)
+    assert report["problems"] == [], report
+    assert report["inbox_rows"] == report["inbox_expected"], report
+    return report
+
+
+def seconds(value: float | None) -> str:
+    return "never" if value is None else f"{value:.1f}s"
+
+
+def test_catalog_down_answers_503_fast_and_comes_back_by_itself(split, capsys):
+    catalog = split.stack.deployable_of("catalog")
+    split.stack.stop_deployable(catalog)
+    try:
+        # More placements at once than the orders deployable has threads.
+        with ThreadPoolExecutor(12) as pool:
+            refused = list(pool.map(lambda n: place(split, n), range(12)))
+            history = pool.submit(
+                split.client.request,
+                "GET",
+                "/api/v1/orders/",
+                token=split.customer_tokens[0],
+            )
+        login = split.client.request(
+            "POST",
+            "/api/v1/auth/token/",
+            {"email": split.customers[0][0], "password": split.customers[0][1]},
+        )
+    finally:
+        split.stack.start_deployable(catalog)
+    split.stack.wait_ready(catalog)
+    back = time.monotonic()
+    order_id = place_until_acknowledged(split, 0, timeout=30)
+    recovered_after = time.monotonic() - back
+
+    slowest = max(seconds for _, _, seconds in refused)
+    report_figure(
+        capsys,
+        f"splitfaults[catalog down]: {len(refused)} placements answered "
+        f"{sorted({status for status, *_ in refused})}, slowest {slowest:.2f}s; "
+        f"placing again {recovered_after:.1f}s after catalog was ready",
+    )
+    assert [status for status, *_ in refused] == [503] * len(refused)
+    assert all(body["status"] == 503 for _, body, _ in refused), refused
+    assert slowest < 2.0
+    assert history.result()[0] == 200
+    assert login[0] == 200
+    assert recovered_after < 30
+    assert_reconciled(split, [order_id])
+
+
+def test_inventory_down_accepts_orders_pending_then_confirms_them(split, capsys):
+    inventory = split.stack.deployable_of("inventory")
+    split.stack.stop_deployable(inventory)
+    try:
+        placed = [place(split, n) for n in range(6)]
+        time.sleep(3)  # past a relay period: nothing can confirm them
+        order_ids = [body["id"] for status, body, _ in placed if status == 201]
+        while_down = statuses(split, order_ids)
+    finally:
+        split.stack.start_deployable(inventory)
+    split.stack.wait_ready(inventory)
+
+    settle_seconds = settled(split, order_ids, timeout=60)
+    report_figure(
+        capsys,
+        f"splitfaults[inventory down]: {len(order_ids)} of {len(placed)} orders "
+        f"accepted pending, all settled {seconds(settle_seconds)} after it was ready",
+    )
+    assert [status for status, *_ in placed] == [201] * 6
+    assert set(while_down.values()) == {"pending"}
+    assert settle_seconds is not None
+    report = assert_reconciled(split, order_ids)
+    assert report["orders"] == {"confirmed": 6}
+
+
+def test_orders_web_killed_under_load_loses_and_doubles_nothing(split, capsys):
+    orders = split.stack.deployable_of("orders")
+    web = split.stack.process_names(orders)["web"]
+    order_ids: list[str] = []
+    refused: list[int | None] = []
+
+    def load():
+        order_ids.extend(
+            place_until_acknowledged(split, n, refused=refused) for n in range(30)
+        )
+
+    placing = threading.Thread(target=load)
+    placing.start()
+    time.sleep(1.0)
+    killed_at = time.monotonic()
+    split.stack.group.kill(web)
+    split.stack.start_deployable(orders)
+    split.stack.wait_ready(orders)
+    down = time.monotonic() - killed_at
+    placing.join(120)
+
+    settle_seconds = settled(split, order_ids, timeout=60)
+    report_figure(
+        capsys,
+        f"splitfaults[orders web SIGKILL]: {len(order_ids)} orders acknowledged "
+        f"under one key each after {len(refused)} refused attempts, web back "
+        f"after {down:.1f}s, all settled "
+        f"{seconds(settle_seconds)}",
+    )
+    assert refused, "no placement met the killed web process"
+    assert len(order_ids) == len(set(order_ids)) == 30
+    assert settle_seconds is not None
+    report = assert_reconciled(split, order_ids)
+    assert report["orders"] == {"confirmed": 30}
+
+
+def test_inventory_worker_killed_mid_event_loses_and_doubles_nothing(split, capsys):
+    worker = split.stack.group.procs["worker-inventory"].pid
+    placed, kills = [], 0
+
+    def burst():
+        placed.extend(place(split, n) for n in range(30))
+
+    placing = threading.Thread(target=burst)
+    placing.start()
+    try:
+        kills = kill_pool_children(worker, rounds=4, pause=0.7)
+    finally:
+        placing.join(120)
+    order_ids = [body["id"] for status, body, _ in placed if status == 201]
+
+    settle_seconds = settled(split, order_ids, timeout=90)
+    report_figure(
+        capsys,
+        f"splitfaults[inventory worker SIGKILL]: {kills} pool processes killed "
+        f"during {len(placed)} orders, all settled {seconds(settle_seconds)}",
+    )
+    assert kills >= 4
+    assert [status for status, *_ in placed] == [201] * 30
+    assert settle_seconds is not None
+    report = assert_reconciled(split, order_ids)
+    assert report["orders"] == {"confirmed": 30}
