@@ -2,6 +2,7 @@
 nginx gateway (`make run-split`, `make test-split`; docs/topologies.md).
 
     python -m stack.split run  [--deployables users+catalog+orders,inventory]
+                               [--port-base 8100]
     python -m stack.split test [--deployables ...] [pytest arguments]
 
 PostgreSQL and Redis come from the environment as in production mode; every
@@ -24,7 +25,8 @@ from stack.gateway import nginx_argv, render_config, write_config
 from stack.procs import BIN, ROOT, ProcessGroup, http_status, manage, wait_for
 
 ALL_APPS = ["users", "catalog", "inventory", "orders"]
-APP_PORTS = {"users": 8101, "catalog": 8102, "inventory": 8103, "orders": 8104}
+# Deployables listen on the ports after the base, in ALL_APPS' order.
+DEFAULT_PORT_BASE = 8100
 DEFAULTS = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/shop_split",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/6",
@@ -47,10 +49,18 @@ def parse_deployables(spec: str) -> list[list[str]]:
     return groups
 
 
-def app_addresses(groups: list[list[str]]) -> dict[str, str]:
+def app_port(app: str, *, port_base: int) -> int:
+    return port_base + 1 + ALL_APPS.index(app)
+
+
+def app_addresses(
+    groups: list[list[str]], *, port_base: int = DEFAULT_PORT_BASE
+) -> dict[str, str]:
     """A deployable listens on the port of the first app it hosts."""
     return {
-        app: f"127.0.0.1:{APP_PORTS[group[0]]}" for group in groups for app in group
+        app: f"127.0.0.1:{app_port(group[0], port_base=port_base)}"
+        for group in groups
+        for app in group
     }
 
 
@@ -70,6 +80,8 @@ def shared_env(*, gateway_port: int) -> dict:
             f"http://localhost:{gateway_port}",
             # Plain HTTP on this machine: no TLS redirect, no secure-only cookies.
             "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
             "METRICS_PROTECTED": "false",
             # A trial stack on this machine: payments through the test gateway.
             "ORDERS_PAYMENT_GATEWAY": env.get(
@@ -98,9 +110,17 @@ def deployable_env(base: dict, *, group: list[str], addresses: dict) -> dict:
 
 
 class SplitStack:
-    def __init__(self, *, groups: list[list[str]], gateway_port: int, run_dir: Path):
+    def __init__(
+        self,
+        *,
+        groups: list[list[str]],
+        gateway_port: int,
+        port_base: int,
+        run_dir: Path,
+    ):
         self.groups, self.gateway_port, self.run_dir = groups, gateway_port, run_dir
-        self.addresses = app_addresses(groups)
+        self.port_base = port_base
+        self.addresses = app_addresses(groups, port_base=port_base)
         self.base_env = shared_env(gateway_port=gateway_port)
         self.group = ProcessGroup(run_dir / "logs")
 
@@ -156,7 +176,7 @@ class SplitStack:
         path = write_config(run_dir=self.run_dir, config=config)
         self.group.start("gateway", nginx_argv(path), self.base_env)
         for group in self.groups:
-            port = APP_PORTS[group[0]]
+            port = app_port(group[0], port_base=self.port_base)
             wait_for(
                 lambda port=port: http_status(f"http://127.0.0.1:{port}/readyz") == 200,
                 timeout=90,
@@ -173,7 +193,7 @@ class SplitStack:
         web_env = {
             **env,
             "BIND_HOST": "127.0.0.1",
-            "PORT": str(APP_PORTS[group[0]]),
+            "PORT": str(app_port(group[0], port_base=self.port_base)),
             "WEB_WORKERS": env.get("SPLIT_WEB_WORKERS", "2"),
         }
         self.group.start(
@@ -241,12 +261,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["run", "test"])
     parser.add_argument("--deployables", default=",".join(ALL_APPS))
+    parser.add_argument("--port-base", type=int, default=DEFAULT_PORT_BASE)
     # Anything else goes to pytest (`test` only).
     args, pytest_args = parser.parse_known_args(argv)
     port = int(os.environ.get("GATEWAY_PORT", DEFAULTS["GATEWAY_PORT"]))
     run_dir = Path(tempfile.mkdtemp(prefix="shop-split-"))
     stack = SplitStack(
-        groups=parse_deployables(args.deployables), gateway_port=port, run_dir=run_dir
+        groups=parse_deployables(args.deployables),
+        gateway_port=port,
+        port_base=args.port_base,
+        run_dir=run_dir,
     )
     _stop_on_sigterm()
     try:
