@@ -23,9 +23,15 @@ FRAMEWORK_APPS = [
 ]
 # Issued tokens and their blacklist belong to the app holding the user model.
 USER_MODEL_APPS = ["rest_framework_simplejwt.token_blacklist"]
-# A deployable without that app keeps Django's stock user model, in its own
-# database, for the admin's sessions (simplejwt and the admin need contrib.auth).
-LOCAL_USER_MODEL = "auth.User"
+# A deployable without that app has no accounts of its own: its admin's user
+# is the staff member of the shared session, resolved through users' interface
+# (apps.users.staff_replica; installed everywhere, used only there).
+LOCAL_USER_MODEL = "staff_replica.StaffMember"
+STAFF_REPLICA_APP = "apps.users.staff_replica"
+# One process keeps sessions in its database; deployables share them through
+# the cache, so one admin login at the gateway holds for every deployable.
+DATABASE_SESSIONS = "django.contrib.sessions.backends.db"
+SHARED_SESSIONS = "django.contrib.sessions.backends.cache"
 LIBRARY_APPS = [
     "rest_framework",
     "django_filters",
@@ -70,9 +76,14 @@ def installed_apps(*, hosted: list[str], all_apps: list[str], home_app: str) -> 
         *LIBRARY_APPS,
         *user_model_apps,
         *KERNEL_APPS,
+        STAFF_REPLICA_APP,
         *domain,
         *demo,
     ]
+
+
+def session_engine(*, hosted: list[str], all_apps: list[str]) -> str:
+    return DATABASE_SESSIONS if hosted == all_apps else SHARED_SESSIONS
 
 
 def hosted_jobs(*, schedule: dict, hosted: list[str]) -> dict:

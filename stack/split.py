@@ -77,6 +77,8 @@ def shared_env(*, gateway_port: int) -> dict:
             f"http://localhost:{gateway_port}",
             # Plain HTTP on this machine: no TLS redirect, no secure-only cookies.
             "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
             "METRICS_PROTECTED": "false",
             # A trial stack on this machine: payments through the test gateway.
             "ORDERS_PAYMENT_GATEWAY": env.get(

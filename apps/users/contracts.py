@@ -16,3 +16,17 @@ class UserSummary:
 
 class UserNotFound(LookupError):
     pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffMember:
+    """An active staff member as another deployable's admin needs them: their
+    permissions (`app_label.codename`) and the hash that ends their sessions
+    when the password changes."""
+
+    id: uuid.UUID
+    email: str
+    first_name: str
+    is_superuser: bool
+    permissions: tuple[str, ...]
+    session_auth_hash: str

@@ -5,7 +5,7 @@ contracts and the kernel; private modules are imported inside each body."""
 import uuid
 
 from apps.common.remote import interface_function
-from apps.users.contracts import UserNotFound, UserSummary
+from apps.users.contracts import StaffMember, UserNotFound, UserSummary
 
 
 def _summary(user) -> UserSummary:
@@ -39,6 +39,25 @@ def user_get_by_email(*, email: str) -> UserSummary:
     if user is None:
         raise UserNotFound(email)
     return _summary(user)
+
+
+@interface_function(idempotent=True)
+def staff_member_get(*, user_id: uuid.UUID | str) -> StaffMember:
+    """The active staff member `user_id` of an admin session; raises
+    UserNotFound for anyone else."""
+    from apps.users.selectors import user_find
+
+    user = user_find(user_id)
+    if user is None or not (user.is_active and user.is_staff):
+        raise UserNotFound(str(user_id))
+    return StaffMember(
+        id=user.pk,
+        email=user.email,
+        first_name=user.first_name,
+        is_superuser=user.is_superuser,
+        permissions=tuple(sorted(user.get_all_permissions())),
+        session_auth_hash=user.get_session_auth_hash(),
+    )
 
 
 @interface_function(idempotent=False)

@@ -20,6 +20,7 @@ from config.topology import (
     hosted_apps,
     hosted_jobs,
     installed_apps,
+    session_engine,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -41,8 +42,8 @@ ALL_DOMAIN_APPS = ["users", "catalog", "inventory", "orders"]
 DOMAIN_APPS = hosted_apps(
     requested=env.list("SHOP_APPS", default=ALL_DOMAIN_APPS), all_apps=ALL_DOMAIN_APPS
 )
-# A deployable without the home app keeps Django's stock user table in its own
-# database (the admin's local accounts).
+# A deployable without the home app has no accounts: its admin's user comes
+# from the shared session and users' interface (docs/topologies.md).
 AUTH_USER_MODEL = USER_MODEL if HOME_APP in DOMAIN_APPS else LOCAL_USER_MODEL
 INSTALLED_APPS = installed_apps(
     hosted=DOMAIN_APPS, all_apps=ALL_DOMAIN_APPS, home_app=HOME_APP
@@ -114,6 +115,10 @@ DATABASES, APP_DATABASES = build_databases(
 DATABASE_ROUTERS = ["apps.common.db.AppDatabaseRouter"]
 
 # --- Auth ------------------------------------------------------------------
+# ModelBackend beside the user model; elsewhere the admin session's staff
+# member, asked of users' interface (apps/users/staff_replica).
+AUTHENTICATION_BACKENDS = ["apps.users.staff_replica.backends.StaffSessionBackend"]
+SESSION_ENGINE = session_engine(hosted=DOMAIN_APPS, all_apps=ALL_DOMAIN_APPS)
 PASSWORD_HASHERS = [
     "apps.users.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -9,7 +9,13 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from config.topology import API_ROUTES, hosted_apps, hosted_jobs, installed_apps
+from config.topology import (
+    API_ROUTES,
+    hosted_apps,
+    hosted_jobs,
+    installed_apps,
+    session_engine,
+)
 from tests.architecture.conftest import ROOT
 
 ALL = ["users", "catalog", "inventory", "orders"]
@@ -98,7 +104,12 @@ def test_a_deployable_installs_the_kernel_and_its_apps_only():
     apps = installed_apps(hosted=["inventory"], all_apps=ALL, home_app="users")
 
     domain = [app for app in apps if app.startswith("apps.")]
-    assert domain == ["apps.common", "apps.eventbus", "apps.inventory"]
+    assert domain == [
+        "apps.common",
+        "apps.eventbus",
+        "apps.users.staff_replica",
+        "apps.inventory",
+    ]
     assert "rest_framework_simplejwt.token_blacklist" not in apps
 
 
@@ -147,8 +158,15 @@ def test_a_deployable_serves_its_own_routes_and_jobs_only(catalog_deployable):
 
 
 def test_django_tables_live_in_the_deployables_own_database(catalog_deployable):
-    # No users app here: Django's stock user model, on `default` = shop_catalog.
-    assert catalog_deployable["user_model"] == "auth.User"
+    # No users app here: the admin session's staff members, on `default` =
+    # shop_catalog, resolved through users' interface.
+    assert catalog_deployable["user_model"] == "staff_replica.StaffMember"
+
+
+def test_deployables_share_sessions_one_process_keeps_them_in_its_database():
+    assert session_engine(hosted=ALL, all_apps=ALL).endswith(".db")
+    assert session_engine(hosted=["catalog"], all_apps=ALL).endswith(".cache")
+    assert session_engine(hosted=["users"], all_apps=ALL).endswith(".cache")
 
 
 def test_a_mixed_deployable_puts_django_tables_with_the_user_model():
