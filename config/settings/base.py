@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "apps.common.middleware.CorrelationIdMiddleware",
     "apps.common.middleware.AccessLogMiddleware",
     "apps.common.middleware.ApiProblemNotFoundMiddleware",
+    "apps.common.middleware.ApiSlashMiddleware",
     "apps.common.embedded_beat.EmbeddedBeatMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
