@@ -293,3 +293,18 @@ def test_staff_delete_deactivates_with_204(staff_client, api_client, make_produc
     ]
     missing = f"{URL}00000000-0000-0000-0000-000000000000/"
     assert staff_client.delete(missing).status_code == 404
+
+
+@pytest.mark.parametrize(("currency", "status"), [("EUR", 201), ("USD", 400)])
+def test_a_currency_other_than_the_shops_is_refused_not_dropped(
+    staff_client, currency, status
+):
+    body = {"sku": "CUR-1", "name": "Priced", "price": "5.00", "currency": currency}
+
+    response = staff_client.post(URL, body, format="json")
+
+    assert response.status_code == status
+    if status == 400:
+        assert "EUR" in response.json()["errors"]["currency"][0]
+    else:
+        assert response.json()["currency"] == "EUR"

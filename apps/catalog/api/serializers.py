@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from rest_framework import serializers
 
 from apps.catalog.models import Category
@@ -58,6 +59,22 @@ class ProductInSerializer(serializers.Serializer):
     )
     slug = serializers.SlugField(max_length=200, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
+    currency = serializers.CharField(
+        required=False, help_text="The shop's one currency (DEFAULT_CURRENCY)."
+    )
+
+    def validate_currency(self, value: str) -> str:
+        # Orders total one currency; a product in another would be sold at par.
+        if value.upper() != settings.DEFAULT_CURRENCY:
+            raise serializers.ValidationError(
+                f"The shop sells in {settings.DEFAULT_CURRENCY} only."
+            )
+        return value.upper()
+
+    def validate(self, attrs: dict) -> dict:
+        # Checked above; every product takes the shop's currency.
+        attrs.pop("currency", None)
+        return attrs
 
 
 class CategoryInSerializer(serializers.Serializer):
