@@ -1,6 +1,33 @@
+"""The API's page-number pagination; a paging parameter that is not a whole
+number from 1 up is a 400 naming it, never silently the default."""
+
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination as _PageNumberPagination
+
+
+def positive_int_parameter(*, request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValidationError({name: ["Enter a whole number of at least 1."]})
+    return int(raw)
 
 
 class PageNumberPagination(_PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request) -> int:
+        size = positive_int_parameter(
+            request=request, name=self.page_size_query_param, default=self.page_size
+        )
+        return min(size, self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        return positive_int_parameter(
+            request=request, name=self.page_query_param, default=1
+        )
