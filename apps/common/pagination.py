@@ -1,16 +1,22 @@
 """The API's page-number pagination; a paging parameter that is not a whole
 number from 1 up is a 400 naming it, never silently the default."""
 
+import re
+
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination as _PageNumberPagination
+
+
+# ASCII digits only, and short: int() of a 5,000-digit string raises.
+_POSITIVE_INT = re.compile(r"[1-9][0-9]{0,8}")
 
 
 def positive_int_parameter(*, request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValidationError({name: ["Enter a whole number of at least 1."]})
+    if not _POSITIVE_INT.fullmatch(raw):
+        raise ValidationError({name: ["Enter a whole number from 1 to 999999999."]})
     return int(raw)
 
 

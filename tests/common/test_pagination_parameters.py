@@ -17,6 +17,8 @@ LISTINGS = ["/api/v1/catalog/products/", "/api/v1/catalog/categories/"]
         ("page", "abc"),
         ("page", "0"),
         ("page", "-2"),
+        ("page", "\u00b2"),
+        ("page", "9" * 5000),
     ],
 )
 def test_an_invalid_paging_parameter_is_a_400_naming_it(
