@@ -6,7 +6,6 @@ import re
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination as _PageNumberPagination
 
-
 # ASCII digits only, and short: int() of a 5,000-digit string raises.
 _POSITIVE_INT = re.compile(r"[1-9][0-9]{0,8}")
 
