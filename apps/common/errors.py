@@ -1,6 +1,7 @@
 """Domain errors and their one mapping to RFC 9457 problem details."""
 
 import logging
+from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import InterfaceError, OperationalError
@@ -71,6 +72,11 @@ class DatabaseUnavailable(ServiceUnavailable):
 class CacheUnavailable(ServiceUnavailable):
     code = "cache_unavailable"
     title = "Cache temporarily unavailable"
+
+
+def status_title(status_code: int) -> str:
+    """The one title of a status without a domain error of its own: "Not found"."""
+    return HTTPStatus(status_code).phrase.capitalize()
 
 
 def problem(status_code: int, *, title: str, detail: str, code: str, **extra) -> dict:
@@ -178,7 +184,10 @@ def _problem_for(exc, context):
     else:
         detail, code = _detail_and_code(exc)
         body = problem(
-            response.status_code, title=response.status_text, detail=detail, code=code
+            response.status_code,
+            title=status_title(response.status_code),
+            detail=detail,
+            code=code,
         )
         if isinstance(exc, drf_exceptions.ParseError):
             # Every 400 is a validation problem (schema): the body is the field.

@@ -2,6 +2,7 @@
 body's size, nesting depth and duplicate keys refused before any view sees it."""
 
 import json
+import re
 
 from django.conf import settings
 from rest_framework import status
@@ -11,6 +12,9 @@ from rest_framework.parsers import JSONParser
 # Deeper than any request this API reads, shallow enough for every recursive
 # walk (serializers, hashing, logging) to stay far from the recursion limit.
 MAX_DEPTH = 32
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_INNERMOST_PAIR = re.compile(r"\[\]|\{\}")
 
 
 class PayloadTooLarge(APIException):
@@ -33,7 +37,7 @@ class BoundedJSONParser(JSONParser):
             raise ParseError(_too_deep_message()) from exc
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
-        if _depth(data) > MAX_DEPTH:
+        if _deeper_than(text, limit=MAX_DEPTH):
             raise ParseError(_too_deep_message())
         return data
 
@@ -71,15 +75,12 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _depth(data) -> int:
-    """Nesting depth without recursion (the parsed body may be a million items)."""
-    deepest, pending = 0, [(data, 1)]
-    while pending:
-        value, level = pending.pop()
-        if isinstance(value, dict):
-            value = value.values()
-        elif not isinstance(value, list):
-            continue
-        deepest = max(deepest, level)
-        pending.extend((child, level + 1) for child in value)
-    return deepest
+def _deeper_than(text: str, *, limit: int) -> bool:
+    """Whether valid JSON nests deeper than `limit`, by peeling the innermost
+    bracket pairs once per level: regex passes, no Python loop per value."""
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    for _ in range(limit):
+        if not brackets:
+            return False
+        brackets = _INNERMOST_PAIR.sub("", brackets)
+    return bool(brackets)
