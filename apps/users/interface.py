@@ -4,6 +4,7 @@ import uuid
 
 from apps.users.contracts import UserNotFound, UserSummary
 from apps.users.models import User
+from apps.users.roles import STAFF_ROLES
 from apps.users.selectors import user_find, user_find_by_email
 from apps.users.services import accounts
 
@@ -46,12 +47,27 @@ def customer_register(
     return _summary(user)
 
 
+def staff_role_names() -> list[str]:
+    """The roles `staff_create` accepts."""
+    return list(STAFF_ROLES)
+
+
 def staff_create(
-    *, email: str, password: str, first_name: str = "", last_name: str = ""
+    *,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    roles: tuple[str, ...] = (),
 ) -> UserSummary:
     """A staff account, or the existing account of `email` promoted to staff with
-    this password; raises ValidationFailed (a weak password)."""
+    this password and `roles` added; raises ValidationFailed (a weak password,
+    an unknown role)."""
     user, _created = accounts.staff_create(
-        email=email, password=password, first_name=first_name, last_name=last_name
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        roles=roles,
     )
     return _summary(user)

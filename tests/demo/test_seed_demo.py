@@ -55,6 +55,22 @@ def test_after_seeding_the_readme_try_it_works(api_client):
     assert [line["sku"] for line in order["lines"]] == ["DEMO-ELE-001", "DEMO-ELE-002"]
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/admin/catalog/product/",
+        "/admin/orders/order/",
+        "/admin/inventory/stockitem/",
+        "/admin/users/user/",
+    ],
+)
+def test_the_demo_staff_member_opens_every_admin_page_of_the_apps(client, page):
+    seed()
+    client.login(email="staff@example.com", password="staff-demo-pass-1")
+
+    assert client.get(page).status_code == 200
+
+
 def test_the_first_run_creates_everything_and_says_so():
     lines = seed()
 
