@@ -331,9 +331,17 @@ DEMO_STAFF_PASSWORD = env("DEMO_STAFF_PASSWORD", default="staff-demo-pass-1")
 DEMO_CUSTOMER_EMAIL = env("DEMO_CUSTOMER_EMAIL", default="customer@example.com")
 DEMO_CUSTOMER_PASSWORD = env("DEMO_CUSTOMER_PASSWORD", default="customer-demo-pass-1")
 
+# E-mail: one file per message in EMAIL_FILE_PATH here (the server log stays
+# readable), SMTP in production (config.settings.production) with these.
 EMAIL_BACKEND = env(
-    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+    "EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend"
 )
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="shop@example.com")
 # Seconds an SMTP connection may block a sender (the order e-mail lease is longer).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)

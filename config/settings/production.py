@@ -36,9 +36,7 @@ X_FRAME_OPTIONS = "DENY"
 LOG_FORMAT = env("LOG_FORMAT", default="json")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
 METRICS_PROTECTED = env.bool("METRICS_PROTECTED", default=True)
-
+# The connection comes from EMAIL_HOST, EMAIL_PORT, ... (base settings).
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
 )
-EMAIL_HOST = env("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
