@@ -4,6 +4,7 @@ With no environment variable set the project runs embedded: SQLite, events
 delivered in-process, a generated development secret.
 """
 
+import tempfile
 import warnings
 from datetime import timedelta
 from pathlib import Path
@@ -223,6 +224,11 @@ EVENTS_BROKER_BREAKER_SECONDS = env.float("EVENTS_BROKER_BREAKER_SECONDS", defau
 EVENTS_RETRY_BASE_SECONDS = env.float("EVENTS_RETRY_BASE_SECONDS", default=1.0)
 EVENTS_RETRY_MAX_SECONDS = env.float("EVENTS_RETRY_MAX_SECONDS", default=60.0)
 
+# Beat's schedule state is disposable; it never lands in the working tree.
+CELERY_BEAT_SCHEDULE_FILENAME = env(
+    "CELERY_BEAT_SCHEDULE_FILENAME",
+    default=str(Path(tempfile.gettempdir()) / "shop-celerybeat-schedule"),
+)
 CELERY_TASK_HARD_TIME_LIMIT = env.int("CELERY_TASK_HARD_TIME_LIMIT", default=60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=45)
 CELERY_TASK_SERIALIZER = "json"
