@@ -29,10 +29,14 @@ Say = Callable[[str], None]
 
 
 def seed_demo(*, say: Say) -> None:
-    customer_id = seed_accounts(say=say)
+    # The logins are said last: `make run` prints the URLs right after them.
+    logins: list[str] = []
+    customer_id = seed_accounts(say=logins.append)
     product_ids = seed_catalog(say=say)
     seed_stock(product_ids=product_ids, say=say)
     seed_order(customer_id=customer_id, product_ids=product_ids, say=say)
+    for line in logins:
+        say(line)
 
 
 def seed_accounts(*, say: Say) -> uuid.UUID:
