@@ -7,6 +7,9 @@ postprocessing hook adds, to every operation under /api/,
 - 409 and 422 on the operations that declare an `Idempotency-Key` header.
 """
 
+from drf_spectacular.openapi import AutoSchema as _AutoSchema
+from rest_framework.permissions import SAFE_METHODS
+
 IDEMPOTENCY_HEADER = "idempotency-key"
 _WRITE_METHODS = {"post", "put", "patch"}
 
@@ -42,6 +45,21 @@ JWT_DESCRIPTION = (
     "`Authorization: Bearer <access>`, the access token from "
     "POST /api/v1/auth/token/ (refresh it at /api/v1/auth/token/refresh/)."
 )
+
+
+class AutoSchema(_AutoSchema):
+    """drf-spectacular's, also documenting anonymous reads where a permission
+    allows them (it knows only DRF's own AllowAny and IsAuthenticatedOrReadOnly)."""
+
+    def get_auth(self) -> list[dict]:
+        auths = super().get_auth()
+        anonymous = self.method in SAFE_METHODS and any(
+            getattr(permission, "allows_anonymous_reads", False)
+            for permission in self.view.get_permissions()
+        )
+        if anonymous and {} not in auths:
+            auths.append({})
+        return auths
 
 
 def _problem(description: str, schema: str = "Problem") -> dict:

@@ -141,8 +141,10 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # simplejwt's, also refusing an access token its logout ended.
         "apps.users.authentication.JWTAuthenticationEndedByLogout",
-        "rest_framework.authentication.SessionAuthentication",
+        # A session only for the browsable API's HTML pages (/api-auth/login/).
+        "apps.common.browsable.BrowsableApiSessionAuthentication",
     ],
+    "VIEW_NAME_FUNCTION": "apps.common.browsable.view_name",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -152,7 +154,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "apps.common.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.common.schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.common.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": env("THROTTLE_LOGIN_IP", default="30/min"),
@@ -172,6 +174,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The API's one authentication; the browsable pages' session is not part of it.
+    "AUTHENTICATION_WHITELIST": [
+        "apps.users.authentication.JWTAuthenticationEndedByLogout"
+    ],
     # Problem bodies, auth and Idempotency-Key documented once for every view.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
