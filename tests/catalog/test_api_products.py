@@ -57,9 +57,9 @@ def test_inactive_product_is_404_for_everyone_but_staff(
     assert response.status_code == 200
     assert response.json()["is_active"] is False
     assert skus(staff_client.get(URL)) == [product.sku]
-    assert skus(staff_client.get(URL, {"active": "false"})) == [product.sku]
-    assert skus(staff_client.get(URL, {"active": "true"})) == []
-    assert skus(api_client.get(URL, {"active": "false"})) == []
+    assert skus(staff_client.get(URL, {"is_active": "false"})) == [product.sku]
+    assert skus(staff_client.get(URL, {"is_active": "true"})) == []
+    assert skus(api_client.get(URL, {"is_active": "false"})) == []
 
 
 def test_unknown_or_malformed_product_id_is_404(api_client):

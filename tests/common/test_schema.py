@@ -150,3 +150,21 @@ def test_with_debug_off_and_no_finders_the_assets_come_from_collectstatic(
     assert before.status_code == 404
     assert after.status_code == 200
     assert after["Content-Type"].startswith("text/javascript")
+
+
+def test_boolean_filters_are_documented_as_plain_booleans(api_client):
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    listing = schema["paths"]["/api/v1/catalog/products/"]["get"]
+    parameters = {p["name"]: p["schema"] for p in listing["parameters"]}
+
+    assert parameters["in_stock"] == {"type": "boolean"}
+    assert parameters["is_active"] == {"type": "boolean"}
+    assert "-name" in parameters["ordering"]["enum"]
+
+
+def test_a_staff_or_read_only_listing_documents_anonymous_reads(api_client):
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    products = schema["paths"]["/api/v1/catalog/products/"]
+
+    assert {} in products["get"]["security"]
+    assert {} not in products["post"]["security"]
