@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
+    "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "apps.common",
@@ -54,6 +55,8 @@ MIDDLEWARE = [
     "apps.common.middleware.ApiProblemNotFoundMiddleware",
     "apps.common.middleware.ApiSlashMiddleware",
     "apps.common.embedded_beat.EmbeddedBeatMiddleware",
+    # Before anything that may answer, so every API answer carries the headers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -135,6 +138,17 @@ warnings.filterwarnings("ignore", message="No directory at", module="whitenoise"
 # A request body above this is refused (413 for the API, 400 for a form).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1_048_576)
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="EUR")
+
+# --- CORS: browser front ends on other origins (none allowed by default) ------
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_HEADERS = [
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "x-request-id",
+]
+CORS_EXPOSE_HEADERS = ["retry-after", "x-request-id"]
 
 # --- REST framework --------------------------------------------------------
 REST_FRAMEWORK = {
