@@ -10,6 +10,8 @@ postprocessing hook adds, to every operation under /api/,
 from drf_spectacular.openapi import AutoSchema as _AutoSchema
 from rest_framework.permissions import SAFE_METHODS
 
+from apps.common.problem_codes import raisable_errors
+
 IDEMPOTENCY_HEADER = "idempotency-key"
 _WRITE_METHODS = {"post", "put", "patch"}
 
@@ -60,6 +62,26 @@ class AutoSchema(_AutoSchema):
         if anonymous and {} not in auths:
             auths.append({})
         return auths
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None:
+            for status, codes in self._problem_codes().items():
+                response = _problem(
+                    f"Problem codes: {', '.join(codes)}.",
+                    "ValidationProblem" if status == "400" else "Problem",
+                )
+                response["x-problem-codes"] = codes
+                operation["responses"][status] = response
+        return operation
+
+    def _problem_codes(self) -> dict[str, list[str]]:
+        """Status -> codes of the domain errors this operation's code raises."""
+        handler = getattr(type(self.view), self.method.lower(), None)
+        codes: dict[str, set[str]] = {}
+        for error in raisable_errors(handler, owner=type(self.view)):
+            codes.setdefault(str(error.status_code), set()).add(error.code)
+        return {status: sorted(found) for status, found in sorted(codes.items())}
 
 
 def _problem(description: str, schema: str = "Problem") -> dict:
