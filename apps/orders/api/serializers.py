@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.orders.countries import ISO_COUNTRIES
@@ -90,6 +91,7 @@ class OrderSerializer(serializers.ModelSerializer):
     shipment = ShipmentSerializer(read_only=True, allow_null=True)
     shipping_address = ShippingAddressOutSerializer(source="*", read_only=True)
     item_count = serializers.SerializerMethodField()
+    reservation_expires_at = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
@@ -109,6 +111,15 @@ class OrderSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_reservation_expires_at(self, order: Order):
+        # Only a confirmed order waits for its payment; later the hold is gone.
+        if order.status != OrderStatus.CONFIRMED:
+            return None
+        return serializers.DateTimeField().to_representation(
+            order.reservation_expires_at
+        )
 
     def get_item_count(self, order: Order) -> int:
         return sum(line.quantity for line in order.lines.all())
