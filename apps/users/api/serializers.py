@@ -77,7 +77,6 @@ class ProfileOutput(serializers.ModelSerializer):
             "last_name",
             "phone",
             "role",
-            "is_staff",
             "date_joined",
             "stats",
         ]
