@@ -32,12 +32,17 @@ class ApplicationError(Exception):
         super().__init__(self.detail)
 
 
+# The one wording of every validation problem, whichever layer found it.
+VALIDATION_TITLE = "Invalid input"
+VALIDATION_DETAIL = "One or more fields are invalid."
+
+
 class ValidationFailed(ApplicationError):
     code = "validation_error"
-    title = "Invalid input"
+    title = VALIDATION_TITLE
 
-    def __init__(self, errors: dict, detail: str | None = None):
-        super().__init__(detail, extra={"errors": errors})
+    def __init__(self, errors: dict):
+        super().__init__(VALIDATION_DETAIL, extra={"errors": errors})
 
 
 class NotFound(ApplicationError):
@@ -176,8 +181,8 @@ def _problem_for(exc, context):
             errors = {"non_field_errors": errors}
         body = problem(
             response.status_code,
-            title="Invalid input",
-            detail="One or more fields are invalid.",
+            title=VALIDATION_TITLE,
+            detail=VALIDATION_DETAIL,
             code="validation_error",
             errors=errors,
         )
@@ -191,6 +196,7 @@ def _problem_for(exc, context):
         )
         if isinstance(exc, drf_exceptions.ParseError):
             # Every 400 is a validation problem (schema): the body is the field.
+            body["title"] = VALIDATION_TITLE
             body["errors"] = {"non_field_errors": [str(detail)]}
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
