@@ -12,7 +12,7 @@ _POSITIVE_INT = re.compile(r"[1-9][0-9]{0,8}")
 
 def positive_int_parameter(*, request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
-    if raw in (None, ""):
+    if raw is None:
         return default
     if not _POSITIVE_INT.fullmatch(raw):
         raise ValidationError({name: ["Enter a whole number from 1 to 999999999."]})
@@ -30,9 +30,7 @@ class PageNumberPagination(_PageNumberPagination):
         return min(size, self.max_page_size)
 
     def get_page_number(self, request, paginator):
-        raw = request.query_params.get(self.page_query_param)
-        if raw in self.last_page_strings:
-            return paginator.num_pages
+        # No `page=last`: the schema documents `page` as an integer.
         return positive_int_parameter(
             request=request, name=self.page_query_param, default=1
         )

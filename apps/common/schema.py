@@ -7,6 +7,8 @@ postprocessing hook adds, to every operation under /api/,
 - 409 and 422 on the operations that declare an `Idempotency-Key` header.
 """
 
+import inspect
+
 from drf_spectacular.openapi import AutoSchema as _AutoSchema
 from rest_framework.permissions import SAFE_METHODS
 
@@ -50,8 +52,36 @@ JWT_DESCRIPTION = (
 
 
 class AutoSchema(_AutoSchema):
-    """drf-spectacular's, also documenting anonymous reads where a permission
-    allows them (it knows only DRF's own AllowAny and IsAuthenticatedOrReadOnly)."""
+    """drf-spectacular's, with: the handler's docstring as summary (first line)
+    and description (the rest), the app as tag, the domain errors' problem
+    codes, and anonymous reads where a permission allows them (it knows only
+    DRF's own AllowAny and IsAuthenticatedOrReadOnly)."""
+
+    def _docstring_parts(self) -> tuple[str, str]:
+        handler = getattr(type(self.view), self.method.lower(), None)
+        summary, _, rest = inspect.cleandoc(handler.__doc__ or "").partition("\n\n")
+        return summary.rstrip("."), " ".join(rest.split())
+
+    def get_summary(self) -> str | None:
+        return self._docstring_parts()[0] or None
+
+    def get_description(self) -> str:
+        return self._docstring_parts()[1]
+
+    def get_tags(self) -> list[str]:
+        return [self._app()]
+
+    def get_operation_id(self) -> str:
+        # Every id starts with its app, as its tag does (auth ids too).
+        operation_id = super().get_operation_id()
+        prefix = f"{self._app()}_"
+        return (
+            operation_id if operation_id.startswith(prefix) else prefix + operation_id
+        )
+
+    def _app(self) -> str:
+        # apps.<app>.api.views: auth is tagged with the app that serves it.
+        return type(self.view).__module__.split(".")[1]
 
     def get_auth(self) -> list[dict]:
         auths = super().get_auth()

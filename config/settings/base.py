@@ -188,6 +188,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operation ids start after the version: catalog_products_create.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     # The API's one authentication; the browsable pages' session is not part of it.
     "AUTHENTICATION_WHITELIST": [
         "apps.users.authentication.JWTAuthenticationEndedByLogout"

@@ -168,3 +168,33 @@ def test_a_staff_or_read_only_listing_documents_anonymous_reads(api_client):
 
     assert {} in products["get"]["security"]
     assert {} not in products["post"]["security"]
+
+
+def _operations(schema: dict):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def _has_example(part: dict) -> bool:
+    return any("examples" in media for media in part.get("content", {}).values())
+
+
+def test_every_operation_explains_itself(api_client):
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    apps = {"users", "catalog", "inventory", "orders"}
+    problems = []
+    for name, operation in _operations(schema):
+        if not operation.get("summary") or not operation.get("description"):
+            problems.append(f"{name}: no summary or description")
+        if len(operation.get("tags", [])) != 1 or operation["tags"][0] not in apps:
+            problems.append(f"{name}: tags {operation.get('tags')}, not its app")
+        if "requestBody" in operation and not _has_example(operation["requestBody"]):
+            problems.append(f"{name}: no request example")
+        success = [r for s, r in operation["responses"].items() if s.startswith("2")]
+        if any("content" in r and not _has_example(r) for r in success):
+            problems.append(f"{name}: no response example")
+        if not operation["operationId"].startswith(f"{operation['tags'][0]}_"):
+            problems.append(f"{name}: operation id {operation['operationId']}")
+
+    assert problems == []

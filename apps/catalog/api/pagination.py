@@ -56,8 +56,13 @@ class LeanPageNumberPagination(PageNumberPagination):
 
     def get_paginated_response_schema(self, schema):
         link = {"type": "string", "nullable": True, "format": "uri"}
+        next_page = "http://127.0.0.1:8000/api/v1/catalog/products/?page=2"
         return {
             "type": "object",
             "required": ["results"],
-            "properties": {"next": link, "previous": link, "results": schema},
+            "properties": {
+                "next": {**link, "example": next_page},
+                "previous": {**link, "example": None},
+                "results": schema,
+            },
         }

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.catalog.models import Category
@@ -27,6 +28,28 @@ def product_out(row: dict) -> dict:
     }
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A product",
+            value={
+                "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                "sku": "LAMP-1",
+                "slug": "desk-lamp-lamp-1",
+                "name": "Desk lamp",
+                "description": "",
+                "price": "29.90",
+                "currency": "EUR",
+                "category": "home",
+                "is_active": True,
+                "in_stock": True,
+                "created_at": "2026-01-15T10:00:00Z",
+                "updated_at": "2026-01-15T10:00:00Z",
+            },
+            response_only=True,
+        )
+    ]
+)
 class ProductOutSerializer(serializers.Serializer):
     """Documents `product_out` in the OpenAPI schema."""
 
@@ -44,6 +67,20 @@ class ProductOutSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A new product",
+            value={
+                "sku": "LAMP-1",
+                "name": "Desk lamp",
+                "price": "29.90",
+                "category": "home",
+            },
+            request_only=True,
+        )
+    ]
+)
 class ProductInSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=200)
@@ -77,6 +114,15 @@ class ProductInSerializer(serializers.Serializer):
         return attrs
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A subcategory",
+            value={"name": "Speakers", "parent": "audio"},
+            request_only=True,
+        )
+    ]
+)
 class CategoryInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     slug = serializers.SlugField(max_length=140, required=False, allow_blank=True)
@@ -88,6 +134,15 @@ class CategoryInSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A category",
+            value={"id": 7, "name": "Speakers", "slug": "speakers", "parent": "audio"},
+            response_only=True,
+        )
+    ]
+)
 class CategoryOutSerializer(serializers.ModelSerializer):
     # Null for a top-level category (documented as nullable in the schema).
     parent = serializers.SlugRelatedField(

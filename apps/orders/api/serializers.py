@@ -1,4 +1,8 @@
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers
 
 from apps.orders.countries import ISO_COUNTRIES
@@ -33,6 +37,29 @@ class ShippingAddressSerializer(serializers.Serializer):
         return code
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Two of one product",
+            value={
+                "items": [
+                    {
+                        "product_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                        "quantity": 2,
+                    }
+                ],
+                "shipping_address": {
+                    "name": "Ada Lovelace",
+                    "line1": "1 Main St",
+                    "city": "Berlin",
+                    "postal_code": "10115",
+                    "country": "DE",
+                },
+            },
+            request_only=True,
+        )
+    ]
+)
 class OrderPlaceSerializer(serializers.Serializer):
     """Only items and address are read; prices, totals, status or user sent by
     the client are ignored."""
@@ -41,10 +68,34 @@ class OrderPlaceSerializer(serializers.Serializer):
     shipping_address = ShippingAddressSerializer()
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Pays", value={"payment_token": "tok_success"}, request_only=True
+        ),
+        OpenApiExample(
+            "Declined (402)", value={"payment_token": "tok_declined"}, request_only=True
+        ),
+        OpenApiExample(
+            "Gateway down (503)",
+            value={"payment_token": "tok_error"},
+            request_only=True,
+        ),
+    ]
+)
 class OrderPaySerializer(serializers.Serializer):
     payment_token = serializers.CharField(max_length=200)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Shipped with DHL",
+            value={"carrier": "DHL", "tracking_number": "JD0146000034"},
+            request_only=True,
+        )
+    ]
+)
 class OrderShipSerializer(serializers.Serializer):
     carrier = serializers.CharField(max_length=100)
     tracking_number = serializers.CharField(max_length=100)
@@ -82,6 +133,46 @@ class ShippingAddressOutSerializer(serializers.Serializer):
     country = serializers.CharField(source="shipping_country")
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A confirmed order",
+            value={
+                "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                "user_id": "16fd2706-8baf-433b-82eb-8c7fada847da",
+                "status": "confirmed",
+                "status_reason": "",
+                "currency": "EUR",
+                "total": "59.80",
+                "item_count": 2,
+                "lines": [
+                    {
+                        "product_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                        "sku": "LAMP-1",
+                        "name": "Desk lamp",
+                        "unit_price": "29.90",
+                        "quantity": 2,
+                        "line_total": "59.80",
+                    }
+                ],
+                "shipping_address": {
+                    "name": "Ada Lovelace",
+                    "line1": "1 Main St",
+                    "line2": "",
+                    "city": "Berlin",
+                    "postal_code": "10115",
+                    "country": "DE",
+                },
+                "reservation_expires_at": "2026-01-15T10:00:00Z",
+                "payments": [],
+                "shipment": None,
+                "created_at": "2026-01-15T10:00:00Z",
+                "updated_at": "2026-01-15T10:00:00Z",
+            },
+            response_only=True,
+        )
+    ]
+)
 class OrderSerializer(serializers.ModelSerializer):
     """The order as the API shows it, for an order read by `selectors.order_get`
     or `order_list` (lines and payments prefetched, shipment selected)."""

@@ -52,6 +52,11 @@ class OrderListCreateApi(APIView):
         responses=OrderSerializer(many=True),
     )
     def get(self, request):
+        """List orders.
+
+        A customer's own orders, newest first; staff see every order and may filter by
+        `user`.
+        """
         filters = OrderListFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         orders = selectors.order_list(
@@ -71,6 +76,12 @@ class OrderListCreateApi(APIView):
         parameters=[KEY_PARAMETER],
     )
     def post(self, request):
+        """Place an order.
+
+        Prices come from the catalog; the order is `pending` until stock is reserved
+        (`confirmed`) or refused (`failed`, with the reason). Send an `Idempotency-Key`
+        to retry safely.
+        """
         return run_idempotently(
             self,
             request,
@@ -104,6 +115,10 @@ class OrderListCreateApi(APIView):
 class OrderDetailApi(APIView):
     @extend_schema(operation_id="orders_retrieve", responses=OrderSerializer)
     def get(self, request, order_id):
+        """Get an order.
+
+        Another customer's order is a 404, like an unknown id.
+        """
         return _order_response(request, order_id)
 
 
@@ -112,6 +127,11 @@ class OrderCancelApi(APIView):
         operation_id="orders_cancel", request=None, responses=OrderSerializer
     )
     def post(self, request, order_id):
+        """Cancel an order.
+
+        A pending or confirmed order; staff may also cancel a paid one, which refunds
+        it.
+        """
         order_cancel_as(
             order_id=order_id, user_id=request.user.pk, is_staff=request.user.is_staff
         )
@@ -126,6 +146,12 @@ class OrderPayApi(APIView):
         parameters=[KEY_PARAMETER],
     )
     def post(self, request, order_id):
+        """Pay an order.
+
+        A confirmed order, before its reservation expires. Test tokens: `tok_success`
+        pays, `tok_declined` is a 402, `tok_error` a 503. Send an `Idempotency-Key` to
+        retry safely.
+        """
         return run_idempotently(
             self,
             request,
@@ -154,6 +180,10 @@ class OrderShipApi(APIView):
         responses=OrderSerializer,
     )
     def post(self, request, order_id):
+        """Ship an order.
+
+        Staff only. A paid order, with the carrier and its tracking number.
+        """
         serializer = OrderShipSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         order_ship(order_id=order_id, **serializer.validated_data)
@@ -167,5 +197,9 @@ class OrderDeliverApi(APIView):
         operation_id="orders_deliver", request=None, responses=OrderSerializer
     )
     def post(self, request, order_id):
+        """Mark an order delivered.
+
+        Staff only. A shipped order.
+        """
         order_deliver(order_id=order_id)
         return _order_response(request, order_id)
