@@ -1,6 +1,9 @@
+import uuid
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
@@ -20,10 +23,42 @@ from apps.orders.api.serializers import (
 from apps.orders.services.lifecycle import order_deliver, order_ship
 from apps.orders.services.payments import order_cancel_as, order_pay
 from apps.orders.services.placement import (
+    MAX_LINES,
     RequestedLine,
     ShippingAddress,
     order_place,
+    product_errors,
 )
+
+
+def _with_product_errors(errors: dict, data) -> dict:
+    """The serializer's errors plus the lines' unknown or unavailable products:
+    a quantity of 0 and an unknown product are reported together."""
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list) or len(items) > MAX_LINES:
+        return errors
+    if not isinstance(errors.get("items", {}), dict):
+        return errors
+    product_ids = _product_ids(items)
+    if not product_ids:
+        return errors
+    merged = dict(errors.get("items", {}))
+    for index, found in product_errors(product_ids=product_ids).items():
+        line = merged.get(index, {})
+        if isinstance(line, dict):
+            merged[index] = {**found, **line}
+    return {**errors, "items": merged} if merged else errors
+
+
+def _product_ids(items: list) -> dict[int, uuid.UUID]:
+    """Line index -> product id, for the lines whose id is a UUID at all."""
+    ids = {}
+    for index, item in enumerate(items):
+        try:
+            ids[index] = uuid.UUID(str(item["product_id"]))
+        except (TypeError, KeyError, ValueError):
+            continue
+    return ids
 
 
 class OrderPlaceThrottle(ExactRateThrottleMixin, UserRateThrottle):
@@ -92,7 +127,8 @@ class OrderListCreateApi(APIView):
 
     def _place(self, request, claim):
         serializer = OrderPlaceSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            raise ValidationError(_with_product_errors(serializer.errors, request.data))
         data = serializer.validated_data
         return order_place(
             user_id=request.user.pk,

@@ -210,3 +210,19 @@ def test_throttled_answer_has_retry_after(
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 60
     assert response.json()["status"] == 429
+
+
+def test_every_problem_of_the_lines_is_reported_at_once(customer_client, catalog):
+    unknown = "00000000-0000-4000-8000-0000000000ff"
+    items = [
+        {"product_id": str(WIDGET_ID), "quantity": 0},
+        {"product_id": unknown, "quantity": 1},
+    ]
+
+    response = place(customer_client, items)
+
+    errors = response.json()["errors"]["items"]
+    assert response.status_code == 400
+    assert set(errors) == {"0", "1"}
+    assert "quantity" in errors["0"]
+    assert "Unknown product" in errors["1"]["product_id"][0]
