@@ -95,3 +95,27 @@ def test_duplicate_keys_are_refused_by_the_parser(customer_client):
 
     assert response.status_code == 400
     assert "duplicate keys: items" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/catalog/products/?search=a%00b",
+        "/api/v1/catalog/products/?category=%00",
+        "/api/v1/catalog/categories/a%00b/",
+        "/api/v1/orders/?status=%00",
+    ],
+)
+def test_a_nul_in_a_query_or_path_is_a_4xx_in_every_database(customer_client, url):
+    response = customer_client.get(url)
+
+    assert 400 <= response.status_code < 500
+
+
+def test_a_nul_in_a_body_string_is_a_400_in_every_database(api_client):
+    body = {"email": "nul@example.com", "password": "nul-pass-123", "first_name": "a\0"}
+
+    response = api_client.post("/api/v1/auth/register/", body, format="json")
+
+    assert response.status_code == 400
+    assert "first_name" in response.json()["errors"]
