@@ -10,6 +10,7 @@ postprocessing hook adds, to every operation under /api/,
 import inspect
 
 from drf_spectacular.openapi import AutoSchema as _AutoSchema
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework.permissions import SAFE_METHODS
 
 from apps.common.problem_codes import raisable_errors
@@ -49,6 +50,15 @@ JWT_DESCRIPTION = (
     "`Authorization: Bearer <access>`, the access token from "
     "POST /api/v1/auth/token/ (refresh it at /api/v1/auth/token/refresh/)."
 )
+
+
+def example(*, name: str, value: dict, request: bool):
+    """A serializer decorator: one example of a request body (`request`) or of
+    a response, shown on every operation that uses the serializer."""
+    kind = {"request_only": True} if request else {"response_only": True}
+    return extend_schema_serializer(
+        examples=[OpenApiExample(name, value=value, **kind)]
+    )
 
 
 class AutoSchema(_AutoSchema):

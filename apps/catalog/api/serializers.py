@@ -3,10 +3,10 @@
 from decimal import Decimal
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.catalog.models import Category
+from apps.common.schema import example
 
 
 def product_out(row: dict) -> dict:
@@ -28,27 +28,23 @@ def product_out(row: dict) -> dict:
     }
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "A product",
-            value={
-                "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-                "sku": "LAMP-1",
-                "slug": "desk-lamp-lamp-1",
-                "name": "Desk lamp",
-                "description": "",
-                "price": "29.90",
-                "currency": "EUR",
-                "category": "home",
-                "is_active": True,
-                "in_stock": True,
-                "created_at": "2026-01-15T10:00:00Z",
-                "updated_at": "2026-01-15T10:00:00Z",
-            },
-            response_only=True,
-        )
-    ]
+@example(
+    name="A product",
+    value={
+        "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "sku": "LAMP-1",
+        "slug": "desk-lamp-lamp-1",
+        "name": "Desk lamp",
+        "description": "",
+        "price": "29.90",
+        "currency": "EUR",
+        "category": "home",
+        "is_active": True,
+        "in_stock": True,
+        "created_at": "2026-01-15T10:00:00Z",
+        "updated_at": "2026-01-15T10:00:00Z",
+    },
+    request=False,
 )
 class ProductOutSerializer(serializers.Serializer):
     """Documents `product_out` in the OpenAPI schema."""
@@ -67,19 +63,15 @@ class ProductOutSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "A new product",
-            value={
-                "sku": "LAMP-1",
-                "name": "Desk lamp",
-                "price": "29.90",
-                "category": "home",
-            },
-            request_only=True,
-        )
-    ]
+@example(
+    name="A new product",
+    value={
+        "sku": "LAMP-1",
+        "name": "Desk lamp",
+        "price": "29.90",
+        "category": "home",
+    },
+    request=True,
 )
 class ProductInSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
@@ -114,14 +106,10 @@ class ProductInSerializer(serializers.Serializer):
         return attrs
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "A subcategory",
-            value={"name": "Speakers", "parent": "audio"},
-            request_only=True,
-        )
-    ]
+@example(
+    name="A subcategory",
+    value={"name": "Speakers", "parent": "audio"},
+    request=True,
 )
 class CategoryInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
@@ -134,14 +122,10 @@ class CategoryInSerializer(serializers.Serializer):
     )
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "A category",
-            value={"id": 7, "name": "Speakers", "slug": "speakers", "parent": "audio"},
-            response_only=True,
-        )
-    ]
+@example(
+    name="A category",
+    value={"id": 7, "name": "Speakers", "slug": "speakers", "parent": "audio"},
+    request=False,
 )
 class CategoryOutSerializer(serializers.ModelSerializer):
     # Null for a top-level category (documented as nullable in the schema).

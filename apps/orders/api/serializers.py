@@ -5,6 +5,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from apps.common.schema import example
 from apps.orders.countries import ISO_COUNTRIES
 from apps.orders.models import Order, OrderLine, OrderStatus, Payment, Shipment
 from apps.orders.services.placement import MAX_LINES, MAX_QUANTITY
@@ -37,28 +38,24 @@ class ShippingAddressSerializer(serializers.Serializer):
         return code
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "Two of one product",
-            value={
-                "items": [
-                    {
-                        "product_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-                        "quantity": 2,
-                    }
-                ],
-                "shipping_address": {
-                    "name": "Ada Lovelace",
-                    "line1": "1 Main St",
-                    "city": "Berlin",
-                    "postal_code": "10115",
-                    "country": "DE",
-                },
-            },
-            request_only=True,
-        )
-    ]
+@example(
+    name="Two of one product",
+    value={
+        "items": [
+            {
+                "product_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                "quantity": 2,
+            }
+        ],
+        "shipping_address": {
+            "name": "Ada Lovelace",
+            "line1": "1 Main St",
+            "city": "Berlin",
+            "postal_code": "10115",
+            "country": "DE",
+        },
+    },
+    request=True,
 )
 class OrderPlaceSerializer(serializers.Serializer):
     """Only items and address are read; prices, totals, status or user sent by
@@ -87,14 +84,10 @@ class OrderPaySerializer(serializers.Serializer):
     payment_token = serializers.CharField(max_length=200)
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "Shipped with DHL",
-            value={"carrier": "DHL", "tracking_number": "JD0146000034"},
-            request_only=True,
-        )
-    ]
+@example(
+    name="Shipped with DHL",
+    value={"carrier": "DHL", "tracking_number": "JD0146000034"},
+    request=True,
 )
 class OrderShipSerializer(serializers.Serializer):
     carrier = serializers.CharField(max_length=100)
@@ -133,45 +126,41 @@ class ShippingAddressOutSerializer(serializers.Serializer):
     country = serializers.CharField(source="shipping_country")
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "A confirmed order",
-            value={
-                "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
-                "user_id": "16fd2706-8baf-433b-82eb-8c7fada847da",
-                "status": "confirmed",
-                "status_reason": "",
-                "currency": "EUR",
-                "total": "59.80",
-                "item_count": 2,
-                "lines": [
-                    {
-                        "product_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-                        "sku": "LAMP-1",
-                        "name": "Desk lamp",
-                        "unit_price": "29.90",
-                        "quantity": 2,
-                        "line_total": "59.80",
-                    }
-                ],
-                "shipping_address": {
-                    "name": "Ada Lovelace",
-                    "line1": "1 Main St",
-                    "line2": "",
-                    "city": "Berlin",
-                    "postal_code": "10115",
-                    "country": "DE",
-                },
-                "reservation_expires_at": "2026-01-15T10:00:00Z",
-                "payments": [],
-                "shipment": None,
-                "created_at": "2026-01-15T10:00:00Z",
-                "updated_at": "2026-01-15T10:00:00Z",
-            },
-            response_only=True,
-        )
-    ]
+@example(
+    name="A confirmed order",
+    value={
+        "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+        "user_id": "16fd2706-8baf-433b-82eb-8c7fada847da",
+        "status": "confirmed",
+        "status_reason": "",
+        "currency": "EUR",
+        "total": "59.80",
+        "item_count": 2,
+        "lines": [
+            {
+                "product_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                "sku": "LAMP-1",
+                "name": "Desk lamp",
+                "unit_price": "29.90",
+                "quantity": 2,
+                "line_total": "59.80",
+            }
+        ],
+        "shipping_address": {
+            "name": "Ada Lovelace",
+            "line1": "1 Main St",
+            "line2": "",
+            "city": "Berlin",
+            "postal_code": "10115",
+            "country": "DE",
+        },
+        "reservation_expires_at": "2026-01-15T10:00:00Z",
+        "payments": [],
+        "shipment": None,
+        "created_at": "2026-01-15T10:00:00Z",
+        "updated_at": "2026-01-15T10:00:00Z",
+    },
+    request=False,
 )
 class OrderSerializer(serializers.ModelSerializer):
     """The order as the API shows it, for an order read by `selectors.order_get`

@@ -2,30 +2,23 @@
 writable fields, so anything else in a request (is_staff, role, email on
 PATCH, ...) is ignored and never reaches a service."""
 
-from drf_spectacular.utils import (
-    OpenApiExample,
-    extend_schema_field,
-    extend_schema_serializer,
-)
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.common.schema import example
 from apps.users.models import User
 from apps.users.selectors import customer_stats
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "A new customer",
-            value={
-                "email": "ada@example.com",
-                "password": "try-it-pass-42",
-                "first_name": "Ada",
-                "last_name": "Lovelace",
-            },
-            request_only=True,
-        )
-    ]
+@example(
+    name="A new customer",
+    value={
+        "email": "ada@example.com",
+        "password": "try-it-pass-42",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+    },
+    request=True,
 )
 class RegisterInput(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
@@ -40,18 +33,14 @@ class RegisterInput(serializers.Serializer):
     )
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "New names",
-            value={
-                "first_name": "Ada",
-                "last_name": "King",
-                "phone": "+44 20 7946 0000",
-            },
-            request_only=True,
-        )
-    ]
+@example(
+    name="New names",
+    value={
+        "first_name": "Ada",
+        "last_name": "King",
+        "phone": "+44 20 7946 0000",
+    },
+    request=True,
 )
 class ProfileInput(serializers.Serializer):
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
@@ -65,58 +54,42 @@ class ProfileInput(serializers.Serializer):
     )
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "The demo customer",
-            value={"email": "customer@example.com", "password": "customer-demo-pass-1"},
-            request_only=True,
-        )
-    ]
+@example(
+    name="The demo customer",
+    value={"email": "customer@example.com", "password": "customer-demo-pass-1"},
+    request=True,
 )
 class TokenObtainInput(serializers.Serializer):
     email = serializers.CharField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "A refresh token",
-            value={"refresh": "eyJhbGciOiJIUzI1NiJ9.refresh.signature"},
-            request_only=True,
-        )
-    ]
+@example(
+    name="A refresh token",
+    value={"refresh": "eyJhbGciOiJIUzI1NiJ9.refresh.signature"},
+    request=True,
 )
 class RefreshInput(serializers.Serializer):
     refresh = serializers.CharField(max_length=2048)
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "A new password",
-            value={"old_password": "try-it-pass-42", "new_password": "another-pass-43"},
-            request_only=True,
-        )
-    ]
+@example(
+    name="A new password",
+    value={"old_password": "try-it-pass-42", "new_password": "another-pass-43"},
+    request=True,
 )
 class PasswordChangeInput(serializers.Serializer):
     old_password = serializers.CharField(max_length=128, trim_whitespace=False)
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "A token pair",
-            value={
-                "access": "eyJhbGciOiJIUzI1NiJ9.access.signature",
-                "refresh": "eyJhbGciOiJIUzI1NiJ9.refresh.signature",
-            },
-            response_only=True,
-        )
-    ]
+@example(
+    name="A token pair",
+    value={
+        "access": "eyJhbGciOiJIUzI1NiJ9.access.signature",
+        "refresh": "eyJhbGciOiJIUzI1NiJ9.refresh.signature",
+    },
+    request=False,
 )
 class TokenPairOutput(serializers.Serializer):
     access = serializers.CharField()
@@ -134,26 +107,22 @@ class StatsOutput(serializers.Serializer):
     lifetime_spend = SpendOutput(many=True)
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "A customer",
-            value={
-                "id": "16fd2706-8baf-433b-82eb-8c7fada847da",
-                "email": "ada@example.com",
-                "first_name": "Ada",
-                "last_name": "Lovelace",
-                "phone": "",
-                "role": "customer",
-                "date_joined": "2026-01-15T10:00:00Z",
-                "stats": {
-                    "order_count": 1,
-                    "lifetime_spend": [{"currency": "EUR", "amount": "59.80"}],
-                },
-            },
-            response_only=True,
-        )
-    ]
+@example(
+    name="A customer",
+    value={
+        "id": "16fd2706-8baf-433b-82eb-8c7fada847da",
+        "email": "ada@example.com",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "phone": "",
+        "role": "customer",
+        "date_joined": "2026-01-15T10:00:00Z",
+        "stats": {
+            "order_count": 1,
+            "lifetime_spend": [{"currency": "EUR", "amount": "59.80"}],
+        },
+    },
+    request=False,
 )
 class ProfileOutput(serializers.ModelSerializer):
     role = serializers.CharField()
