@@ -19,14 +19,17 @@ install: $(VENV)/.installed
 migrate: install
 	$(MANAGE) migrate_all
 
+# The demo logins and URLs are the last lines printed: the server's own banner
+# goes to /dev/null (its errors and the request log go to stderr).
 run: migrate
-	LOG_LEVEL=WARNING $(MANAGE) seed_demo
+	@LOG_LEVEL=WARNING $(MANAGE) seed_demo
 	@echo ""
-	@echo "  API:   http://127.0.0.1:$(PORT)/api/v1/catalog/products/  (all routes: /api/schema/)"
-	@echo "  Docs:  http://127.0.0.1:$(PORT)/api/docs/"
-	@echo "  Admin: http://127.0.0.1:$(PORT)/admin/  (log in as the demo staff user)"
+	@echo "  API:     http://127.0.0.1:$(PORT)/api/v1/catalog/products/  (log in at the top right)"
+	@echo "  Docs:    http://127.0.0.1:$(PORT)/api/docs/  (every route: /api/schema/)"
+	@echo "  Admin:   http://127.0.0.1:$(PORT)/admin/  (the demo staff login)"
+	@echo "  E-mails: sent-emails/  (one file per message)"
 	@echo ""
-	$(MANAGE) runserver 127.0.0.1:$(PORT) --noreload
+	@$(MANAGE) runserver 127.0.0.1:$(PORT) --noreload >/dev/null
 
 lint: install
 	$(BIN)/ruff check .

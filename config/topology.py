@@ -35,6 +35,7 @@ SHARED_SESSIONS = "django.contrib.sessions.backends.cache"
 LIBRARY_APPS = [
     "rest_framework",
     "django_filters",
+    "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]

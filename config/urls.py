@@ -19,6 +19,8 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
     path("api/v1/", include(api_v1)),
+    # The browsable API's log in and log out (a session for its pages only).
+    path("api-auth/", include("rest_framework.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Its start-up script is a file of its own, so the page's CSP forbids inline
     # scripts.

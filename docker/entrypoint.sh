@@ -23,9 +23,8 @@ case "$role" in
       "$@"
     ;;
   beat)
-    # Exactly one beat may run; its schedule state is disposable.
+    # Exactly one beat may run (its schedule file: CELERY_BEAT_SCHEDULE_FILENAME).
     exec celery -A config beat \
-      --schedule /tmp/celerybeat-schedule \
       --loglevel "${LOG_LEVEL:-INFO}" \
       "$@"
     ;;

@@ -27,6 +27,19 @@ class Category(models.Model):
                 condition=~models.Q(parent=models.F("pk")),
                 name="catalog_category_not_own_parent",
             ),
+            # Siblings never share a name (NULL parents are distinct in SQL, so
+            # the top level needs a constraint of its own).
+            models.UniqueConstraint(
+                Lower("name"),
+                "parent",
+                condition=models.Q(parent__isnull=False),
+                name="catalog_category_name_unique_in_parent",
+            ),
+            models.UniqueConstraint(
+                Lower("name"),
+                condition=models.Q(parent__isnull=True),
+                name="catalog_category_name_unique_at_top",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -61,12 +61,21 @@ def category_delete(*, category: Category) -> None:
         locked.delete()
 
 
+def _sibling_named(category: Category) -> bool:
+    siblings = Category.objects.filter(
+        parent_id=category.parent_id, name__iexact=category.name
+    )
+    return siblings.exclude(pk=category.pk).exists()
+
+
 def _check_category(category: Category) -> None:
     errors = {}
     if not category.name:
         errors["name"] = ["This field may not be blank."]
     elif len(category.name) > 120:
         errors["name"] = ["Ensure this field has no more than 120 characters."]
+    elif _sibling_named(category):
+        errors["name"] = [CATEGORY_NAME_TAKEN]
     if not category.slug:
         errors["slug"] = ["Enter a valid slug."]
     elif Category.objects.filter(slug=category.slug).exclude(pk=category.pk).exists():
@@ -94,7 +103,11 @@ def _integrity_as_field_errors(markers: dict[str, tuple[str, str]]):
         raise
 
 
-CATEGORY_CONSTRAINTS = {"slug": ("slug", "A category with this slug already exists.")}
+CATEGORY_NAME_TAKEN = "A category with this name already exists there."
+CATEGORY_CONSTRAINTS = {
+    "name_unique": ("name", CATEGORY_NAME_TAKEN),
+    "slug": ("slug", "A category with this slug already exists."),
+}
 PRODUCT_CONSTRAINTS = {
     "sku_ci_unique": ("sku", SKU_TAKEN),
     "price_gte_0": ("price", "Ensure the price is not negative."),

@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
 
-from apps.common.errors import PROBLEM_CONTENT_TYPE, problem
+from apps.common.errors import PROBLEM_CONTENT_TYPE, problem, status_title
 
 API_PREFIX = "/api/"
 
@@ -18,15 +18,27 @@ def _is_api(request) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def _problem(status: int, *, title: str, detail: str, code: str) -> JsonResponse:
-    body = problem(status, title=title, detail=detail, code=code)
-    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+def _problem(status: int, *, detail: str, code: str, **extra) -> JsonResponse:
+    body = problem(
+        status, title=status_title(status), detail=detail, code=code, **extra
+    )
+    # Compact, as DRF's renderer writes the problems of the API views.
+    return JsonResponse(
+        body,
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+        json_dumps_params={"separators": (",", ":")},
+    )
 
 
 def bad_request(request, exception=None):
     if _is_api(request):
+        # Every 400 of the API is a validation problem (schema).
         return _problem(
-            400, title="Bad request", detail="Bad request.", code="bad_request"
+            400,
+            detail="Bad request.",
+            code="bad_request",
+            errors={"non_field_errors": ["The request could not be read."]},
         )
     return defaults.bad_request(request, exception)
 
@@ -35,7 +47,6 @@ def permission_denied(request, exception=None):
     if _is_api(request):
         return _problem(
             403,
-            title="Forbidden",
             detail="You do not have permission to perform this action.",
             code="permission_denied",
         )
@@ -45,7 +56,7 @@ def permission_denied(request, exception=None):
 def page_not_found(request, exception=None):
     if _is_api(request):
         # Never echo the path or the resolver's patterns back.
-        return _problem(404, title="Not found", detail="Not found.", code="not_found")
+        return _problem(404, detail="Not found.", code="not_found")
     return defaults.page_not_found(request, exception)
 
 
@@ -53,7 +64,6 @@ def server_error(request):
     if _is_api(request):
         return _problem(
             500,
-            title="Internal server error",
             detail="The server failed to process the request; it has been logged.",
             code="server_error",
         )
@@ -64,7 +74,6 @@ def csrf_failure(request, reason=""):
     if _is_api(request):
         return _problem(
             403,
-            title="Forbidden",
             detail="CSRF verification failed.",
             code="csrf_failed",
         )

@@ -1,8 +1,9 @@
 """Domain errors and their one mapping to RFC 9457 problem details."""
 
 import logging
+from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -11,6 +12,8 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from apps.common.parsers import PayloadTooLarge
 
 logger = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -29,12 +32,17 @@ class ApplicationError(Exception):
         super().__init__(self.detail)
 
 
+# The one wording of every validation problem, whichever layer found it.
+VALIDATION_TITLE = "Invalid input"
+VALIDATION_DETAIL = "One or more fields are invalid."
+
+
 class ValidationFailed(ApplicationError):
     code = "validation_error"
-    title = "Invalid input"
+    title = VALIDATION_TITLE
 
-    def __init__(self, errors: dict, detail: str | None = None):
-        super().__init__(detail, extra={"errors": errors})
+    def __init__(self, errors: dict):
+        super().__init__(VALIDATION_DETAIL, extra={"errors": errors})
 
 
 class NotFound(ApplicationError):
@@ -77,6 +85,11 @@ class ContractMismatch(ApplicationError):
 class CacheUnavailable(ServiceUnavailable):
     code = "cache_unavailable"
     title = "Cache temporarily unavailable"
+
+
+def status_title(status_code: int) -> str:
+    """The one title of a status without a domain error of its own: "Not found"."""
+    return HTTPStatus(status_code).phrase.capitalize()
 
 
 def problem(status_code: int, *, title: str, detail: str, code: str, **extra) -> dict:
@@ -162,6 +175,9 @@ def _problem_for(exc, context):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = drf_exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Django's own limit, met where a view read the raw body first.
+        exc = PayloadTooLarge()
 
     response = exception_handler(exc, context)
     if response is None:
@@ -173,18 +189,22 @@ def _problem_for(exc, context):
             errors = {"non_field_errors": errors}
         body = problem(
             response.status_code,
-            title="Invalid input",
-            detail="One or more fields are invalid.",
+            title=VALIDATION_TITLE,
+            detail=VALIDATION_DETAIL,
             code="validation_error",
             errors=errors,
         )
     else:
         detail, code = _detail_and_code(exc)
         body = problem(
-            response.status_code, title=response.status_text, detail=detail, code=code
+            response.status_code,
+            title=status_title(response.status_code),
+            detail=detail,
+            code=code,
         )
         if isinstance(exc, drf_exceptions.ParseError):
             # Every 400 is a validation problem (schema): the body is the field.
+            body["title"] = VALIDATION_TITLE
             body["errors"] = {"non_field_errors": [str(detail)]}
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE

@@ -5,6 +5,7 @@ from contextlib import ExitStack
 
 from django.conf import settings
 from django.db import connections
+from django.urls import is_valid_path
 
 from apps.common import context, error_views, metrics
 
@@ -123,3 +124,23 @@ class ContentSecurityPolicyMiddleware:
         if policy and html and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
         return response
+
+
+class ApiSlashMiddleware:
+    """Under /api/ a path without its trailing slash is served as if it had one:
+    a redirect would turn a client's POST into a GET (and DEBUG raises)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path, urlconf = request.path_info, getattr(request, "urlconf", None)
+        if (
+            path.startswith(error_views.API_PREFIX)
+            and not path.endswith("/")
+            and not is_valid_path(path, urlconf)
+            and is_valid_path(path + "/", urlconf)
+        ):
+            request.path_info = path + "/"
+            request.path = request.path + "/"
+        return self.get_response(request)

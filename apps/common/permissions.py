@@ -14,6 +14,8 @@ class IsStaff(BasePermission):
 
 
 class IsStaffOrReadOnly(BasePermission):
+    allows_anonymous_reads = True  # documented as such in the schema
+
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:
             return True

@@ -7,6 +7,14 @@ postprocessing hook adds, to every operation under /api/,
 - 409 and 422 on the operations that declare an `Idempotency-Key` header.
 """
 
+import inspect
+
+from drf_spectacular.openapi import AutoSchema as _AutoSchema
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from rest_framework.permissions import SAFE_METHODS
+
+from apps.common.problem_codes import raisable_errors
+
 IDEMPOTENCY_HEADER = "idempotency-key"
 _WRITE_METHODS = {"post", "put", "patch"}
 
@@ -42,6 +50,78 @@ JWT_DESCRIPTION = (
     "`Authorization: Bearer <access>`, the access token from "
     "POST /api/v1/auth/token/ (refresh it at /api/v1/auth/token/refresh/)."
 )
+
+
+def example(*, name: str, value: dict, request: bool):
+    """A serializer decorator: one example of a request body (`request`) or of
+    a response, shown on every operation that uses the serializer."""
+    kind = {"request_only": True} if request else {"response_only": True}
+    return extend_schema_serializer(
+        examples=[OpenApiExample(name, value=value, **kind)]
+    )
+
+
+class AutoSchema(_AutoSchema):
+    """drf-spectacular's, with: the handler's docstring as summary (first line)
+    and description (the rest), the app as tag, the domain errors' problem
+    codes, and anonymous reads where a permission allows them (it knows only
+    DRF's own AllowAny and IsAuthenticatedOrReadOnly)."""
+
+    def _docstring_parts(self) -> tuple[str, str]:
+        handler = getattr(type(self.view), self.method.lower(), None)
+        summary, _, rest = inspect.cleandoc(handler.__doc__ or "").partition("\n\n")
+        return summary.rstrip("."), " ".join(rest.split())
+
+    def get_summary(self) -> str | None:
+        return self._docstring_parts()[0] or None
+
+    def get_description(self) -> str:
+        return self._docstring_parts()[1]
+
+    def get_tags(self) -> list[str]:
+        return [self._app()]
+
+    def get_operation_id(self) -> str:
+        # Every id starts with its app, as its tag does (auth ids too).
+        operation_id = super().get_operation_id()
+        prefix = f"{self._app()}_"
+        return (
+            operation_id if operation_id.startswith(prefix) else prefix + operation_id
+        )
+
+    def _app(self) -> str:
+        # apps.<app>.api.views: auth is tagged with the app that serves it.
+        return type(self.view).__module__.split(".")[1]
+
+    def get_auth(self) -> list[dict]:
+        auths = super().get_auth()
+        anonymous = self.method in SAFE_METHODS and any(
+            getattr(permission, "allows_anonymous_reads", False)
+            for permission in self.view.get_permissions()
+        )
+        if anonymous and {} not in auths:
+            auths.append({})
+        return auths
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None:
+            for status, codes in self._problem_codes().items():
+                response = _problem(
+                    f"Problem codes: {', '.join(codes)}.",
+                    "ValidationProblem" if status == "400" else "Problem",
+                )
+                response["x-problem-codes"] = codes
+                operation["responses"][status] = response
+        return operation
+
+    def _problem_codes(self) -> dict[str, list[str]]:
+        """Status -> codes of the domain errors this operation's code raises."""
+        handler = getattr(type(self.view), self.method.lower(), None)
+        codes: dict[str, set[str]] = {}
+        for error in raisable_errors(handler, owner=type(self.view)):
+            codes.setdefault(str(error.status_code), set()).add(error.code)
+        return {status: sorted(found) for status, found in sorted(codes.items())}
 
 
 def _problem(description: str, schema: str = "Problem") -> dict:

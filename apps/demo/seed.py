@@ -5,6 +5,7 @@ stock receipt, the demo customer's first order) and hands the next step ids."""
 
 import uuid
 from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 
@@ -28,10 +29,14 @@ Say = Callable[[str], None]
 
 
 def seed_demo(*, say: Say) -> None:
-    customer_id = seed_accounts(say=say)
+    # The logins are said last: `make run` prints the URLs right after them.
+    logins: list[str] = []
+    customer_id = seed_accounts(say=logins.append)
     product_ids = seed_catalog(say=say)
     seed_stock(product_ids=product_ids, say=say)
     seed_order(customer_id=customer_id, product_ids=product_ids, say=say)
+    for line in logins:
+        say(line)
 
 
 def seed_accounts(*, say: Say) -> uuid.UUID:
@@ -40,7 +45,8 @@ def seed_accounts(*, say: Say) -> uuid.UUID:
         role="staff",
         email=settings.DEMO_STAFF_EMAIL,
         password=settings.DEMO_STAFF_PASSWORD,
-        create=users.staff_create,
+        # The demo staff member sees every admin page a role opens.
+        create=partial(users.staff_create, roles=tuple(users.staff_role_names())),
         say=say,
     )
     customer = _account(

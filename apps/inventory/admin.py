@@ -73,7 +73,8 @@ class StockItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ] + super().get_urls()
 
     def adjust_view(self, request, product_id):
-        if not self.has_view_permission(request):
+        # The page itself is read-only; adjusting is the change permission.
+        if not request.user.has_perm("inventory.change_stockitem"):
             raise PermissionDenied
         item = get_object_or_404(StockItem, pk=product_id)
         form = AdjustmentForm(request.POST or None)

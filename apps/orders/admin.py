@@ -51,7 +51,9 @@ def _apply(modeladmin, request, queryset, service, verb: str) -> None:
     modeladmin.message_user(request, f"{done} order(s) {verb}.")
 
 
-@admin.action(description="Cancel selected orders (pending or confirmed)")
+@admin.action(
+    description="Cancel selected orders (pending or confirmed)", permissions=["change"]
+)
 def cancel_orders(modeladmin, request, queryset):
     _apply(
         modeladmin,
@@ -62,14 +64,16 @@ def cancel_orders(modeladmin, request, queryset):
     )
 
 
-@admin.action(description="Refund selected paid orders")
+@admin.action(description="Refund selected paid orders", permissions=["change"])
 def refund_orders(modeladmin, request, queryset):
     _apply(
         modeladmin, request, queryset, lambda pk: order_refund(order_id=pk), "refunded"
     )
 
 
-@admin.action(description="Mark selected shipped orders delivered")
+@admin.action(
+    description="Mark selected shipped orders delivered", permissions=["change"]
+)
 def deliver_orders(modeladmin, request, queryset):
     _apply(
         modeladmin,

@@ -75,14 +75,32 @@ def customer_register(
 
 
 @interface_function(idempotent=True)
+def staff_role_names() -> list[str]:
+    """The roles `staff_create` accepts."""
+    from apps.users.roles import STAFF_ROLES
+
+    return list(STAFF_ROLES)
+
+
+@interface_function(idempotent=True)
 def staff_create(
-    *, email: str, password: str, first_name: str = "", last_name: str = ""
+    *,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    roles: tuple[str, ...] = (),
 ) -> UserSummary:
     """A staff account, or the existing account of `email` promoted to staff with
-    this password; raises ValidationFailed (a weak password). Safe to repeat."""
+    this password and `roles` added; raises ValidationFailed (a weak password,
+    an unknown role). Safe to repeat."""
     from apps.users.services import accounts
 
     user, _created = accounts.staff_create(
-        email=email, password=password, first_name=first_name, last_name=last_name
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        roles=roles,
     )
     return _summary(user)

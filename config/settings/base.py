@@ -5,6 +5,7 @@ delivered in-process, a generated development secret.
 """
 
 import secrets
+import tempfile
 import warnings
 from datetime import timedelta
 from pathlib import Path
@@ -54,7 +55,10 @@ MIDDLEWARE = [
     "apps.common.middleware.CorrelationIdMiddleware",
     "apps.common.middleware.AccessLogMiddleware",
     "apps.common.middleware.ApiProblemNotFoundMiddleware",
+    "apps.common.middleware.ApiSlashMiddleware",
     "apps.common.embedded_beat.EmbeddedBeatMiddleware",
+    # Before anything that may answer, so every API answer carries the headers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -146,25 +150,40 @@ STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=False)
 # With finders on, a missing STATIC_ROOT (no collectstatic yet) is expected.
 warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+# A request body above this is refused (413 for the API, 400 for a form).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1_048_576)
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="EUR")
+
+# --- CORS: browser front ends on other origins (none allowed by default) ------
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_HEADERS = [
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "x-request-id",
+]
+CORS_EXPOSE_HEADERS = ["retry-after", "x-request-id"]
 
 # --- REST framework --------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Verified with the published keys; refuses access tokens a logout ended.
         "apps.common.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # A session only for the browsable API's HTML pages (/api-auth/login/).
+        "apps.common.browsable.BrowsableApiSessionAuthentication",
     ],
+    "VIEW_NAME_FUNCTION": "apps.common.browsable.view_name",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.common.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "apps.common.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.common.schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.common.errors.problem_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         # Login attempts (docs/security.md): per client address, per account
@@ -184,10 +203,21 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["apps.common.permissions.DocsAudience"],
+    # Staff reach the docs with the admin's session as well as a bearer token.
+    "SERVE_AUTHENTICATION": [
+        "apps.common.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operation ids start after the version: catalog_products_create.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The API's one authentication; the browsable pages' session is not part of it.
+    "AUTHENTICATION_WHITELIST": [
+        "apps.common.authentication.BearerTokenAuthentication"
+    ],
     # Problem bodies, auth and Idempotency-Key documented once for every view.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -285,6 +315,11 @@ EVENT_SUBSCRIPTIONS = {
     ],
 }
 
+# Beat's schedule state is disposable; it never lands in the working tree.
+CELERY_BEAT_SCHEDULE_FILENAME = env(
+    "CELERY_BEAT_SCHEDULE_FILENAME",
+    default=str(Path(tempfile.gettempdir()) / "shop-celerybeat-schedule"),
+)
 CELERY_TASK_HARD_TIME_LIMIT = env.int("CELERY_TASK_HARD_TIME_LIMIT", default=60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=45)
 CELERY_TASK_SERIALIZER = "json"
@@ -427,9 +462,17 @@ DEMO_STAFF_PASSWORD = env("DEMO_STAFF_PASSWORD", default="staff-demo-pass-1")
 DEMO_CUSTOMER_EMAIL = env("DEMO_CUSTOMER_EMAIL", default="customer@example.com")
 DEMO_CUSTOMER_PASSWORD = env("DEMO_CUSTOMER_PASSWORD", default="customer-demo-pass-1")
 
+# E-mail: one file per message in EMAIL_FILE_PATH here (the server log stays
+# readable), SMTP in production (config.settings.production) with these.
 EMAIL_BACKEND = env(
-    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+    "EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend"
 )
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="shop@example.com")
 # Seconds an SMTP connection may block a sender (the order e-mail lease is longer).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)

@@ -93,8 +93,7 @@ METRICS_PROTECTED = env.bool("METRICS_PROTECTED", default=True)
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 READYZ_DETAILS_PUBLIC = env.bool("READYZ_DETAILS_PUBLIC", default=False)
 
+# The connection comes from EMAIL_HOST, EMAIL_PORT, ... (base settings).
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
 )
-EMAIL_HOST = env("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)

@@ -32,7 +32,8 @@ def test_duplicate_slug_and_unknown_parent_are_field_errors(staff_client):
 
     assert duplicate.status_code == 400
     assert duplicate.json()["errors"] == {
-        "slug": ["A category with this slug already exists."]
+        "name": ["A category with this name already exists there."],
+        "slug": ["A category with this slug already exists."],
     }
     assert orphan.status_code == 400
     assert orphan.json()["errors"] == {
@@ -84,3 +85,32 @@ def test_staff_renames_and_moves_a_category(staff_client, make_category):
     }
     root.refresh_from_db()
     assert root.parent_id is None
+
+
+@pytest.mark.parametrize("parent", [None, "audio"])
+def test_category_names_are_unique_within_their_parent(
+    staff_client, make_category, parent
+):
+    make_category("Audio")
+    url = "/api/v1/catalog/categories/"
+    body = {"name": "Speakers", "parent": parent}
+    first = staff_client.post(url, body, format="json")
+
+    again = staff_client.post(url, {**body, "name": "SPEAKERS"}, format="json")
+
+    assert first.status_code == 201
+    assert again.status_code == 400
+    assert "already exists" in again.json()["errors"]["name"][0]
+
+
+def test_one_name_may_appear_under_two_parents(staff_client, make_category):
+    audio, video = make_category("Audio"), make_category("Video")
+    url = "/api/v1/catalog/categories/"
+
+    for parent in (audio, video):
+        body = {
+            "name": "Cables",
+            "parent": parent.slug,
+            "slug": f"{parent.slug}-cables",
+        }
+        assert staff_client.post(url, body, format="json").status_code == 201

@@ -57,9 +57,9 @@ def test_inactive_product_is_404_for_everyone_but_staff(
     assert response.status_code == 200
     assert response.json()["is_active"] is False
     assert skus(staff_client.get(URL)) == [product.sku]
-    assert skus(staff_client.get(URL, {"active": "false"})) == [product.sku]
-    assert skus(staff_client.get(URL, {"active": "true"})) == []
-    assert skus(api_client.get(URL, {"active": "false"})) == []
+    assert skus(staff_client.get(URL, {"is_active": "false"})) == [product.sku]
+    assert skus(staff_client.get(URL, {"is_active": "true"})) == []
+    assert skus(api_client.get(URL, {"is_active": "false"})) == []
 
 
 def test_unknown_or_malformed_product_id_is_404(api_client):
@@ -158,9 +158,9 @@ def test_page_size_is_capped_at_100_and_pages_link(api_client, make_product):
         "http://testserver/api/v1/catalog/products/?ordering=price&page_size=500"
     )
     assert api_client.get(URL, {"page": 3, "page_size": 100}).status_code == 404
-    assert api_client.get(URL, {"page": "x"}).status_code == 404
-    assert api_client.get(URL, {"page": 10**30}).status_code == 404
-    assert api_client.get(URL, {"page": 0}).status_code == 404
+    assert api_client.get(URL, {"page": "x"}).status_code == 400
+    assert api_client.get(URL, {"page": 10**30}).status_code == 400
+    assert api_client.get(URL, {"page": 0}).status_code == 400
 
 
 def test_listing_query_count_does_not_grow_with_page_size(
@@ -293,3 +293,18 @@ def test_staff_delete_deactivates_with_204(staff_client, api_client, make_produc
     ]
     missing = f"{URL}00000000-0000-0000-0000-000000000000/"
     assert staff_client.delete(missing).status_code == 404
+
+
+@pytest.mark.parametrize(("currency", "status"), [("EUR", 201), ("USD", 400)])
+def test_a_currency_other_than_the_shops_is_refused_not_dropped(
+    staff_client, currency, status
+):
+    body = {"sku": "CUR-1", "name": "Priced", "price": "5.00", "currency": currency}
+
+    response = staff_client.post(URL, body, format="json")
+
+    assert response.status_code == status
+    if status == 400:
+        assert "EUR" in response.json()["errors"]["currency"][0]
+    else:
+        assert response.json()["currency"] == "EUR"

@@ -150,3 +150,51 @@ def test_with_debug_off_and_no_finders_the_assets_come_from_collectstatic(
     assert before.status_code == 404
     assert after.status_code == 200
     assert after["Content-Type"].startswith("text/javascript")
+
+
+def test_boolean_filters_are_documented_as_plain_booleans(api_client):
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    listing = schema["paths"]["/api/v1/catalog/products/"]["get"]
+    parameters = {p["name"]: p["schema"] for p in listing["parameters"]}
+
+    assert parameters["in_stock"] == {"type": "boolean"}
+    assert parameters["is_active"] == {"type": "boolean"}
+    assert "-name" in parameters["ordering"]["enum"]
+
+
+def test_a_staff_or_read_only_listing_documents_anonymous_reads(api_client):
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    products = schema["paths"]["/api/v1/catalog/products/"]
+
+    assert {} in products["get"]["security"]
+    assert {} not in products["post"]["security"]
+
+
+def _operations(schema: dict):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def _has_example(part: dict) -> bool:
+    return any("examples" in media for media in part.get("content", {}).values())
+
+
+def test_every_operation_explains_itself(api_client):
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    apps = {"users", "catalog", "inventory", "orders"}
+    problems = []
+    for name, operation in _operations(schema):
+        if not operation.get("summary") or not operation.get("description"):
+            problems.append(f"{name}: no summary or description")
+        if len(operation.get("tags", [])) != 1 or operation["tags"][0] not in apps:
+            problems.append(f"{name}: tags {operation.get('tags')}, not its app")
+        if "requestBody" in operation and not _has_example(operation["requestBody"]):
+            problems.append(f"{name}: no request example")
+        success = [r for s, r in operation["responses"].items() if s.startswith("2")]
+        if any("content" in r and not _has_example(r) for r in success):
+            problems.append(f"{name}: no response example")
+        if not operation["operationId"].startswith(f"{operation['tags'][0]}_"):
+            problems.append(f"{name}: operation id {operation['operationId']}")
+
+    assert problems == []

@@ -55,6 +55,22 @@ def test_after_seeding_the_readme_try_it_works(api_client):
     assert [line["sku"] for line in order["lines"]] == ["DEMO-ELE-001", "DEMO-ELE-002"]
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/admin/catalog/product/",
+        "/admin/orders/order/",
+        "/admin/inventory/stockitem/",
+        "/admin/users/user/",
+    ],
+)
+def test_the_demo_staff_member_opens_every_admin_page_of_the_apps(client, page):
+    seed()
+    client.login(email="staff@example.com", password="staff-demo-pass-1")
+
+    assert client.get(page).status_code == 200
+
+
 def test_the_first_run_creates_everything_and_says_so():
     lines = seed()
 
@@ -67,11 +83,11 @@ def test_the_first_run_creates_everything_and_says_so():
     assert (len(stock), on_hand) == (50, [25])
     assert (order.status, len(order.lines)) == ("confirmed", 2)
     assert lines == [
-        "demo staff: staff@example.com / staff-demo-pass-1",
-        "demo customer: customer@example.com / customer-demo-pass-1",
         "demo catalog: 5 categories, 50 products (50 new)",
         "demo stock: 50 product(s) received 25 each",
         f"demo order: {order.id}, {order.total} EUR, confirmed",
+        "demo staff: staff@example.com / staff-demo-pass-1",
+        "demo customer: customer@example.com / customer-demo-pass-1",
     ]
 
 
@@ -83,12 +99,12 @@ def test_a_second_run_changes_nothing():
 
     assert demo_state() == before
     assert lines == [
-        "demo staff: staff@example.com exists already (its password is left as it is)",
-        "demo customer: customer@example.com exists already"
-        " (its password is left as it is)",
         "demo catalog: 5 categories, 50 products (0 new)",
         "demo stock: 0 product(s) received 25 each",
         "demo order: the demo customer has an order already",
+        "demo staff: staff@example.com exists already (its password is left as it is)",
+        "demo customer: customer@example.com exists already"
+        " (its password is left as it is)",
     ]
 
 
@@ -141,4 +157,4 @@ def test_production_settings_are_refused_unless_allowed(settings):
     lines = seed("--allow-production")
 
     assert refused_categories == []
-    assert lines[0] == "demo staff: staff@example.com / staff-demo-pass-1"
+    assert lines[-2] == "demo staff: staff@example.com / staff-demo-pass-1"

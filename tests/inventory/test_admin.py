@@ -1,4 +1,6 @@
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
 
 from apps.inventory.models import StockMovement
 from tests.inventory.conftest import ledger, levels
@@ -81,3 +83,38 @@ def test_staff_without_stock_permission_cannot_adjust(stock, client, staff_user)
 
     assert response.status_code == 403
     assert levels(a) == (4, 0)
+
+
+def _staff_client(client, role: str):
+    call_command(
+        "create_staff",
+        "--email=stock@example.com",
+        "--password=stock-pass-word-9",
+        f"--role={role}",
+    )
+    client.force_login(get_user_model().objects.get(email="stock@example.com"))
+    return client
+
+
+def test_a_stock_manager_adjusts_stock(stock, client):
+    a = stock(4)
+    staff = _staff_client(client, "stock")
+
+    assert staff.get("/admin/inventory/stockitem/").status_code == 200
+    response = staff.post(
+        f"/admin/inventory/stockitem/{a}/adjust/", {"delta": 2, "reason": "found"}
+    )
+
+    assert response.status_code == 302
+    assert levels(a) == (6, 0)
+
+
+def test_an_order_manager_may_look_at_stock_but_not_adjust_it(stock, client):
+    a = stock(4)
+    staff = _staff_client(client, "orders")
+
+    assert staff.get("/admin/inventory/stockitem/").status_code == 200
+    response = staff.get(f"/admin/inventory/stockitem/{a}/adjust/")
+
+    assert response.status_code == 403
+    assert "Site administration" in response.content.decode()

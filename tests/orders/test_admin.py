@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 
 from apps.orders.gateway import TestGateway
 from apps.orders.models import Order
@@ -53,3 +54,35 @@ def test_an_illegal_action_is_reported_and_changes_nothing(admin_client, paid_or
     assert "Cannot cancel an order that is paid." in response.content.decode()
     assert Order.objects.get().status == "paid"
     assert outbox("orders.order.cancelled.v1") == []
+
+
+def _staff_client(client, *roles: str):
+    args = [f"--role={role}" for role in roles]
+    call_command(
+        "create_staff", "--email=ops@example.com", "--password=ops-pass-word-9", *args
+    )
+    client.force_login(get_user_model().objects.get(email="ops@example.com"))
+    return client
+
+
+def test_an_order_manager_sees_orders_and_their_actions(client, paid_order):
+    staff = _staff_client(client, "orders")
+
+    response = staff.get(CHANGELIST)
+
+    assert response.status_code == 200
+    assert 'value="refund_orders"' in response.content.decode()
+    staff.post(
+        CHANGELIST,
+        {"action": "refund_orders", "_selected_action": [str(paid_order.pk)]},
+    )
+    assert Order.objects.get().status == "refunded"
+
+
+def test_staff_without_the_orders_role_get_the_admins_own_403(client, paid_order):
+    staff = _staff_client(client, "stock")
+
+    response = staff.get(CHANGELIST)
+
+    assert response.status_code == 403
+    assert "Site administration" in response.content.decode()

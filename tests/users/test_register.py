@@ -37,7 +37,6 @@ def test_register_creates_customer_and_publishes_event(api_client):
         "last_name": "Lovelace",
         "phone": "",
         "role": "customer",
-        "is_staff": False,
         "date_joined": body["date_joined"],
         "stats": {"order_count": 0, "lifetime_spend": []},
     }

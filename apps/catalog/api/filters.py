@@ -1,23 +1,29 @@
 """Query parameters of the product listing (django-filter)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from apps.catalog import selectors
 
-ORDERINGS = ["price", "-price", "name", "-created_at"]
+ORDERINGS = ["price", "-price", "name", "-name", "-created_at"]
 
 
-def strict_boolean(field_name: str, help_text: str) -> django_filters.Filter:
-    """`true` or `false`; anything else is a 400 naming the parameter (a plain
-    BooleanFilter would silently ignore `in_stock=maybe`)."""
-    return django_filters.TypedChoiceFilter(
-        field_name=field_name,
-        choices=[("true", "true"), ("false", "false")],
-        coerce=lambda value: value == "true",
-        empty_value=None,
-        help_text=help_text,
-    )
+class StrictBooleanField(forms.TypedChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=[("true", "true"), ("false", "false")],
+            coerce=lambda value: value == "true",
+            empty_value=None,
+            **kwargs,
+        )
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """`true` or `false`, documented as a boolean; anything else is a 400 naming
+    the parameter (a plain BooleanFilter silently ignores `in_stock=maybe`)."""
+
+    field_class = StrictBooleanField
 
 
 class ProductFilter(django_filters.FilterSet):
@@ -30,8 +36,8 @@ class ProductFilter(django_filters.FilterSet):
     )
     min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
     max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte")
-    in_stock = strict_boolean("in_stock", "true: only products in stock.")
-    active = strict_boolean("is_active", "Staff only: false lists inactive ones.")
+    in_stock = StrictBooleanFilter(help_text="true: only products in stock.")
+    is_active = StrictBooleanFilter(help_text="Staff only: false lists inactive ones.")
     ordering = django_filters.ChoiceFilter(
         choices=[(o, o) for o in ORDERINGS],
         method="filter_ordering",

@@ -10,7 +10,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from apps.common.pagination import PageNumberPagination
+from apps.common.pagination import PageNumberPagination, positive_int_parameter
 
 
 class LeanPageNumberPagination(PageNumberPagination):
@@ -19,12 +19,10 @@ class LeanPageNumberPagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         page_size = self.get_page_size(request)
-        raw = request.query_params.get(self.page_query_param) or "1"
-        try:
-            self.number = int(raw)
-        except ValueError:
-            raise NotFound("Invalid page.") from None
-        if not 1 <= self.number <= self.max_page:
+        self.number = positive_int_parameter(
+            request=request, name=self.page_query_param, default=1
+        )
+        if self.number > self.max_page:
             raise NotFound("Invalid page.")
         offset = (self.number - 1) * page_size
         rows = list(queryset[offset : offset + page_size + 1])
@@ -58,8 +56,13 @@ class LeanPageNumberPagination(PageNumberPagination):
 
     def get_paginated_response_schema(self, schema):
         link = {"type": "string", "nullable": True, "format": "uri"}
+        next_page = "http://127.0.0.1:8000/api/v1/catalog/products/?page=2"
         return {
             "type": "object",
             "required": ["results"],
-            "properties": {"next": link, "previous": link, "results": schema},
+            "properties": {
+                "next": {**link, "example": next_page},
+                "previous": {**link, "example": None},
+                "results": schema,
+            },
         }

@@ -2,9 +2,11 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from rest_framework import serializers
 
 from apps.catalog.models import Category
+from apps.common.schema import example
 
 
 def product_out(row: dict) -> dict:
@@ -26,6 +28,24 @@ def product_out(row: dict) -> dict:
     }
 
 
+@example(
+    name="A product",
+    value={
+        "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "sku": "LAMP-1",
+        "slug": "desk-lamp-lamp-1",
+        "name": "Desk lamp",
+        "description": "",
+        "price": "29.90",
+        "currency": "EUR",
+        "category": "home",
+        "is_active": True,
+        "in_stock": True,
+        "created_at": "2026-01-15T10:00:00Z",
+        "updated_at": "2026-01-15T10:00:00Z",
+    },
+    request=False,
+)
 class ProductOutSerializer(serializers.Serializer):
     """Documents `product_out` in the OpenAPI schema."""
 
@@ -43,6 +63,16 @@ class ProductOutSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+@example(
+    name="A new product",
+    value={
+        "sku": "LAMP-1",
+        "name": "Desk lamp",
+        "price": "29.90",
+        "category": "home",
+    },
+    request=True,
+)
 class ProductInSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=200)
@@ -58,8 +88,29 @@ class ProductInSerializer(serializers.Serializer):
     )
     slug = serializers.SlugField(max_length=200, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
+    currency = serializers.CharField(
+        required=False, help_text="The shop's one currency (DEFAULT_CURRENCY)."
+    )
+
+    def validate_currency(self, value: str) -> str:
+        # Orders total one currency; a product in another would be sold at par.
+        if value.upper() != settings.DEFAULT_CURRENCY:
+            raise serializers.ValidationError(
+                f"The shop sells in {settings.DEFAULT_CURRENCY} only."
+            )
+        return value.upper()
+
+    def validate(self, attrs: dict) -> dict:
+        # Checked above; every product takes the shop's currency.
+        attrs.pop("currency", None)
+        return attrs
 
 
+@example(
+    name="A subcategory",
+    value={"name": "Speakers", "parent": "audio"},
+    request=True,
+)
 class CategoryInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     slug = serializers.SlugField(max_length=140, required=False, allow_blank=True)
@@ -71,6 +122,11 @@ class CategoryInSerializer(serializers.Serializer):
     )
 
 
+@example(
+    name="A category",
+    value={"id": 7, "name": "Speakers", "slug": "speakers", "parent": "audio"},
+    request=False,
+)
 class CategoryOutSerializer(serializers.ModelSerializer):
     # Null for a top-level category (documented as nullable in the schema).
     parent = serializers.SlugRelatedField(

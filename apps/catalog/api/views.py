@@ -51,6 +51,11 @@ class ProductListCreateApi(GenericAPIView):
         responses=ProductOutSerializer(many=True),
     )
     def get(self, request):
+        """List products.
+
+        Active products, newest first unless `ordering` says otherwise; staff also see
+        inactive ones. Filters combine; pages have no count (see `next`).
+        """
         products = self.get_queryset()
         if ProductFilter.is_requested(request.query_params):
             products = self.filter_queryset(products)
@@ -59,6 +64,11 @@ class ProductListCreateApi(GenericAPIView):
 
     @extend_schema(request=ProductInSerializer, responses={201: ProductOutSerializer})
     def post(self, request):
+        """Create a product.
+
+        Staff only. The price is in the shop's currency; the slug is derived from the
+        name and SKU unless given.
+        """
         serializer = ProductInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         product = services.product_create(**serializer.validated_data)
@@ -70,10 +80,18 @@ class ProductDetailApi(GenericAPIView):
     serializer_class = ProductOutSerializer
 
     def get(self, request, product_id: uuid.UUID):
+        """Get a product.
+
+        An inactive product is a 404 for everyone but staff.
+        """
         return _product_response(request, product_id)
 
     @extend_schema(request=ProductInSerializer, responses={200: ProductOutSerializer})
     def patch(self, request, product_id: uuid.UUID):
+        """Change a product.
+
+        Staff only. A price change publishes `catalog.product.price_changed.v1`.
+        """
         serializer = ProductInSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.product_update(
@@ -83,6 +101,10 @@ class ProductDetailApi(GenericAPIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, product_id: uuid.UUID):
+        """Deactivate a product.
+
+        Staff only. The product stays for past orders and leaves the listing.
+        """
         services.product_deactivate(product_id=product_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -99,11 +121,20 @@ class CategoryListCreateApi(GenericAPIView):
         responses=CategoryOutSerializer(many=True),
     )
     def get(self, request):
+        """List categories.
+
+        The whole tree, each category with its parent's slug.
+        """
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(CategoryOutSerializer(page, many=True).data)
 
     @extend_schema(request=CategoryInSerializer, responses={201: CategoryOutSerializer})
     def post(self, request):
+        """Create a category.
+
+        Staff only. Names are unique among siblings; the slug is derived from the name
+        unless given.
+        """
         serializer = CategoryInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         category = services.category_create(**serializer.validated_data)
@@ -123,10 +154,18 @@ class CategoryDetailApi(GenericAPIView):
         return category
 
     def get(self, request, slug: str):
+        """Get a category.
+
+        By slug.
+        """
         return Response(CategoryOutSerializer(self._get(slug)).data)
 
     @extend_schema(request=CategoryInSerializer, responses={200: CategoryOutSerializer})
     def patch(self, request, slug: str):
+        """Change a category.
+
+        Staff only. A new parent may not sit below the category itself.
+        """
         category = self._get(slug)
         serializer = CategoryInSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -137,5 +176,10 @@ class CategoryDetailApi(GenericAPIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, slug: str):
+        """Delete a category.
+
+        Staff only. A category with products or subcategories is a 409
+        `category_in_use`.
+        """
         services.category_delete(category=self._get(slug))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -13,6 +13,10 @@ class StockDetailApi(APIView):
 
     @extend_schema(responses=StockSerializer)
     def get(self, request, product_id):
+        """Get a product's stock.
+
+        Staff only. On hand, reserved by unpaid orders, and available.
+        """
         item = selectors.stock_item_get(product_id=product_id)
         return Response(StockSerializer(item).data)
 
@@ -22,6 +26,11 @@ class StockAdjustmentCreateApi(APIView):
 
     @extend_schema(request=AdjustmentSerializer, responses={201: StockSerializer})
     def post(self, request, product_id):
+        """Adjust a product's stock.
+
+        Staff only. A positive delta receives goods, a negative one writes them off; on
+        hand may not drop below reserved (409).
+        """
         serializer = AdjustmentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         item = services.stock_adjust(

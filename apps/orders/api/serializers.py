@@ -1,5 +1,11 @@
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers
 
+from apps.common.schema import example
 from apps.orders.countries import ISO_COUNTRIES
 from apps.orders.models import Order, OrderLine, OrderStatus, Payment, Shipment
 from apps.orders.services.placement import MAX_LINES, MAX_QUANTITY
@@ -32,6 +38,25 @@ class ShippingAddressSerializer(serializers.Serializer):
         return code
 
 
+@example(
+    name="Two of one product",
+    value={
+        "items": [
+            {
+                "product_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                "quantity": 2,
+            }
+        ],
+        "shipping_address": {
+            "name": "Ada Lovelace",
+            "line1": "1 Main St",
+            "city": "Berlin",
+            "postal_code": "10115",
+            "country": "DE",
+        },
+    },
+    request=True,
+)
 class OrderPlaceSerializer(serializers.Serializer):
     """Only items and address are read; prices, totals, status or user sent by
     the client are ignored."""
@@ -40,10 +65,30 @@ class OrderPlaceSerializer(serializers.Serializer):
     shipping_address = ShippingAddressSerializer()
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Pays", value={"payment_token": "tok_success"}, request_only=True
+        ),
+        OpenApiExample(
+            "Declined (402)", value={"payment_token": "tok_declined"}, request_only=True
+        ),
+        OpenApiExample(
+            "Gateway down (503)",
+            value={"payment_token": "tok_error"},
+            request_only=True,
+        ),
+    ]
+)
 class OrderPaySerializer(serializers.Serializer):
     payment_token = serializers.CharField(max_length=200)
 
 
+@example(
+    name="Shipped with DHL",
+    value={"carrier": "DHL", "tracking_number": "JD0146000034"},
+    request=True,
+)
 class OrderShipSerializer(serializers.Serializer):
     carrier = serializers.CharField(max_length=100)
     tracking_number = serializers.CharField(max_length=100)
@@ -81,6 +126,42 @@ class ShippingAddressOutSerializer(serializers.Serializer):
     country = serializers.CharField(source="shipping_country")
 
 
+@example(
+    name="A confirmed order",
+    value={
+        "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+        "user_id": "16fd2706-8baf-433b-82eb-8c7fada847da",
+        "status": "confirmed",
+        "status_reason": "",
+        "currency": "EUR",
+        "total": "59.80",
+        "item_count": 2,
+        "lines": [
+            {
+                "product_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                "sku": "LAMP-1",
+                "name": "Desk lamp",
+                "unit_price": "29.90",
+                "quantity": 2,
+                "line_total": "59.80",
+            }
+        ],
+        "shipping_address": {
+            "name": "Ada Lovelace",
+            "line1": "1 Main St",
+            "line2": "",
+            "city": "Berlin",
+            "postal_code": "10115",
+            "country": "DE",
+        },
+        "reservation_expires_at": "2026-01-15T10:00:00Z",
+        "payments": [],
+        "shipment": None,
+        "created_at": "2026-01-15T10:00:00Z",
+        "updated_at": "2026-01-15T10:00:00Z",
+    },
+    request=False,
+)
 class OrderSerializer(serializers.ModelSerializer):
     """The order as the API shows it, for an order read by `selectors.order_get`
     or `order_list` (lines and payments prefetched, shipment selected)."""
@@ -90,6 +171,7 @@ class OrderSerializer(serializers.ModelSerializer):
     shipment = ShipmentSerializer(read_only=True, allow_null=True)
     shipping_address = ShippingAddressOutSerializer(source="*", read_only=True)
     item_count = serializers.SerializerMethodField()
+    reservation_expires_at = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
@@ -109,6 +191,15 @@ class OrderSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_reservation_expires_at(self, order: Order):
+        # Only a confirmed order waits for its payment; later the hold is gone.
+        if order.status != OrderStatus.CONFIRMED:
+            return None
+        return serializers.DateTimeField().to_representation(
+            order.reservation_expires_at
+        )
 
     def get_item_count(self, order: Order) -> int:
         return sum(line.quantity for line in order.lines.all())

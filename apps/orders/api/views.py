@@ -1,6 +1,9 @@
+import uuid
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
@@ -20,10 +23,42 @@ from apps.orders.api.serializers import (
 from apps.orders.services.lifecycle import order_deliver, order_ship
 from apps.orders.services.payments import order_cancel_as, order_pay
 from apps.orders.services.placement import (
+    MAX_LINES,
     RequestedLine,
     ShippingAddress,
     order_place,
+    product_errors,
 )
+
+
+def _with_product_errors(errors: dict, data) -> dict:
+    """The serializer's errors plus the lines' unknown or unavailable products:
+    a quantity of 0 and an unknown product are reported together."""
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list) or len(items) > MAX_LINES:
+        return errors
+    if not isinstance(errors.get("items", {}), dict):
+        return errors
+    product_ids = _product_ids(items)
+    if not product_ids:
+        return errors
+    merged = dict(errors.get("items", {}))
+    for index, found in product_errors(product_ids=product_ids).items():
+        line = merged.get(index, {})
+        if isinstance(line, dict):
+            merged[index] = {**found, **line}
+    return {**errors, "items": merged} if merged else errors
+
+
+def _product_ids(items: list) -> dict[int, uuid.UUID]:
+    """Line index -> product id, for the lines whose id is a UUID at all."""
+    ids = {}
+    for index, item in enumerate(items):
+        try:
+            ids[index] = uuid.UUID(str(item["product_id"]))
+        except (TypeError, KeyError, ValueError):
+            continue
+    return ids
 
 
 class OrderPlaceThrottle(ExactRateThrottleMixin, UserRateThrottle):
@@ -52,6 +87,11 @@ class OrderListCreateApi(APIView):
         responses=OrderSerializer(many=True),
     )
     def get(self, request):
+        """List orders.
+
+        A customer's own orders, newest first; staff see every order and may filter by
+        `user`.
+        """
         filters = OrderListFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         orders = selectors.order_list(
@@ -71,6 +111,12 @@ class OrderListCreateApi(APIView):
         parameters=[KEY_PARAMETER],
     )
     def post(self, request):
+        """Place an order.
+
+        Prices come from the catalog; the order is `pending` until stock is reserved
+        (`confirmed`) or refused (`failed`, with the reason). Send an `Idempotency-Key`
+        to retry safely.
+        """
         return run_idempotently(
             self,
             request,
@@ -81,7 +127,8 @@ class OrderListCreateApi(APIView):
 
     def _place(self, request, claim):
         serializer = OrderPlaceSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            raise ValidationError(_with_product_errors(serializer.errors, request.data))
         data = serializer.validated_data
         return order_place(
             user_id=request.user.pk,
@@ -104,6 +151,10 @@ class OrderListCreateApi(APIView):
 class OrderDetailApi(APIView):
     @extend_schema(operation_id="orders_retrieve", responses=OrderSerializer)
     def get(self, request, order_id):
+        """Get an order.
+
+        Another customer's order is a 404, like an unknown id.
+        """
         return _order_response(request, order_id)
 
 
@@ -112,6 +163,11 @@ class OrderCancelApi(APIView):
         operation_id="orders_cancel", request=None, responses=OrderSerializer
     )
     def post(self, request, order_id):
+        """Cancel an order.
+
+        A pending or confirmed order; staff may also cancel a paid one, which refunds
+        it.
+        """
         order_cancel_as(
             order_id=order_id, user_id=request.user.pk, is_staff=request.user.is_staff
         )
@@ -126,6 +182,12 @@ class OrderPayApi(APIView):
         parameters=[KEY_PARAMETER],
     )
     def post(self, request, order_id):
+        """Pay an order.
+
+        A confirmed order, before its reservation expires. Test tokens: `tok_success`
+        pays, `tok_declined` is a 402, `tok_error` a 503. Send an `Idempotency-Key` to
+        retry safely.
+        """
         return run_idempotently(
             self,
             request,
@@ -154,6 +216,10 @@ class OrderShipApi(APIView):
         responses=OrderSerializer,
     )
     def post(self, request, order_id):
+        """Ship an order.
+
+        Staff only. A paid order, with the carrier and its tracking number.
+        """
         serializer = OrderShipSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         order_ship(order_id=order_id, **serializer.validated_data)
@@ -167,5 +233,9 @@ class OrderDeliverApi(APIView):
         operation_id="orders_deliver", request=None, responses=OrderSerializer
     )
     def post(self, request, order_id):
+        """Mark an order delivered.
+
+        Staff only. A shipped order.
+        """
         order_deliver(order_id=order_id)
         return _order_response(request, order_id)

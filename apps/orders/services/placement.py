@@ -92,6 +92,25 @@ def _merge(
     return merged, errors, first_index
 
 
+def product_errors(*, product_ids: dict[int, uuid.UUID]) -> dict[str, dict]:
+    """Per line index, the error of a product that is unknown or not for sale:
+    the view adds them to its own field errors, so a client learns all at once."""
+    snapshots = product_snapshots(product_ids=list(set(product_ids.values())))
+    return _product_errors(product_ids, snapshots)
+
+
+def _product_errors(product_ids: dict[int, uuid.UUID], snapshots: dict) -> dict:
+    errors = {}
+    for index, product_id in product_ids.items():
+        snapshot = snapshots.get(product_id)
+        if snapshot is None:
+            errors[str(index)] = {"product_id": [f"Unknown product {product_id}."]}
+        elif not snapshot.is_active:
+            message = f"Product {product_id} is not available."
+            errors[str(index)] = {"product_id": [message]}
+    return errors
+
+
 def order_place(
     *,
     user_id: uuid.UUID,
@@ -107,14 +126,9 @@ def order_place(
         )
     merged, errors, first_index = _merge(items)
     snapshots = product_snapshots(product_ids=list(merged))
-    for index, item in enumerate(items):
-        snapshot = snapshots.get(item.product_id)
-        if snapshot is None:
-            errors[str(index)]["product_id"] = [f"Unknown product {item.product_id}."]
-        elif not snapshot.is_active:
-            errors[str(index)]["product_id"] = [
-                f"Product {item.product_id} is not available."
-            ]
+    product_ids = {index: item.product_id for index, item in enumerate(items)}
+    for index, line_errors in _product_errors(product_ids, snapshots).items():
+        errors[index].update(line_errors)
     currencies = {snapshots[pid].currency for pid in merged if pid in snapshots}
     if errors:
         raise ValidationFailed({"items": dict(errors)})

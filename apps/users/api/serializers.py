@@ -5,10 +5,21 @@ PATCH, ...) is ignored and never reaches a service."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.common.schema import example
 from apps.users.models import User
 from apps.users.selectors import customer_stats
 
 
+@example(
+    name="A new customer",
+    value={
+        "email": "ada@example.com",
+        "password": "try-it-pass-42",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+    },
+    request=True,
+)
 class RegisterInput(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(
@@ -22,6 +33,15 @@ class RegisterInput(serializers.Serializer):
     )
 
 
+@example(
+    name="New names",
+    value={
+        "first_name": "Ada",
+        "last_name": "King",
+        "phone": "+44 20 7946 0000",
+    },
+    request=True,
+)
 class ProfileInput(serializers.Serializer):
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
@@ -34,20 +54,43 @@ class ProfileInput(serializers.Serializer):
     )
 
 
+@example(
+    name="The demo customer",
+    value={"email": "customer@example.com", "password": "customer-demo-pass-1"},
+    request=True,
+)
 class TokenObtainInput(serializers.Serializer):
     email = serializers.CharField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
+@example(
+    name="A refresh token",
+    value={"refresh": "eyJhbGciOiJFZERTQSJ9.refresh.signature"},
+    request=True,
+)
 class RefreshInput(serializers.Serializer):
     refresh = serializers.CharField(max_length=2048)
 
 
+@example(
+    name="A new password",
+    value={"old_password": "try-it-pass-42", "new_password": "another-pass-43"},
+    request=True,
+)
 class PasswordChangeInput(serializers.Serializer):
     old_password = serializers.CharField(max_length=128, trim_whitespace=False)
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
+@example(
+    name="A token pair",
+    value={
+        "access": "eyJhbGciOiJFZERTQSJ9.access.signature",
+        "refresh": "eyJhbGciOiJFZERTQSJ9.refresh.signature",
+    },
+    request=False,
+)
 class TokenPairOutput(serializers.Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField()
@@ -64,6 +107,22 @@ class PublicKeyOutput(serializers.Serializer):
     use = serializers.CharField(help_text="sig")
 
 
+@example(
+    name="The published keys",
+    value={
+        "keys": [
+            {
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+                "kid": "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
+                "alg": "EdDSA",
+                "use": "sig",
+            }
+        ]
+    },
+    request=False,
+)
 class JwksOutput(serializers.Serializer):
     keys = PublicKeyOutput(many=True)
 
@@ -79,6 +138,23 @@ class StatsOutput(serializers.Serializer):
     lifetime_spend = SpendOutput(many=True)
 
 
+@example(
+    name="A customer",
+    value={
+        "id": "16fd2706-8baf-433b-82eb-8c7fada847da",
+        "email": "ada@example.com",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "phone": "",
+        "role": "customer",
+        "date_joined": "2026-01-15T10:00:00Z",
+        "stats": {
+            "order_count": 1,
+            "lifetime_spend": [{"currency": "EUR", "amount": "59.80"}],
+        },
+    },
+    request=False,
+)
 class ProfileOutput(serializers.ModelSerializer):
     role = serializers.CharField()
     stats = serializers.SerializerMethodField()
@@ -92,7 +168,6 @@ class ProfileOutput(serializers.ModelSerializer):
             "last_name",
             "phone",
             "role",
-            "is_staff",
             "date_joined",
             "stats",
         ]

@@ -60,6 +60,10 @@ class RegisterApi(PublicApi):
         },
     )
     def post(self, request):
+        """Register.
+
+        Creates a customer account; log in with POST /api/v1/auth/token/ afterwards.
+        """
         user = user_register(**_valid(s.RegisterInput, request))
         return Response(s.ProfileOutput(user).data, status=status.HTTP_201_CREATED)
 
@@ -74,6 +78,10 @@ class TokenObtainApi(PublicApi):
         },
     )
     def post(self, request):
+        """Log in.
+
+        An access token (minutes) and a refresh token (days) for an e-mail and password.
+        """
         data = _valid(s.TokenObtainInput, request)
         pair = token_obtain(**data, client_address=client_address(request))
         return Response(pair)
@@ -82,16 +90,22 @@ class TokenObtainApi(PublicApi):
 class TokenRefreshApi(PublicApi):
     @extend_schema(request=s.RefreshInput, responses={200: s.TokenPairOutput})
     def post(self, request):
+        """Refresh the tokens.
+
+        A new access and refresh token for a refresh token; each refresh token works
+        once.
+        """
         return Response(token_refresh(**_valid(s.RefreshInput, request)))
 
 
 class JwksApi(PublicApi):
-    @extend_schema(
-        responses={200: s.JwksOutput},
-        description="The public keys that verify access and refresh tokens, by "
-        "`kid` (cacheable for `JWT_JWKS_CACHE_SECONDS`).",
-    )
+    @extend_schema(responses={200: s.JwksOutput})
     def get(self, request):
+        """Token keys (JWKS).
+
+        The public keys that verify access and refresh tokens, by `kid`
+        (cacheable for `JWT_JWKS_CACHE_SECONDS`).
+        """
         response = Response(jwks_document())
         patch_cache_control(
             response, public=True, max_age=settings.JWT_JWKS_CACHE_SECONDS
@@ -104,6 +118,10 @@ class LogoutApi(APIView):
 
     @extend_schema(request=s.RefreshInput, responses={204: None})
     def post(self, request):
+        """Log out.
+
+        Ends the refresh token and the access token of this request.
+        """
         token_revoke(
             **_valid(s.RefreshInput, request), user=request.user, access=request.auth
         )
@@ -115,10 +133,18 @@ class MeApi(APIView):
 
     @extend_schema(responses={200: s.ProfileOutput})
     def get(self, request):
+        """Get my profile.
+
+        The account and its order statistics.
+        """
         return Response(s.ProfileOutput(request.user).data)
 
     @extend_schema(request=s.ProfileInput, responses={200: s.ProfileOutput})
     def patch(self, request):
+        """Change my profile.
+
+        Names and phone; other fields are ignored.
+        """
         changes = _valid(s.ProfileInput, request, partial=True)
         user = user_profile_update(user=request.user, **changes)
         return Response(s.ProfileOutput(user).data)
@@ -130,9 +156,13 @@ class PasswordChangeApi(APIView):
     @extend_schema(
         request=s.PasswordChangeInput,
         responses={200: s.TokenPairOutput},
-        description="Revokes every earlier token and returns a fresh pair.",
     )
     def post(self, request):
+        """Change my password.
+
+        Needs the current password; ends every earlier token and returns a fresh
+        pair.
+        """
         user = user_password_change(
             user=request.user,
             **_valid(s.PasswordChangeInput, request),

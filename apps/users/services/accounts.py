@@ -1,14 +1,19 @@
 """Registration, profile, passwords and staff accounts."""
 
+from collections.abc import Sequence
+
 from django.contrib.auth import password_validation
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from apps.common.db import atomic_for
+from apps.common.db import alias_for, atomic_for
 from apps.common.errors import ValidationFailed
 from apps.eventbus.api import publish
 from apps.users.events import UserRegistered
 from apps.users.models import User
+from apps.users.roles import STAFF_ROLES, role_groups
 from apps.users.selectors import user_find_by_email
 from apps.users.services.login_throttle import login_attempt
 from apps.users.services.tokens import tokens_revoke_all
@@ -90,13 +95,39 @@ def user_password_change(
 
 
 def staff_create(
-    *, email: str, password: str | None, first_name: str = "", last_name: str = ""
+    *,
+    email: str,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    roles: Sequence[str] = (),
 ) -> tuple[User, bool]:
-    """A staff account, or an existing account promoted to staff.
+    """A staff account, or an existing account promoted to staff, with `roles`
+    (keys of STAFF_ROLES) added to the ones it has.
 
     Returns (user, created). The password, when given, is validated and set
     (revoking the account's tokens); a new account needs one.
     """
+    unknown = sorted(set(roles) - set(STAFF_ROLES))
+    if unknown:
+        raise ValidationFailed(
+            {"role": [f"Unknown role {', '.join(unknown)}; one of {_role_names()}."]}
+        )
+    user, created = _staff_account(
+        email=email, password=password, first_name=first_name, last_name=last_name
+    )
+    models = (Group, Permission, ContentType)
+    user.groups.add(*role_groups(roles=roles, models=models, using=alias_for("auth")))
+    return user, created
+
+
+def _role_names() -> str:
+    return ", ".join(STAFF_ROLES)
+
+
+def _staff_account(
+    *, email: str, password: str | None, first_name: str, last_name: str
+) -> tuple[User, bool]:
     email = User.objects.normalize_email(email)
     user = user_find_by_email(email)
     if user is None and not password:

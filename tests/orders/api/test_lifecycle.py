@@ -246,3 +246,16 @@ def test_a_refund_recorded_before_the_order_moved_still_blocks_shipping(
 
     assert (ship.status_code, ship.json()["code"]) == (409, "refund_in_progress")
     assert Shipment.objects.count() == 0
+
+
+def test_only_an_order_awaiting_payment_shows_its_reservation_expiry(
+    confirmed_order, customer_client
+):
+    url = f"/api/v1/orders/{confirmed_order.pk}/"
+    awaiting = customer_client.get(url).json()["reservation_expires_at"]
+    customer_client.post(f"{url}pay/", {"payment_token": "tok_success"}, format="json")
+
+    paid = customer_client.get(url).json()
+
+    assert awaiting is not None
+    assert (paid["status"], paid["reservation_expires_at"]) == ("paid", None)

@@ -234,3 +234,19 @@ def test_units_held_in_unpaid_orders_are_capped_per_customer_and_product(
     assert other_product.status_code == 201
     assert other_customer.status_code == 201
     assert Order.objects.count() == 3
+
+
+def test_every_problem_of_the_lines_is_reported_at_once(customer_client, catalog):
+    unknown = "00000000-0000-4000-8000-0000000000ff"
+    items = [
+        {"product_id": str(WIDGET_ID), "quantity": 0},
+        {"product_id": unknown, "quantity": 1},
+    ]
+
+    response = place(customer_client, items)
+
+    errors = response.json()["errors"]["items"]
+    assert response.status_code == 400
+    assert set(errors) == {"0", "1"}
+    assert "quantity" in errors["0"]
+    assert "Unknown product" in errors["1"]["product_id"][0]

@@ -1,6 +1,6 @@
-"""`manage.py create_staff --email ops@example.com` (password from
---password, $STAFF_PASSWORD or a prompt): creates a staff account or
-promotes an existing one."""
+"""`manage.py create_staff --email ops@example.com [--role orders]` (password
+from --password, $STAFF_PASSWORD or a prompt): creates a staff account or
+promotes an existing one, adding the roles given."""
 
 import getpass
 import os
@@ -8,6 +8,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.common.errors import ValidationFailed
+from apps.users.roles import STAFF_ROLES
 from apps.users.services.accounts import staff_create
 
 
@@ -19,6 +20,14 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="default: $STAFF_PASSWORD or prompt")
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
+        parser.add_argument(
+            "--role",
+            action="append",
+            default=[],
+            choices=list(STAFF_ROLES),
+            help="a staff role's admin pages (repeatable); every staff member "
+            "manages the catalog",
+        )
         parser.add_argument(
             "--no-input", action="store_true", help="never prompt for a password"
         )
@@ -33,6 +42,7 @@ class Command(BaseCommand):
                 password=password or None,
                 first_name=options["first_name"],
                 last_name=options["last_name"],
+                roles=options["role"],
             )
         except ValidationFailed as exc:
             messages = [
@@ -41,7 +51,8 @@ class Command(BaseCommand):
             ]
             raise CommandError("; ".join(messages)) from exc
         verb = "created" if created else "promoted to"
-        self.stdout.write(f"{user.email} {verb} staff")
+        roles = f" ({', '.join(options['role'])})" if options["role"] else ""
+        self.stdout.write(f"{user.email} {verb} staff{roles}")
 
     @staticmethod
     def stdin_is_tty() -> bool:
