@@ -1,16 +1,20 @@
 import pytest
 
 from apps.inventory.models import StockMovement
+from tests.conftest import admin_account
 from tests.inventory.conftest import ledger, levels
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, staff_user):
-    staff_user.is_superuser = True
-    staff_user.save()
-    client.force_login(staff_user)
+def admin(db):
+    return admin_account(email="staff@example.com")
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin)
     return client
 
 
@@ -41,7 +45,7 @@ def test_raw_edit_through_the_admin_changes_nothing(stock, admin_client):
     assert levels(a) == (4, 0)
 
 
-def test_adjustment_form_calls_the_service(stock, admin_client, staff_user):
+def test_adjustment_form_calls_the_service(stock, admin_client, admin):
     a = stock(4)
     adjust = f"/admin/inventory/stockitem/{a}/adjust/"
 
@@ -54,7 +58,7 @@ def test_adjustment_form_calls_the_service(stock, admin_client, staff_user):
     assert (movement.kind, movement.reference, movement.actor) == (
         "adjustment",
         "dented",
-        f"user:{staff_user.pk}",
+        f"user:{admin.pk}",
     )
 
 
@@ -71,9 +75,11 @@ def test_refused_adjustment_shows_the_error_and_changes_nothing(stock, admin_cli
     assert len(ledger(a)) == 1
 
 
-def test_staff_without_stock_permission_cannot_adjust(stock, client, staff_user):
+def test_staff_without_stock_permission_cannot_adjust(stock, client):
     a = stock(4)
-    client.force_login(staff_user)  # staff, but neither superuser nor granted
+    client.force_login(
+        admin_account(email="staff@example.com", is_superuser=False)
+    )  # staff, but neither superuser nor granted
 
     response = client.post(
         f"/admin/inventory/stockitem/{a}/adjust/", {"delta": 5, "reason": "x"}

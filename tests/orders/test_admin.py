@@ -1,8 +1,8 @@
 import pytest
-from django.contrib.auth import get_user_model
 
 from apps.orders.gateway import TestGateway
 from apps.orders.models import Order
+from tests.conftest import admin_account
 from tests.orders.helpers import outbox
 
 pytestmark = pytest.mark.django_db
@@ -11,10 +11,7 @@ CHANGELIST = "/admin/orders/order/"
 
 @pytest.fixture
 def admin_client(client, db):
-    admin = get_user_model().objects.create_superuser(
-        "admin@example.com", "correct-horse-battery-9"
-    )
-    client.force_login(admin)
+    client.force_login(admin_account(email="admin@example.com"))
     return client
 
 
