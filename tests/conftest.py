@@ -132,34 +132,25 @@ def _fresh_fakes(settings):
         fakes.uninstall(app=app)
 
 
-def _fake(app: str, settings):
-    """The test's fake of `app`; where `app` is hosted, its calls go to the fake
-    for this test as if it were hosted elsewhere."""
-    settings.DOMAIN_APPS = [a for a in settings.DOMAIN_APPS if a != app]
-    if app not in fakes.installed_apps():
-        fakes.install(app=app, fake=fakes.FAKES[app]())
-    yield fakes.installed(app=app)
-    fakes.uninstall(app=app)
+def _fake_fixture(app: str):
+    """`fake_<app>`: the test's fake of `app`; where `app` is hosted, its calls
+    go to the fake for this test as if it were hosted elsewhere."""
+
+    @pytest.fixture(name=f"fake_{app}")
+    def fake(_fresh_fakes, settings):
+        settings.DOMAIN_APPS = [a for a in settings.DOMAIN_APPS if a != app]
+        if app not in fakes.installed_apps():
+            fakes.install(app=app, fake=fakes.FAKES[app]())
+        yield fakes.installed(app=app)
+        fakes.uninstall(app=app)
+
+    return fake
 
 
-@pytest.fixture
-def fake_users(_fresh_fakes, settings):
-    yield from _fake("users", settings)
-
-
-@pytest.fixture
-def fake_catalog(_fresh_fakes, settings):
-    yield from _fake("catalog", settings)
-
-
-@pytest.fixture
-def fake_inventory(_fresh_fakes, settings):
-    yield from _fake("inventory", settings)
-
-
-@pytest.fixture
-def fake_orders(_fresh_fakes, settings):
-    yield from _fake("orders", settings)
+fake_users = _fake_fixture("users")
+fake_catalog = _fake_fixture("catalog")
+fake_inventory = _fake_fixture("inventory")
+fake_orders = _fake_fixture("orders")
 
 
 @pytest.fixture
@@ -194,7 +185,10 @@ def users_hosted() -> bool:
     return apps.is_installed("apps.users")
 
 
-def make_user(*, email: str, password: str = "correct-horse-battery-9", is_staff=False):
+PASSWORD = "correct-horse-battery-9"
+
+
+def make_user(*, email: str, password: str = PASSWORD, is_staff=False):
     """An account of the users app; where it is not hosted, of its fake."""
     if not users_hosted():
         return fakes.installed(app="users").user_add(email=email, is_staff=is_staff)
@@ -220,7 +214,7 @@ def admin_account(*, email: str, is_staff: bool = True, is_superuser: bool = Tru
     names = {user_model.USERNAME_FIELD: email, user_model.get_email_field_name(): email}
     return user_model.objects.create_user(
         **names,
-        password="correct-horse-battery-9",
+        password=PASSWORD,
         is_staff=is_staff,
         is_superuser=is_superuser,
     )

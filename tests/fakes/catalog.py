@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from apps.catalog.contracts import CategorySummary, ProductSnapshot
 from apps.common.errors import ValidationFailed
+from tests.fakes.plain import product_uuids
 
 
 class FakeCatalog:
@@ -21,12 +22,7 @@ class FakeCatalog:
     def product_snapshots(
         self, *, product_ids: list[uuid.UUID | str]
     ) -> dict[uuid.UUID, ProductSnapshot]:
-        try:
-            ids = {uuid.UUID(str(value)) for value in product_ids}
-        except ValueError:
-            raise ValidationFailed(
-                {"product_ids": ["Each id must be a UUID."]}
-            ) from None
+        ids = product_uuids(product_ids)
         return {i: self.products[i] for i in ids if i in self.products}
 
     def product_snapshots_by_sku(

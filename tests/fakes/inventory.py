@@ -4,6 +4,7 @@ import uuid
 
 from apps.common.errors import ValidationFailed
 from apps.inventory.contracts import StockAvailability, StockNotFound
+from tests.fakes.plain import product_uuids
 
 
 class FakeInventory:
@@ -25,12 +26,7 @@ class FakeInventory:
     def stock_availability(
         self, *, product_ids: list[uuid.UUID | str]
     ) -> dict[uuid.UUID, StockAvailability]:
-        try:
-            ids = {uuid.UUID(str(value)) for value in product_ids}
-        except ValueError:
-            raise ValidationFailed(
-                {"product_ids": ["Each id must be a UUID."]}
-            ) from None
+        ids = product_uuids(product_ids)
         return {i: self.stock[i] for i in ids if i in self.stock}
 
     def stock_receive(

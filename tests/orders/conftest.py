@@ -71,11 +71,16 @@ def catalog(fake_catalog):
 
 
 @pytest.fixture(autouse=True)
-def orders_only_consumers(monkeypatch):
-    """Only the orders app consumes events in these unit tests, so other apps'
-    handlers (and their missing data) cannot move the orders under test."""
+def orders_only_consumers(monkeypatch, settings):
+    """Only the orders app (and the fakes of apps not hosted) consumes events in
+    these unit tests, so other apps' handlers (and their missing data) cannot
+    move the orders under test."""
     only_orders = {
-        event_type: {c: h for c, h in consumers.items() if c == "orders"}
+        event_type: {
+            c: h
+            for c, h in consumers.items()
+            if c == "orders" or c not in settings.DOMAIN_APPS
+        }
         for event_type, consumers in registry._handlers.items()
     }
     monkeypatch.setattr(registry, "_handlers", only_orders)
