@@ -6,7 +6,7 @@ PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: install run migrate test lint bench clean run-split test-split test-split-faults
+.PHONY: install run migrate test test-alone lint bench clean run-split test-split test-split-faults
 
 $(VENV)/.installed: requirements/base.txt requirements/local.txt requirements/production.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,15 @@ test: lint
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Each app's own tests with only the kernel and that app installed; the other
+# apps answer through their fakes (tests/fakes/).
+ALONE_APPS ?= users catalog inventory orders
+test-alone: install
+	set -e; for app in $(ALONE_APPS); do \
+		echo "=== $$app alone ==="; \
+		SHOP_APPS=$$app $(BIN)/pytest tests/$$app tests/architecture/test_fakes.py $(PYTEST_ARGS); \
+	done
 
 # Split mode (docs/topologies.md): every app its own deployable behind nginx on
 # GATEWAY_PORT (8080); PostgreSQL shop_split_<app>, Redis dbs 6/7 unless the

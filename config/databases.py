@@ -62,6 +62,17 @@ def database_config(env, url: str, *, conn_max_age: int, test_dir: Path) -> dict
     return config
 
 
+def topology_test_name(config: dict, *, hosted: list[str]) -> str:
+    """The test database of `config` in a process hosting `hosted` only:
+    `test_shop` -> `test_shop__catalog`, `test_db.sqlite3` -> `test_db__catalog.sqlite3`."""
+    tag = "__" + "_".join(hosted)
+    name = config.get("TEST", {}).get("NAME") or f"test_{config['NAME']}"
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        path = Path(name)
+        return str(path.with_name(f"{path.stem}{tag}{path.suffix}"))
+    return f"{name}{tag}"
+
+
 def build_databases(
     env,
     *,

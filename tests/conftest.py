@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from tests import fakes
+
 SERVICES_MODE = bool(os.environ.get("CELERY_BROKER_URL"))
 SERVICES_ONLY_MARKERS = ("services", "faults")
 # Black-box tests of a running gateway: only where `make test-split` points them.
@@ -36,6 +38,7 @@ def pytest_sessionstart(session):
 
 
 def pytest_collection_modifyitems(config, items):
+    _skip_where_apps_are_missing(items)
     if not SPLIT_GATEWAY:
         split = [i for i in items if i.get_closest_marker("split")]
         config.hook.pytest_deselected(items=split)
@@ -59,6 +62,18 @@ def pytest_collection_modifyitems(config, items):
         if marker is not None and "databases" not in marker.kwargs:
             kwargs = {**marker.kwargs, "databases": "__all__"}
             item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+
+
+def _skip_where_apps_are_missing(items) -> None:
+    """`@pytest.mark.needs_apps(*apps, reason=...)`: a test of apps working
+    together, skipped where one of them is not hosted (`make test-alone`)."""
+    from django.conf import settings
+
+    for item in items:
+        marker = item.get_closest_marker("needs_apps")
+        if marker and not set(marker.args) <= set(settings.DOMAIN_APPS):
+            reason = f"needs {' and '.join(marker.args)}: {marker.kwargs['reason']}"
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(autouse=True)
@@ -95,6 +110,55 @@ def interface_calls_over_http(settings):
     client.close_sessions()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _apps_not_hosted_are_faked(django_db_setup):
+    """Tests of an app alone (`make test-alone`): tokens of the fake users app
+    verify here, and events for apps not hosted reach their fakes."""
+    from django.conf import settings
+    from django.test import override_settings
+    from django.urls import get_resolver
+
+    # The hosted apps' routes, loaded before any test changes DOMAIN_APPS.
+    get_resolver().url_patterns  # noqa: B018
+    absent = [a for a in settings.ALL_DOMAIN_APPS if a not in settings.DOMAIN_APPS]
+    fakes.subscribe_consumers(apps=absent)
+    keys = [*settings.JWT_PUBLIC_KEYS, fakes.FAKES["users"].public_pem]
+    with override_settings(JWT_PUBLIC_KEYS=keys if "users" in absent else []):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fakes(settings):
+    """A fresh, empty fake for every app not hosted here, for each test."""
+    absent = [a for a in settings.ALL_DOMAIN_APPS if a not in settings.DOMAIN_APPS]
+    for app in absent:
+        fakes.install(app=app, fake=fakes.FAKES[app]())
+    yield
+    for app in absent:
+        fakes.uninstall(app=app)
+
+
+def _fake_fixture(app: str):
+    """`fake_<app>`: the test's fake of `app`; where `app` is hosted, its calls
+    go to the fake for this test as if it were hosted elsewhere."""
+
+    @pytest.fixture(name=f"fake_{app}")
+    def fake(_fresh_fakes, settings):
+        settings.DOMAIN_APPS = [a for a in settings.DOMAIN_APPS if a != app]
+        if app not in fakes.installed_apps():
+            fakes.install(app=app, fake=fakes.FAKES[app]())
+        yield fakes.installed(app=app)
+        fakes.uninstall(app=app)
+
+    return fake
+
+
+fake_users = _fake_fixture("users")
+fake_catalog = _fake_fixture("catalog")
+fake_inventory = _fake_fixture("inventory")
+fake_orders = _fake_fixture("orders")
+
+
 @pytest.fixture
 def api_client():
     return APIClient()
@@ -120,16 +184,46 @@ def circuit_is_open(breaker) -> bool:
     return False
 
 
-def make_user(*, email: str, password: str = "correct-horse-battery-9", is_staff=False):
+def users_hosted() -> bool:
+    """Installed here (a test may still send its calls elsewhere)."""
+    from django.apps import apps
+
+    return apps.is_installed("apps.users")
+
+
+PASSWORD = "correct-horse-battery-9"
+
+
+def make_user(*, email: str, password: str = PASSWORD, is_staff=False):
+    """An account of the users app; where it is not hosted, of its fake."""
+    if not users_hosted():
+        return fakes.installed(app="users").user_add(email=email, is_staff=is_staff)
     return get_user_model().objects.create_user(email, password, is_staff=is_staff)
 
 
 def client_for(user) -> APIClient:
+    """A client bearing an access token of `user`, signed by the users app (or
+    its fake, which this deployable trusts as it trusts the users app)."""
+    if users_hosted():
+        token = str(RefreshToken.for_user(user).access_token)
+    else:
+        token = fakes.installed(app="users").access_token(user=user)
     client = APIClient()
-    client.credentials(
-        HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}"
-    )
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
+
+
+def admin_account(*, email: str, is_staff: bool = True, is_superuser: bool = True):
+    """An account of this deployable's admin: a user of the users app where it
+    is hosted, else a local account of Django's own user model."""
+    user_model = get_user_model()
+    names = {user_model.USERNAME_FIELD: email, user_model.get_email_field_name(): email}
+    return user_model.objects.create_user(
+        **names,
+        password=PASSWORD,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+    )
 
 
 @pytest.fixture

@@ -404,6 +404,8 @@ CELERY_BEAT_SCHEDULE = hosted_jobs(
 )
 
 # --- Calls to apps hosted by other deployables (docs/architecture.md) ------
+# What answers a call to an app not hosted here (apps/common/remote/).
+INTERFACE_TRANSPORT = "apps.common.remote.client.call"
 # Where each app not hosted here is reached: SERVICE_URL_<APP>.
 SERVICE_URLS = {
     app: env(f"SERVICE_URL_{app.upper()}")

@@ -2,8 +2,15 @@
 
 from pathlib import Path
 
+from config.databases import topology_test_name
 from config.settings.base import *  # noqa: F403
-from config.settings.base import BASE_DIR, REST_FRAMEWORK
+from config.settings.base import (
+    ALL_DOMAIN_APPS,
+    BASE_DIR,
+    DATABASES,
+    DOMAIN_APPS,
+    REST_FRAMEWORK,
+)
 
 DEBUG = False
 # Tests run periodic jobs explicitly (tests/common/test_embedded_beat.py).
@@ -23,3 +30,15 @@ REST_FRAMEWORK = {
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = str(BASE_DIR / ".test-databases" / "static")
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+# Calls to an app not hosted here go to its fake where a test installed one
+# (tests/fakes/), else over HTTP.
+INTERFACE_TRANSPORT = "tests.fakes.call"
+# A process hosting some apps only has other tables: its test databases are
+# its own, so `--reuse-db` never finds another topology's schema.
+if DOMAIN_APPS != ALL_DOMAIN_APPS:
+    for _database in DATABASES.values():
+        _database["TEST"] = {
+            **_database.get("TEST", {}),
+            "NAME": topology_test_name(_database, hosted=DOMAIN_APPS),
+        }

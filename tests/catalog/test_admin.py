@@ -6,15 +6,16 @@ from django.test import Client
 from apps.catalog import services
 from apps.catalog.models import Category, Product
 from tests.catalog.conftest import catalog_events
+from tests.conftest import admin_account
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/catalog/product/"
 
 
 @pytest.fixture
-def admin_client(staff_user):
+def admin_client(db):
     client = Client()
-    client.force_login(staff_user)
+    client.force_login(admin_account(email="staff@example.com", is_superuser=False))
     return client
 
 
@@ -142,8 +143,11 @@ def test_products_cannot_be_deleted_from_the_admin(admin_client, make_product):
     assert Product.objects.filter(pk=product.pk).exists()
 
 
-def test_customer_has_no_admin(customer):
+def test_customer_has_no_admin(db):
     client = Client()
+    customer = admin_account(
+        email="customer@example.com", is_staff=False, is_superuser=False
+    )
     client.force_login(customer)
 
     assert client.get(CHANGELIST).status_code == 302  # to the admin login

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from apps.catalog.models import Product
-from tests.conftest import make_user
+from tests.conftest import admin_account
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -49,7 +49,7 @@ def browser_page(monkeypatch):
 def test_staff_creates_and_reprices_a_product_seen_by_the_api(
     live_server, browser_page
 ):
-    make_user(email="admin@example.com", password=PASSWORD, is_staff=True)
+    admin_account(email="admin@example.com", is_superuser=False)
     page = browser_page
     admin = f"{live_server.url}/admin"
 

@@ -4,7 +4,12 @@ adjust its stock through inventory's HTTP API, and the listing follows."""
 
 import pytest
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.needs_apps(
+        "catalog", "inventory", reason="the real inventory's API and events"
+    ),
+]
 PRODUCTS = "/api/v1/catalog/products/"
 
 

@@ -179,3 +179,22 @@ def test_the_breaker_of_one_target_opens_and_fails_fast(users_elsewhere, setting
     assert circuit_is_open(client.breaker_for(app="users"))
     assert not circuit_is_open(client.breaker_for(app="catalog"))
     assert product_snapshots(product_ids=[]) == {}
+
+
+def test_a_call_to_an_app_not_hosted_goes_to_the_configured_transport(settings):
+    sent = []
+    settings.DOMAIN_APPS = ["catalog", "inventory", "orders"]
+    settings.INTERFACE_TRANSPORT = f"{__name__}.{recording_transport.__name__}"
+    recording_transport.sent = sent
+
+    answer = user_get(user_id="0b8a3c1e-1111-4222-8333-444455556666")
+
+    assert answer == "recorded"
+    assert sent == [
+        ("users", "user_get", True, {"user_id": "0b8a3c1e-1111-4222-8333-444455556666"})
+    ]
+
+
+def recording_transport(*, app, func, idempotent, kwargs):
+    recording_transport.sent.append((app, func.__name__, idempotent, kwargs))
+    return "recorded"

@@ -3,16 +3,20 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from apps.inventory.models import StockMovement
+from tests.conftest import admin_account
 from tests.inventory.conftest import ledger, levels
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, staff_user):
-    staff_user.is_superuser = True
-    staff_user.save()
-    client.force_login(staff_user)
+def admin(db):
+    return admin_account(email="staff@example.com")
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin)
     return client
 
 
@@ -43,7 +47,7 @@ def test_raw_edit_through_the_admin_changes_nothing(stock, admin_client):
     assert levels(a) == (4, 0)
 
 
-def test_adjustment_form_calls_the_service(stock, admin_client, staff_user):
+def test_adjustment_form_calls_the_service(stock, admin_client, admin):
     a = stock(4)
     adjust = f"/admin/inventory/stockitem/{a}/adjust/"
 
@@ -56,7 +60,7 @@ def test_adjustment_form_calls_the_service(stock, admin_client, staff_user):
     assert (movement.kind, movement.reference, movement.actor) == (
         "adjustment",
         "dented",
-        f"user:{staff_user.pk}",
+        f"user:{admin.pk}",
     )
 
 
@@ -73,9 +77,11 @@ def test_refused_adjustment_shows_the_error_and_changes_nothing(stock, admin_cli
     assert len(ledger(a)) == 1
 
 
-def test_staff_without_stock_permission_cannot_adjust(stock, client, staff_user):
+def test_staff_without_stock_permission_cannot_adjust(stock, client):
     a = stock(4)
-    client.force_login(staff_user)  # staff, but neither superuser nor granted
+    client.force_login(
+        admin_account(email="staff@example.com", is_superuser=False)
+    )  # staff, but neither superuser nor granted
 
     response = client.post(
         f"/admin/inventory/stockitem/{a}/adjust/", {"delta": 5, "reason": "x"}

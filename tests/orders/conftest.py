@@ -1,11 +1,10 @@
 """Fixtures of the orders tests.
 
-Until the catalog and inventory are merged, products come from a fake
-`product_snapshots` and the saga is driven by publishing inventory events
-(the inventory's public event classes) and delivering them.
+Products come from the catalog's fake (tests/fakes/) and the saga is driven
+by publishing inventory events (the inventory's public event classes) and
+delivering them, so these tests pass with the orders app alone.
 """
 
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -38,10 +37,11 @@ def _fast_gateway_retries(settings):
 
 
 @pytest.fixture
-def catalog(monkeypatch):
-    """A fake catalog: id -> ProductSnapshot, editable by the test."""
-    products = {
-        WIDGET_ID: ProductSnapshot(
+def catalog(fake_catalog):
+    """The catalog's products as its fake answers them (tests/fakes/): id ->
+    ProductSnapshot, editable by the test."""
+    for product in (
+        ProductSnapshot(
             id=WIDGET_ID,
             sku="WID-1",
             name="Widget",
@@ -49,7 +49,7 @@ def catalog(monkeypatch):
             currency="EUR",
             is_active=True,
         ),
-        GADGET_ID: ProductSnapshot(
+        ProductSnapshot(
             id=GADGET_ID,
             sku="GAD-1",
             name="Gadget",
@@ -57,7 +57,7 @@ def catalog(monkeypatch):
             currency="EUR",
             is_active=True,
         ),
-        RETIRED_ID: ProductSnapshot(
+        ProductSnapshot(
             id=RETIRED_ID,
             sku="OLD-1",
             name="Retired",
@@ -65,23 +65,22 @@ def catalog(monkeypatch):
             currency="EUR",
             is_active=False,
         ),
-    }
-
-    def product_snapshots(*, product_ids):
-        return {uuid.UUID(str(i)): products[i] for i in product_ids if i in products}
-
-    monkeypatch.setattr(
-        "apps.orders.services.placement.product_snapshots", product_snapshots
-    )
-    return products
+    ):
+        fake_catalog.product_add(product)
+    return fake_catalog.products
 
 
 @pytest.fixture(autouse=True)
-def orders_only_consumers(monkeypatch):
-    """Only the orders app consumes events in these unit tests, so other apps'
-    handlers (and their missing data) cannot move the orders under test."""
+def orders_only_consumers(monkeypatch, settings):
+    """Only the orders app (and the fakes of apps not hosted) consumes events in
+    these unit tests, so other apps' handlers (and their missing data) cannot
+    move the orders under test."""
     only_orders = {
-        event_type: {c: h for c, h in consumers.items() if c == "orders"}
+        event_type: {
+            c: h
+            for c, h in consumers.items()
+            if c == "orders" or c not in settings.DOMAIN_APPS
+        }
         for event_type, consumers in registry._handlers.items()
     }
     monkeypatch.setattr(registry, "_handlers", only_orders)

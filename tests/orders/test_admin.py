@@ -4,6 +4,7 @@ from django.core.management import call_command
 
 from apps.orders.gateway import TestGateway
 from apps.orders.models import Order
+from tests.conftest import admin_account
 from tests.orders.helpers import outbox
 
 pytestmark = pytest.mark.django_db
@@ -12,10 +13,7 @@ CHANGELIST = "/admin/orders/order/"
 
 @pytest.fixture
 def admin_client(client, db):
-    admin = get_user_model().objects.create_superuser(
-        "admin@example.com", "correct-horse-battery-9"
-    )
-    client.force_login(admin)
+    client.force_login(admin_account(email="admin@example.com"))
     return client
 
 

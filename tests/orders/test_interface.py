@@ -42,13 +42,13 @@ def test_order_get_raises_order_not_found(order_id):
 
 def test_order_place_prices_from_the_catalog_and_order_list_shows_it(customer, catalog):
     placed = order_place(
-        user_id=str(customer.pk),
+        user_id=str(customer.id),
         items=[{"product_id": str(WIDGET_ID), "quantity": 2}],
         address={**ADDRESS, "country": "de"},
     )
 
     assert (placed.status, placed.total) == ("pending", Decimal("39.98"))
-    assert order_list(user_id=customer.pk) == [placed]
+    assert order_list(user_id=customer.id) == [placed]
     assert order_list(user_id=uuid.uuid4()) == []
 
 
@@ -70,7 +70,7 @@ def test_order_place_refuses_bad_input_and_stores_nothing(
     customer, catalog, items, address, errors
 ):
     with pytest.raises(ValidationFailed) as refused:
-        order_place(user_id=customer.pk, items=items, address=address)
+        order_place(user_id=customer.id, items=items, address=address)
 
     assert list(refused.value.extra["errors"]) == [errors]
-    assert order_list(user_id=customer.pk) == []
+    assert order_list(user_id=customer.id) == []

@@ -6,6 +6,10 @@ anywhere else it is sent, with the same arguments, result and exceptions, to
 the deployable at settings.SERVICE_URLS[app], which serves it under
 /internal/v1/<app>/<function>/. Callers cannot tell the two apart.
 
+settings.INTERFACE_TRANSPORT names the callable that answers calls to apps not
+hosted here (`client.call`, HTTP); it is the one seam for tests of an app
+alone, whose settings point it at fakes of the other apps (tests/fakes/).
+
 An interface.py imports at module level only the standard library, the kernel's
 public modules and contracts, so it also loads where its app is not installed;
 its app's private modules are imported inside the function bodies.
@@ -19,8 +23,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
-
-from apps.common.remote import client
+from django.utils.module_loading import import_string
 
 F = TypeVar("F", bound=Callable)
 
@@ -50,11 +53,17 @@ def interface_function(*, idempotent: bool) -> Callable[[F], F]:
             if app in settings.DOMAIN_APPS:
                 return body(**kwargs)
             signature.bind(**kwargs)  # the same TypeError as a local call
-            return client.call(app=app, func=body, idempotent=idempotent, kwargs=kwargs)
+            return transport()(app=app, func=body, idempotent=idempotent, kwargs=kwargs)
 
         return call
 
     return decorate
+
+
+def transport() -> Callable[..., object]:
+    """The callable answering calls to apps not hosted here, called as
+    `(app=, func=, idempotent=, kwargs=)` (settings.INTERFACE_TRANSPORT)."""
+    return import_string(settings.INTERFACE_TRANSPORT)
 
 
 def owning_app(*, module: str) -> str:

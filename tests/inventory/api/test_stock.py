@@ -63,7 +63,7 @@ def test_staff_adjustment_is_recorded_with_who_and_why(stock, staff_client, staf
     assert response.json()["on_hand"] == 5
     assert ledger(a)[-1] == ("adjustment", 3, 0)
     movement = StockMovement.objects.filter(stock_item_id=a).last()
-    assert (movement.reference, movement.actor) == ("found", f"user:{staff_user.pk}")
+    assert (movement.reference, movement.actor) == ("found", f"user:{staff_user.id}")
 
 
 def test_adjustment_below_reserved_is_409_and_changes_nothing(stock, staff_client):

@@ -7,6 +7,7 @@ import pytest
 
 from apps.common.remote import client
 from apps.orders.models import Order
+from tests import fakes
 from tests.orders.helpers import place
 from tests.remote_transport import StubService
 
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def catalog_not_answering(settings):
     stub = StubService(port=8201, silent=True)
-    settings.DOMAIN_APPS = ["users", "inventory", "orders"]
+    settings.DOMAIN_APPS = [app for app in settings.DOMAIN_APPS if app != "catalog"]
+    fakes.uninstall(app="catalog")  # reached over HTTP, even in tests alone
     settings.SERVICE_URLS = {"catalog": stub.url}
     settings.SERVICE_READ_TIMEOUT_SECONDS = 0.2
     settings.SERVICE_RETRY_ATTEMPTS = 2

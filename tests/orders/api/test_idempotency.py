@@ -46,7 +46,7 @@ def test_same_key_with_another_body_is_422(customer_client, catalog):
 def test_same_key_in_flight_is_409(customer, customer_client, catalog):
     request_body = place.__globals__["body"]()
     idempotency_begin(
-        user_id=customer.pk,
+        user_id=customer.id,
         key="checkout-1",
         fingerprint=request_fingerprint(
             method="POST", path="/api/v1/orders/", body=request_body
@@ -170,7 +170,7 @@ def test_idempotency_prune_deletes_only_expired_records(
 
 def test_an_abandoned_in_flight_claim_is_taken_over(customer, customer_client, catalog):
     idempotency_begin(
-        user_id=customer.pk,
+        user_id=customer.id,
         key="checkout-1",
         fingerprint=request_fingerprint(
             method="POST", path="/api/v1/orders/", body=place.__globals__["body"]()
@@ -190,7 +190,7 @@ def test_an_abandoned_in_flight_claim_is_taken_over(customer, customer_client, c
 
 def test_a_claim_noted_while_being_taken_over_is_kept(customer, monkeypatch):
     stale = timezone.now() - idempotency.IN_FLIGHT_TIMEOUT - dt.timedelta(seconds=1)
-    idempotency_begin(user_id=customer.pk, key="slow-1", fingerprint="f" * 64)
+    idempotency_begin(user_id=customer.id, key="slow-1", fingerprint="f" * 64)
     IdempotencyRecord.objects.update(created_at=stale)
     order_id = "3f0c5c9e-8f1e-4b8a-9a55-0d4d2b6a0c11"
     seen_abandoned = idempotency._abandoned
@@ -203,7 +203,7 @@ def test_a_claim_noted_while_being_taken_over_is_kept(customer, monkeypatch):
 
     monkeypatch.setattr(idempotency, "_abandoned", noted_right_after_the_read)
 
-    answer = idempotency_begin(user_id=customer.pk, key="slow-1", fingerprint="f" * 64)
+    answer = idempotency_begin(user_id=customer.id, key="slow-1", fingerprint="f" * 64)
 
     assert answer.order_id == order_id  # that order is rendered, not redone
     assert IdempotencyRecord.objects.get().response_body == {"order_id": order_id}

@@ -114,7 +114,7 @@ def taken_over_while_running(monkeypatch, service: str, user, key: str) -> None:
     def stalled_then_taken_over(**kwargs):
         IdempotencyRecord.objects.filter(key=key).delete()
         IdempotencyRecord.objects.create(
-            user_id=user.pk,
+            user_id=user.id,
             key=key,
             fingerprint="0" * 64,
             expires_at=timezone.now() + dt.timedelta(hours=1),

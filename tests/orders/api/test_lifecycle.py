@@ -183,8 +183,8 @@ def test_customers_list_their_own_orders_staff_all_with_filters(
     own = customer_client.get("/api/v1/orders/").json()
     everything = staff_client.get("/api/v1/orders/").json()
     cancelled = staff_client.get("/api/v1/orders/?status=cancelled").json()
-    by_user = staff_client.get(f"/api/v1/orders/?user={other_customer.pk}").json()
-    ignored = other_client.get(f"/api/v1/orders/?user={customer.pk}").json()
+    by_user = staff_client.get(f"/api/v1/orders/?user={other_customer.id}").json()
+    ignored = other_client.get(f"/api/v1/orders/?user={customer.id}").json()
 
     assert {o["id"] for o in own["results"]} == set(mine)
     assert own["count"] == 2

@@ -241,7 +241,7 @@ def test_settle_does_not_fail_an_attempt_a_pay_request_resumed_meanwhile(
     def resumed_while_asking(self, **kwargs):
         # A pay request resumes the attempt while the settle job asks the
         # gateway; the gateway has no charge yet, but one may be coming.
-        payments._payment_begin(order_id=confirmed_order.id, user_id=customer.pk)
+        payments._payment_begin(order_id=confirmed_order.id, user_id=customer.id)
         return None
 
     monkeypatch.setattr(TestGateway, "retrieve", resumed_while_asking)

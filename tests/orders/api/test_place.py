@@ -40,7 +40,7 @@ def test_place_prices_lines_from_the_catalog_and_merges_duplicates(
     data = response.json()
     assert response["Location"] == f"/api/v1/orders/{data['id']}/"
     assert data["status"] == "pending"
-    assert data["user_id"] == str(customer.pk)
+    assert data["user_id"] == str(customer.id)
     assert data["currency"] == "EUR"
     assert data["total"] == "65.47"  # 3 x 19.99 + 1 x 5.50
     assert data["item_count"] == 4
@@ -66,7 +66,7 @@ def test_place_prices_lines_from_the_catalog_and_merges_duplicates(
     assert data["payments"] == [] and data["shipment"] is None
     [payload] = outbox(PLACED)
     assert payload["order_id"] == data["id"]
-    assert payload["user_id"] == str(customer.pk)
+    assert payload["user_id"] == str(customer.id)
     assert payload["total"] == "65.47"
     assert payload["currency"] == "EUR"
     assert [

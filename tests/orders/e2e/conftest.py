@@ -14,6 +14,10 @@ from django.db import connections
 from tests.conftest import client_for, make_user
 from tests.orders.helpers import ADDRESS
 
+# Every test here: the saga through the real catalog and inventory.
+EVERY_APP = pytest.mark.needs_apps(
+    "catalog", "inventory", "orders", reason="the saga through the real apps"
+)
 _skus = itertools.count(1)
 WORKER_WAIT_SECONDS = 30
 

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from apps.orders.models import Order
+from tests.orders.e2e.conftest import EVERY_APP
 
 
 def status_counts() -> dict[str, int]:
@@ -24,6 +25,7 @@ def assert_exactly_twenty_confirmed(product, stock_of, statuses, counts) -> None
     assert "stock is consistent" in out.getvalue()
 
 
+@EVERY_APP
 @pytest.mark.django_db(transaction=True)
 def test_sixty_orders_for_twenty_units_confirm_exactly_twenty(
     make_product, stock_of, checkout_rush, deliver_events

@@ -3,9 +3,10 @@
 import pytest
 
 from config.celery import app as celery_app
+from tests.orders.e2e.conftest import EVERY_APP
 from tests.orders.helpers import ADDRESS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, EVERY_APP]
 
 
 def place(client, product_id, quantity):

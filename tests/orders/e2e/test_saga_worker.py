@@ -3,13 +3,18 @@ products and stock through the catalog's and the inventory's HTTP APIs."""
 
 import pytest
 
+from tests.orders.e2e.conftest import EVERY_APP
 from tests.orders.e2e.test_concurrent_checkout import (
     assert_exactly_twenty_confirmed,
     status_counts,
 )
 from tests.orders.helpers import ADDRESS
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    EVERY_APP,
+]
 
 
 def place(client, product, quantity):

@@ -1,0 +1,91 @@
+"""A fake users app: accounts the test states, and access tokens signed as the
+users app signs them, with a key of its own that the test settings publish."""
+
+import datetime as dt
+import json
+import uuid
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+
+from apps.common import jwt_keys
+from apps.common.errors import ValidationFailed
+from apps.users.contracts import UserNotFound, UserSummary
+
+ACCESS_MINUTES = 5
+
+
+class FakeUsers:
+    app = "users"
+    private_pem = jwt_keys.private_key_pem_new()
+    public_pem = jwt_keys.public_key_pem(private_pem=private_pem)
+
+    def __init__(self):
+        self.accounts: dict[uuid.UUID, UserSummary] = {}
+
+    def user_add(self, *, email: str, is_staff: bool = False, **names) -> UserSummary:
+        user = UserSummary(
+            id=uuid.uuid4(),
+            email=email,
+            first_name=names.get("first_name", ""),
+            last_name=names.get("last_name", ""),
+            is_staff=is_staff,
+            is_active=True,
+        )
+        self.accounts[user.id] = user
+        return user
+
+    def access_token(self, *, user: UserSummary) -> str:
+        """An access token with the claims the users app puts in one."""
+        now = dt.datetime.now(dt.UTC)
+        claims = {
+            "token_type": "access",
+            "exp": now + dt.timedelta(minutes=ACCESS_MINUTES),
+            "iat": now,
+            "jti": uuid.uuid4().hex,
+            "user_id": str(user.id),
+            "is_staff": user.is_staff,
+        }
+        private = serialization.load_pem_private_key(self.private_pem.encode(), None)
+        return jwt.encode(
+            claims,
+            private,
+            algorithm=jwt_keys.ALGORITHM,
+            headers={"kid": self._kid(public_key=private.public_key())},
+        )
+
+    @staticmethod
+    def _kid(*, public_key) -> str:
+        """The kid this deployable published for the key (JWT_PUBLIC_KEYS)."""
+        x = json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(public_key))["x"]
+        [kid] = [k["kid"] for k in jwt_keys.jwks_document()["keys"] if k["x"] == x]
+        return kid
+
+    def user_get(self, *, user_id: uuid.UUID | str) -> UserSummary:
+        try:
+            return self.accounts[uuid.UUID(str(user_id))]
+        except (KeyError, ValueError):
+            raise UserNotFound(str(user_id)) from None
+
+    def user_get_by_email(self, *, email: str) -> UserSummary:
+        for user in self.accounts.values():
+            if user.email.lower() == email.lower():
+                return user
+        raise UserNotFound(email)
+
+    def customer_register(
+        self, *, email: str, password: str, first_name: str = "", last_name: str = ""
+    ) -> UserSummary:
+        if any(u.email.lower() == email.lower() for u in self.accounts.values()):
+            raise ValidationFailed({"email": ["A user with this e-mail exists."]})
+        return self.user_add(email=email, first_name=first_name, last_name=last_name)
+
+    def staff_create(
+        self, *, email: str, password: str, first_name: str = "", last_name: str = ""
+    ) -> UserSummary:
+        for user in list(self.accounts.values()):
+            if user.email.lower() == email.lower():
+                del self.accounts[user.id]
+        return self.user_add(
+            email=email, is_staff=True, first_name=first_name, last_name=last_name
+        )
