@@ -215,8 +215,20 @@ def client_for(user) -> APIClient:
 
 def admin_account(*, email: str, is_staff: bool = True, is_superuser: bool = True):
     """An account of this deployable's admin: a user of the users app where it
-    is hosted, else a local account of Django's own user model."""
+    is hosted; else a staff member of the fake users app, whom the admin's
+    session backend resolves through users' interface (the returned local
+    record only carries the id into the session)."""
     user_model = get_user_model()
+    if not users_hosted():
+        fake_users = fakes.installed(app="users")
+        user = fake_users.user_add(
+            email=email, is_staff=is_staff, is_superuser=is_superuser
+        )
+        if not is_staff:  # users answers for staff only: no admin session
+            return user_model(pk=user.id, email=email)
+        return user_model.from_answer(
+            answer=fake_users.staff_member_get(user_id=user.id)
+        )
     names = {user_model.USERNAME_FIELD: email, user_model.get_email_field_name(): email}
     return user_model.objects.create_user(
         **names,

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 
 from apps.common import jwt_keys
 from apps.common.errors import ValidationFailed
-from apps.users.contracts import UserNotFound, UserSummary
+from apps.users.contracts import StaffMember, UserNotFound, UserSummary
 
 ACCESS_MINUTES = 5
 
@@ -22,8 +22,14 @@ class FakeUsers:
 
     def __init__(self):
         self.accounts: dict[uuid.UUID, UserSummary] = {}
+        self.roles: dict[uuid.UUID, tuple[str, ...]] = {}
+        self.superusers: set[uuid.UUID] = set()
+        # What the test says the users app offers (its own list is private).
+        self.role_names = ["orders", "stock"]
 
-    def user_add(self, *, email: str, is_staff: bool = False, **names) -> UserSummary:
+    def user_add(
+        self, *, email: str, is_staff: bool = False, is_superuser: bool = False, **names
+    ) -> UserSummary:
         user = UserSummary(
             id=uuid.uuid4(),
             email=email,
@@ -33,6 +39,8 @@ class FakeUsers:
             is_active=True,
         )
         self.accounts[user.id] = user
+        if is_superuser:
+            self.superusers.add(user.id)
         return user
 
     def access_token(self, *, user: UserSummary) -> str:
@@ -80,12 +88,39 @@ class FakeUsers:
             raise ValidationFailed({"email": ["A user with this e-mail exists."]})
         return self.user_add(email=email, first_name=first_name, last_name=last_name)
 
+    def staff_role_names(self) -> list[str]:
+        return list(self.role_names)
+
     def staff_create(
-        self, *, email: str, password: str, first_name: str = "", last_name: str = ""
+        self,
+        *,
+        email: str,
+        password: str,
+        first_name: str = "",
+        last_name: str = "",
+        roles: tuple[str, ...] = (),
     ) -> UserSummary:
+        unknown = sorted(set(roles) - set(self.role_names))
+        if unknown:
+            raise ValidationFailed({"role": [f"Unknown role {', '.join(unknown)}."]})
         for user in list(self.accounts.values()):
             if user.email.lower() == email.lower():
                 del self.accounts[user.id]
-        return self.user_add(
+        user = self.user_add(
             email=email, is_staff=True, first_name=first_name, last_name=last_name
+        )
+        self.roles[user.id] = tuple(roles)
+        return user
+
+    def staff_member_get(self, *, user_id: uuid.UUID | str) -> StaffMember:
+        user = self.user_get(user_id=user_id)
+        if not (user.is_active and user.is_staff):
+            raise UserNotFound(str(user_id))
+        return StaffMember(
+            id=user.id,
+            email=user.email,
+            first_name=user.first_name,
+            is_superuser=user.id in self.superusers,
+            permissions=(),
+            session_auth_hash=f"fake-session-hash-{user.id}",
         )
