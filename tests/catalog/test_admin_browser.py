@@ -46,6 +46,7 @@ def browser_page(monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.needs_apps("users", reason="the admin's login form is the users app's")
 def test_staff_creates_and_reprices_a_product_seen_by_the_api(
     live_server, browser_page
 ):
