@@ -133,6 +133,20 @@ def replay(times: int) -> dict:
     return {"events": events, "messages": messages}
 
 
+def age_claims() -> dict:
+    """Ages every in-flight Idempotency-Key claim past the take-over time: a
+    stand-in for the minutes a client waits after its request's process died."""
+    from django.db.models import F
+
+    from apps.orders.models import IdempotencyRecord
+    from apps.orders.services.idempotency import IN_FLIGHT_TIMEOUT
+
+    aged = IdempotencyRecord.objects.filter(
+        state=IdempotencyRecord.State.IN_FLIGHT
+    ).update(created_at=F("created_at") - IN_FLIGHT_TIMEOUT)
+    return {"aged": aged}
+
+
 def run(env: dict, *args: str, timeout: float = 120) -> dict:
     """This module's answer to `args`, run with a stack's settings `env`."""
     from stack.procs import PYTHON, ROOT
@@ -171,6 +185,8 @@ def main(argv: list[str]) -> None:
         result = snapshot()
     elif command == "replay":
         result = replay(int(args[0]))
+    elif command == "age-claims":
+        result = age_claims()
     else:
         raise SystemExit(f"unknown command {command}")
     sys.stdout.write("FAULTKIT " + json.dumps(result) + "\n")

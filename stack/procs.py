@@ -75,16 +75,19 @@ def child_pids(pid: int) -> list[int]:
     return [int(line) for line in done.stdout.split()]
 
 
-def kill_pool_children(pid: int, *, rounds: int, pause: float) -> int:
-    """SIGKILLs the processes running a Celery worker's tasks, `rounds` times
-    `pause` seconds apart, as crashes mid-task would; how many it killed."""
-    kills = 0
-    for _ in range(rounds):
+def kill_pool_children(
+    pid: int, *, kills: int, pause: float, timeout: float = 60
+) -> int:
+    """SIGKILLs the processes running a Celery worker's tasks every `pause`
+    seconds, as crashes mid-task would, until `kills` were killed (the pool
+    respawns them) or `timeout` passed; how many it killed."""
+    killed, deadline = 0, time.monotonic() + timeout
+    while killed < kills and time.monotonic() < deadline:
         time.sleep(pause)
         for child in child_pids(pid):
             os.kill(child, signal.SIGKILL)
-            kills += 1
-    return kills
+            killed += 1
+    return killed
 
 
 def run(argv: list[str], env: dict, *, timeout: float = 300) -> str:

@@ -97,7 +97,7 @@ def test_a_worker_killed_mid_event_loses_and_doubles_nothing(stack, capsys):
     placing = threading.Thread(target=burst)
     placing.start()
     try:
-        kills = kill_pool_children(worker, rounds=4, pause=0.7)
+        kills = kill_pool_children(worker, kills=4, pause=0.7)
     finally:
         placing.join(120)
     order_ids = [order_id for _, order_id, _, _ in results if order_id]

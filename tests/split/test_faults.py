@@ -113,6 +113,8 @@ def place_until_acknowledged(
         status, body, _ = place(split, n, key=key)
         if status != 201 and refused is not None:
             refused.append(status)
+        if status == 409:  # the key's first request died in flight
+            faultkit.run(split.every_app_env, "age-claims")
         return body["id"] if status == 201 else None
 
     return wait_for(acknowledged, timeout=timeout, interval=0.2, what=f"order {n}")
@@ -228,20 +230,31 @@ def test_orders_web_killed_under_load_loses_and_doubles_nothing(split, capsys):
     web = split.stack.process_names(orders)["web"]
     order_ids: list[str] = []
     refused: list[int | None] = []
+    stop = threading.Event()
 
     def load():
-        order_ids.extend(
-            place_until_acknowledged(split, n, refused=refused) for n in range(30)
-        )
+        # Placing goes on until the web process is back, so some placements
+        # meet it killed however fast the machine is.
+        n = 0
+        while not stop.is_set() and n < 500:
+            order_ids.append(place_until_acknowledged(split, n, refused=refused))
+            n += 1
 
     placing = threading.Thread(target=load)
     placing.start()
-    time.sleep(1.0)
+    wait_for(lambda: len(order_ids) >= 5, timeout=30, what="orders before the kill")
     killed_at = time.monotonic()
     split.stack.group.kill(web)
     split.stack.start_deployable(orders)
     split.stack.wait_ready(orders)
     down = time.monotonic() - killed_at
+    acknowledged_when_back = len(order_ids)
+    wait_for(
+        lambda: len(order_ids) >= acknowledged_when_back + 5,
+        timeout=60,
+        what="orders after the restart",
+    )
+    stop.set()
     placing.join(120)
 
     settle_seconds = settled(split, order_ids, timeout=60)
@@ -253,10 +266,10 @@ def test_orders_web_killed_under_load_loses_and_doubles_nothing(split, capsys):
         f"{seconds(settle_seconds)}",
     )
     assert refused, "no placement met the killed web process"
-    assert len(order_ids) == len(set(order_ids)) == 30
+    assert len(order_ids) == len(set(order_ids)) >= 10
     assert settle_seconds is not None
     report = assert_reconciled(split, order_ids)
-    assert report["orders"] == {"confirmed": 30}
+    assert report["orders"] == {"confirmed": len(order_ids)}
 
 
 def test_inventory_worker_killed_mid_event_loses_and_doubles_nothing(split, capsys):
@@ -269,7 +282,7 @@ def test_inventory_worker_killed_mid_event_loses_and_doubles_nothing(split, caps
     placing = threading.Thread(target=burst)
     placing.start()
     try:
-        kills = kill_pool_children(worker, rounds=4, pause=0.7)
+        kills = kill_pool_children(worker, kills=4, pause=0.7)
     finally:
         placing.join(120)
     order_ids = [body["id"] for status, body, _ in placed if status == 201]
