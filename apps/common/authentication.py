@@ -36,6 +36,8 @@ INVALID = "Given token not valid for any token type"
 
 # The id of the login a token descends from, shared by every rotation.
 FAMILY_CLAIM = "family"
+# The user's token version a token was issued under (a new password raises it).
+VERSION_CLAIM = "ver"
 
 
 def _ended_key(jti: str) -> str:
@@ -57,22 +59,22 @@ def access_token_end(*, claims: Mapping) -> None:
         cache.set(_ended_key(claims[jwt_settings.JTI_CLAIM]), True, seconds_left)
 
 
-def family_end(*, family: str) -> None:
-    """End every access token of a login family (a replayed refresh token)
-    until the youngest of them would have expired."""
+def _remember_while_issued_tokens_live(key: str, value) -> None:
+    """Keep `value` until every access token issued so far has expired (a
+    second more for the whole seconds of `exp`)."""
     lifetime = jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds()
-    cache.set(_ended_family_key(family), True, math.ceil(lifetime))
+    cache.set(key, value, math.ceil(lifetime) + 1)
 
 
-# The user's token version a token was issued under (a new password raises it).
-VERSION_CLAIM = "ver"
+def family_end(*, family: str) -> None:
+    """End every access token of a login family (a replayed refresh token)."""
+    _remember_while_issued_tokens_live(_ended_family_key(family), True)
 
 
 def user_tokens_end(*, user_id: uuid.UUID | str, version: int) -> None:
     """Every deployable refuses the user's access tokens issued under an older
-    token version, until the youngest of them would have expired."""
-    lifetime = jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds()
-    cache.set(_ended_user_key(str(user_id)), version, math.ceil(lifetime) + 1)
+    token version."""
+    _remember_while_issued_tokens_live(_ended_user_key(str(user_id)), version)
 
 
 def version_outdated(*, claims: Mapping, version: int | None) -> bool:
@@ -83,9 +85,8 @@ def access_token_ended(*, claims: Mapping) -> bool:
     """Ended by a logout, with its family or with its user's earlier tokens.
     An unreachable cache counts as "no": the token expires within minutes
     anyway, and every authenticated request would fail otherwise."""
-    jti_key = _ended_key(claims[jwt_settings.JTI_CLAIM])
     user_key = _ended_user_key(str(claims[jwt_settings.USER_ID_CLAIM]))
-    keys = [jti_key, user_key]
+    keys = [_ended_key(claims[jwt_settings.JTI_CLAIM]), user_key]
     if claims.get(FAMILY_CLAIM):
         keys.append(_ended_family_key(claims[FAMILY_CLAIM]))
     try:
