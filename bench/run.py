@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from apps.common.jwt_keys import private_key_pem_new
-from bench import data, scenarios
+from bench import data, scenarios, split
 from bench.report import write
 from bench.wrk import ensure_wrk
 from stack.procs import (
@@ -55,6 +55,9 @@ def parse_args(argv=None):
     parser.add_argument("--cache-db", type=int, default=12)
     parser.add_argument(
         "--fresh", action="store_true", help="drop the bench database first"
+    )
+    parser.add_argument(
+        "--no-split", action="store_true", help="the monolith's scenarios only"
     )
     return parser.parse_args(argv)
 
@@ -105,6 +108,11 @@ def check_services(args) -> None:
     ready = subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False)
     if ready.returncode != 0:
         sys.exit("bench: PostgreSQL is not reachable on 127.0.0.1")
+    flush_redis(args)
+
+
+def flush_redis(args) -> None:
+    host, _, port = args.redis.split("//", 1)[1].partition(":")
     for db in (args.broker_db, args.cache_db):
         subprocess.run(
             ["redis-cli", "-h", host, "-p", port or "6379", "-n", str(db), "flushdb"],
@@ -125,6 +133,28 @@ def drop_database(args) -> None:
         check=True,
         capture_output=True,
     )
+
+
+def split_rows_of(args, env, *, fixture, rows) -> list:
+    print("bench: split mode ...", flush=True)
+    monolith_orders = next(
+        api for name, api, _ in rows if name == scenarios.ORDERS_SCENARIO
+    )
+    split_rows = split.run_split(
+        env,
+        database_url=args.database_url,
+        port=args.port,
+        seconds=args.seconds,
+        monolith=(fixture, monolith_orders),
+    )
+    for name, api, ref in split_rows:
+        print(
+            f"bench:   {name}: {api.rps:.1f} / {ref.rps:.1f} per s, p50 "
+            f"{api.p50_ms:.1f} / {ref.p50_ms:.1f} ms, p99 {api.p99_ms:.1f} / "
+            f"{ref.p99_ms:.1f} ms, errors {api.errors}",
+            flush=True,
+        )
+    return split_rows
 
 
 def main(argv=None) -> int:
@@ -164,6 +194,11 @@ def main(argv=None) -> int:
         rows = scenarios.run_all(
             fixture, port=args.port, seconds=args.seconds, connections=args.connections
         )
+        # The split stack alone on the machine, on fresh broker and cache databases.
+        group.stop_all()
+        if not args.no_split:
+            flush_redis(args)
+            rows += split_rows_of(args, env, fixture=fixture, rows=rows)
         setup = (
             f"Stack: gunicorn with {workers} sync workers (2 x {cores} cores + 1), one "
             f"Celery worker per queue ({', '.join(QUEUES)}), beat, PostgreSQL and Redis "
@@ -171,7 +206,11 @@ def main(argv=None) -> int:
             f"{args.connections} connections, {args.seconds}s per run; order flows: "
             f"{scenarios.ORDER_CONCURRENCY} Python client threads."
         )
-        path = write(RESULTS, rows, setup=setup, notes=scenarios.NOTES)
+        notes = list(scenarios.NOTES)
+        if not args.no_split:
+            setup += " " + split.SETUP
+            notes.append(split.verdict(rows))
+        path = write(RESULTS, rows, setup=setup, notes=notes)
         print(path.read_text())
         print(f"bench: done in {time.monotonic() - started:.0f}s")
         if not os.environ.get("BENCH_KEEP_LOGS"):

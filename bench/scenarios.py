@@ -11,6 +11,7 @@ from bench.driver import Client, Result, drive, percentile
 from bench.wrk import run_wrk
 
 ORDER_CONCURRENCY = 8
+ORDERS_SCENARIO = "order placement to confirmed"
 RACE_BUYERS = 16
 SETTLE_TIMEOUT = 15.0
 SHIPPING_ADDRESS = {
@@ -150,14 +151,22 @@ def place_order(client: Client, token: str, product_id: str):
     return final, time.perf_counter() - started
 
 
-def order_to_confirmed(fx: Fixture, port, seconds, connections):
+def orders_placed_until_confirmed(fx: Fixture, port, seconds, *, name="order"):
+    """ORDER_CONCURRENCY customers placing one-line orders, each waiting until
+    its order is confirmed."""
     client = Client(port)
 
-    def api_action():
+    def action():
         final, latency = place_order(
             client, random.choice(fx.customer_tokens), random.choice(fx.product_ids)
         )
         return final == "confirmed", latency
+
+    return drive(name, action, concurrency=ORDER_CONCURRENCY, seconds=seconds)
+
+
+def order_to_confirmed(fx: Fixture, port, seconds, connections):
+    client = Client(port)
 
     def ref_action():
         status, _, latency = client.request(
@@ -165,7 +174,7 @@ def order_to_confirmed(fx: Fixture, port, seconds, connections):
         )
         return status == 200, latency
 
-    api = drive("order", api_action, concurrency=ORDER_CONCURRENCY, seconds=seconds)
+    api = orders_placed_until_confirmed(fx, port, seconds)
     ref = drive("order ref", ref_action, concurrency=ORDER_CONCURRENCY, seconds=seconds)
     return api, ref
 
@@ -236,7 +245,7 @@ SCENARIOS = [
     ("listing with filters", listing_filtered),
     ("product detail", detail),
     ("login", login),
-    ("order placement to confirmed", order_to_confirmed),
+    (ORDERS_SCENARIO, order_to_confirmed),
     ("last-unit race", last_unit_race),
 ]
 

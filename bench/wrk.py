@@ -2,12 +2,12 @@
 prints its summary as one JSON line."""
 
 import json
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 from bench.driver import Result
+from stack.procs import debian_tool
 
 LUA_DONE = r"""
 done = function(summary, latency, requests)
@@ -21,19 +21,7 @@ end
 
 
 def ensure_wrk() -> str | None:
-    """The wrk binary, installed with apt-get when missing and possible."""
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if shutil.which("apt-get"):
-        print("wrk not found: trying `apt-get install -y wrk`")
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "wrk"],
-            check=False,
-            capture_output=True,
-            timeout=300,
-        )
-    return shutil.which("wrk")
+    return debian_tool("wrk", package="wrk")
 
 
 def _lua_string(value: str) -> str:

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from config.topology import API_ROUTES, HOME_APP
-from stack.procs import ROOT
+from stack.procs import ROOT, debian_tool
 
 TEMPLATE = ROOT / "docker" / "gateway" / "nginx.conf.template"
 PLACEHOLDER = re.compile(r"\{\{ (\w+) \}\}")
@@ -17,6 +17,14 @@ PLACEHOLDER = re.compile(r"\{\{ (\w+) \}\}")
 def nginx_binary() -> str | None:
     """Debian installs nginx in /usr/sbin, outside a normal user's PATH."""
     return shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
+
+
+def ensure_nginx() -> str:
+    """nginx, installed from Debian's packages when missing (as root)."""
+    found = debian_tool("nginx", package="nginx")
+    if found is None:
+        raise SystemExit("the split mode's gateway needs nginx: apt-get install nginx")
+    return found
 
 
 def _upstream_names(app_addresses: dict[str, str]) -> dict[str, str]:

@@ -21,6 +21,22 @@ PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 
 
+def debian_tool(binary: str, *, package: str) -> str | None:
+    """`binary` from PATH or /usr/sbin (where Debian puts daemons), installed
+    with apt-get when it is missing and apt-get is at hand; None otherwise."""
+    search = f"{os.environ.get('PATH', '')}:/usr/sbin"
+    found = shutil.which(binary, path=search)
+    if found or not shutil.which("apt-get"):
+        return found
+    print(f"{binary} not found: trying `apt-get install -y {package}`", flush=True)
+    install = ["apt-get", "install", "-y", "-qq", package]
+    if subprocess.run(install, check=False, capture_output=True).returncode != 0:
+        # A fresh machine may not have read the package lists yet.
+        subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
+        subprocess.run(install, check=False, capture_output=True)
+    return shutil.which(binary, path=search)
+
+
 class ProcessGroup:
     """The processes one run started; `stop_all` stops each by its id."""
 

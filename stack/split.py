@@ -20,7 +20,7 @@ from pathlib import Path
 
 from apps.common.jwt_keys import private_key_pem_new
 from config.topology import HOME_APP, hosted_apps
-from stack.gateway import nginx_argv, render_config, write_config
+from stack.gateway import ensure_nginx, nginx_argv, render_config, write_config
 from stack.procs import BIN, ROOT, ProcessGroup, http_status, manage, wait_for
 
 ALL_APPS = ["users", "catalog", "inventory", "orders"]
@@ -31,6 +31,8 @@ DEFAULTS = {
     "GATEWAY_PORT": "8080",
     # Each app listens on the base plus its place in ALL_APPS (8101-8104).
     "SPLIT_PORT_BASE": "8101",
+    # Requests per second per client address at the edge (burst 200).
+    "GATEWAY_RATE": "50r/s",
 }
 STAFF_EMAIL = "split-staff@example.com"
 
@@ -61,8 +63,8 @@ def app_addresses(groups: list[list[str]], *, port_base: int) -> dict[str, str]:
     }
 
 
-def shared_env(*, gateway_port: int) -> dict:
-    env = {**os.environ}
+def shared_env(*, gateway_port: int, environ: dict) -> dict:
+    env = {**environ}
     for name, value in DEFAULTS.items():
         env.setdefault(name, value)
     env.update(
@@ -114,11 +116,17 @@ class SplitStack:
         gateway_port: int,
         port_base: int,
         run_dir: Path,
+        environ: dict | None = None,
     ):
+        """`environ`: what the processes inherit (this process's environment
+        unless given)."""
         self.groups, self.gateway_port, self.run_dir = groups, gateway_port, run_dir
         self.port_base = port_base
         self.addresses = app_addresses(groups, port_base=port_base)
-        self.base_env = shared_env(gateway_port=gateway_port)
+        self.base_env = shared_env(
+            gateway_port=gateway_port,
+            environ=os.environ if environ is None else environ,
+        )
         self.group = ProcessGroup(run_dir / "logs")
 
     @property
@@ -161,6 +169,7 @@ class SplitStack:
         )
 
     def start(self) -> None:
+        ensure_nginx()
         self.prepare()
         for group in self.groups:
             self.start_deployable(group)
@@ -169,6 +178,7 @@ class SplitStack:
             port=self.gateway_port,
             run_dir=self.run_dir,
             schema_dir=self.run_dir / "schema",
+            rate=self.base_env["GATEWAY_RATE"],
         )
         path = write_config(run_dir=self.run_dir, config=config)
         self.group.start("gateway", nginx_argv(path), self.base_env)
@@ -279,14 +289,18 @@ def run_tests(stack: SplitStack, pytest_args: list[str]) -> int:
     return subprocess.run(argv, cwd=ROOT, env=env, check=False).returncode
 
 
-def stack_from_environment(*, deployables: str) -> SplitStack:
+def stack_from_environment(
+    *, deployables: str, environ: dict | None = None
+) -> SplitStack:
     """The ports from GATEWAY_PORT and SPLIT_PORT_BASE, the runner's defaults
     otherwise."""
+    environ = os.environ if environ is None else environ
     return SplitStack(
         groups=parse_deployables(deployables),
-        gateway_port=int(os.environ.get("GATEWAY_PORT", DEFAULTS["GATEWAY_PORT"])),
-        port_base=int(os.environ.get("SPLIT_PORT_BASE", DEFAULTS["SPLIT_PORT_BASE"])),
+        gateway_port=int(environ.get("GATEWAY_PORT", DEFAULTS["GATEWAY_PORT"])),
+        port_base=int(environ.get("SPLIT_PORT_BASE", DEFAULTS["SPLIT_PORT_BASE"])),
         run_dir=Path(tempfile.mkdtemp(prefix="shop-split-")),
+        environ=environ,
     )
 
 

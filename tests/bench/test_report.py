@@ -2,6 +2,7 @@
 
 from bench.driver import Result, percentile
 from bench.report import row
+from bench.split import ORDERS_ROW, split_environ, verdict
 from bench.wrk import script
 
 
@@ -55,3 +56,31 @@ def test_the_wrk_script_rotates_requests_and_reports_json():
     )
     assert "i = i % #reqs + 1" in lua
     assert "BENCH_JSON" in lua and "latency:percentile(99)" in lua
+
+
+def test_the_split_verdict_holds_both_the_rate_and_the_latency_target():
+    monolith = result("order", 400, 10.0, 150.0, 300.0)
+    fast_enough = result("order split", 300, 10.0, 165.0, 340.0)  # 0.75x, +15 ms
+    too_slow = result("order split", 250, 10.0, 160.0, 340.0)  # 0.62x
+    too_late = result("order split", 380, 10.0, 175.0, 340.0)  # +25 ms
+
+    assert verdict([(ORDERS_ROW, fast_enough, monolith)]).endswith(
+        "0.75x, p50 +15.0 ms: met."
+    )
+    assert verdict([(ORDERS_ROW, too_slow, monolith)]).endswith("NOT met.")
+    assert verdict([(ORDERS_ROW, too_late, monolith)]).endswith("NOT met.")
+
+
+def test_the_split_stack_of_the_bench_keeps_the_bench_settings_on_its_own_databases():
+    bench_env = {
+        "DJANGO_SETTINGS_MODULE": "bench.stack_settings",
+        "THROTTLE_ORDER_PLACE": "100000/s",
+    }
+    environ = split_environ(
+        bench_env, database_url="postgres://h/shop_bench", port=8180
+    )
+
+    assert "DJANGO_SETTINGS_MODULE" not in environ  # the split runner's production
+    assert environ["THROTTLE_ORDER_PLACE"] == "100000/s"
+    assert environ["DATABASE_URL"] == "postgres://h/shop_bench_split"
+    assert (environ["GATEWAY_PORT"], environ["SPLIT_PORT_BASE"]) == ("8181", "8191")
