@@ -56,17 +56,16 @@ def split_environ(env: dict, *, database_url: str, port: int) -> dict:
     return environ
 
 
-def split_fixture(stack: SplitStack) -> Fixture:
-    """Customers and PRODUCTS new stocked products, all through the gateway."""
+def gateway_fixture(
+    stack: SplitStack, *, products: int, stock: int, prefix: str
+) -> Fixture:
+    """The bench's customers and `products` new products with `stock` units
+    each, all made through the gateway."""
     client = Client(stack.gateway_port, timeout=30)
     staff = token(client, STAFF_EMAIL, stack.staff_password)
     customers = ensure_customers(client)
     product_ids = stocked_products(
-        client,
-        staff,
-        count=PRODUCTS,
-        stock=STOCK_PER_PRODUCT,
-        prefix=f"SPLIT-{int(time.time())}",
+        client, staff, count=products, stock=stock, prefix=prefix
     )
     return Fixture(
         client=client,
@@ -107,7 +106,12 @@ def run_split(
     try:
         stack.start()
         print(f"bench: split stack ready behind {stack.url}", flush=True)
-        fx = split_fixture(stack)
+        fx = gateway_fixture(
+            stack,
+            products=PRODUCTS,
+            stock=STOCK_PER_PRODUCT,
+            prefix=f"SPLIT-{int(time.time())}",
+        )
         # Every deployable's workers warm (imports, connections) before measuring.
         scenarios.orders_placed_until_confirmed(fx, stack.gateway_port, 3)
         orders = scenarios.orders_placed_until_confirmed(

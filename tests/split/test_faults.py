@@ -16,11 +16,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from bench import data, faultkit
-from bench.driver import Client
+from bench import faultkit
+from bench.data import Fixture
 from bench.scenarios import SHIPPING_ADDRESS
+from bench.split import gateway_fixture
 from stack.procs import kill_pool_children, manage, wait_for
-from stack.split import ALL_APPS, STAFF_EMAIL, SplitStack, stack_from_environment
+from stack.split import ALL_APPS, SplitStack, stack_from_environment
 from tests.figures import report_figure
 
 pytestmark = [pytest.mark.splitfaults, pytest.mark.slow]
@@ -41,11 +42,7 @@ FAULT_ENV = {
 @dataclass
 class Split:
     stack: SplitStack
-    client: Client
-    staff_token: str
-    customers: list[tuple[str, str]]
-    customer_tokens: list[str]
-    product_ids: list[str]
+    fx: Fixture  # customers and products, made through the gateway
 
     @property
     def every_app_env(self) -> dict:
@@ -59,24 +56,13 @@ def split():
     stack.base_env.update(FAULT_ENV)
     try:
         stack.start()
-        client = Client(stack.gateway_port, timeout=10)
-        staff = data.token(client, STAFF_EMAIL, stack.staff_password)
-        customers = data.ensure_customers(client)[:4]
-        product_ids = data.stocked_products(
-            client,
-            staff,
-            count=PRODUCTS,
+        fx = gateway_fixture(
+            stack,
+            products=PRODUCTS,
             stock=STOCK,
             prefix=f"SF{uuid.uuid4().hex[:6].upper()}",
         )
-        yield Split(
-            stack=stack,
-            client=client,
-            staff_token=staff,
-            customers=customers,
-            customer_tokens=[data.token(client, *c) for c in customers],
-            product_ids=product_ids,
-        )
+        yield Split(stack=stack, fx=fx)
     except Exception:
         sys.stderr.write(f"\nsplit fault stack logs: {stack.group.log_dir}\n")
         raise
@@ -88,14 +74,16 @@ def place(split: Split, n: int, *, key: str = ""):
     """(status, body, seconds, headers) of one order of one unit."""
     headers = {"Idempotency-Key": key or str(uuid.uuid4())}
     started = time.monotonic()
-    status, body, _ = split.client.request(
+    status, body, _ = split.fx.client.request(
         "POST",
         "/api/v1/orders/",
         {
-            "items": [{"product_id": split.product_ids[n % PRODUCTS], "quantity": 1}],
+            "items": [
+                {"product_id": split.fx.product_ids[n % PRODUCTS], "quantity": 1}
+            ],
             "shipping_address": SHIPPING_ADDRESS,
         },
-        token=split.customer_tokens[n % len(split.customer_tokens)],
+        token=split.fx.customer_tokens[n % len(split.fx.customer_tokens)],
         headers=headers,
     )
     return status, body, time.monotonic() - started
@@ -123,8 +111,8 @@ def place_until_acknowledged(
 def statuses(split: Split, order_ids) -> dict[str, str]:
     found = {}
     for order_id in order_ids:
-        status, body, _ = split.client.request(
-            "GET", f"/api/v1/orders/{order_id}/", token=split.staff_token
+        status, body, _ = split.fx.client.request(
+            "GET", f"/api/v1/orders/{order_id}/", token=split.fx.staff_token
         )
         if status == 200:
             found[order_id] = body["status"]
@@ -167,15 +155,15 @@ def test_catalog_down_answers_503_fast_and_comes_back_by_itself(split, capsys):
         with ThreadPoolExecutor(12) as pool:
             refused = list(pool.map(lambda n: place(split, n), range(12)))
             history = pool.submit(
-                split.client.request,
+                split.fx.client.request,
                 "GET",
                 "/api/v1/orders/",
-                token=split.customer_tokens[0],
+                token=split.fx.customer_tokens[0],
             )
-        login = split.client.request(
+        login = split.fx.client.request(
             "POST",
             "/api/v1/auth/token/",
-            {"email": split.customers[0][0], "password": split.customers[0][1]},
+            {"email": split.fx.customers[0][0], "password": split.fx.customers[0][1]},
         )
     finally:
         split.stack.start_deployable(catalog)
@@ -274,16 +262,29 @@ def test_orders_web_killed_under_load_loses_and_doubles_nothing(split, capsys):
 
 def test_inventory_worker_killed_mid_event_loses_and_doubles_nothing(split, capsys):
     worker = split.stack.group.procs["worker-inventory"].pid
-    placed, kills = [], 0
+    placed: list = []
+    stop = threading.Event()
 
-    def burst():
-        placed.extend(place(split, n) for n in range(30))
+    def load():
+        # Orders keep coming while pool processes die, as under real traffic.
+        n = 0
+        while not stop.is_set() and n < 500:
+            placed.append(place(split, n))
+            n += 1
 
-    placing = threading.Thread(target=burst)
+    placing = threading.Thread(target=load)
     placing.start()
     try:
+        wait_for(lambda: len(placed) >= 5, timeout=30, what="orders before the kills")
         kills = kill_pool_children(worker, kills=4, pause=0.7)
+        after_kills = len(placed)
+        wait_for(
+            lambda: len(placed) >= after_kills + 5,
+            timeout=60,
+            what="orders after the kills",
+        )
     finally:
+        stop.set()
         placing.join(120)
     order_ids = [body["id"] for status, body, _ in placed if status == 201]
 
@@ -294,7 +295,11 @@ def test_inventory_worker_killed_mid_event_loses_and_doubles_nothing(split, caps
         f"during {len(placed)} orders, all settled {seconds(settle_seconds)}",
     )
     assert kills >= 4
-    assert [status for status, *_ in placed] == [201] * 30
-    assert settle_seconds is not None
+    assert [status for status, *_ in placed] == [201] * len(placed)
+    assert settle_seconds is not None, {
+        order_id: status
+        for order_id, status in statuses(split, order_ids).items()
+        if status == "pending"
+    }
     report = assert_reconciled(split, order_ids)
-    assert report["orders"] == {"confirmed": 30}
+    assert report["orders"] == {"confirmed": len(placed)}
