@@ -20,6 +20,7 @@ from apps.common.jwt_keys import private_key_pem_new
 from bench import data, scenarios, split
 from bench.report import write
 from bench.wrk import ensure_wrk
+from config import gunicorn as gunicorn_config
 from stack.procs import (
     ProcessGroup,
     manage,
@@ -185,8 +186,12 @@ def main(argv=None) -> int:
         for queue in QUEUES:
             start_worker(group, env, name=queue, queues=[queue])
         start_beat(group, env, schedule_dir=log_dir)
+        server = (
+            f"{workers} workers (2 x {cores} cores + 1) of {gunicorn_config.threads} "
+            "threads each (config/gunicorn.py, as in production)"
+        )
         print(
-            f"bench: gunicorn ({workers} sync workers) on 127.0.0.1:{args.port}, "
+            f"bench: gunicorn with {server} on 127.0.0.1:{args.port}, "
             f"{len(QUEUES)} Celery workers, beat"
         )
         fixture = data.load(env, port=args.port, products=args.products)
@@ -200,7 +205,7 @@ def main(argv=None) -> int:
             flush_redis(args)
             rows += split_rows_of(args, env, fixture=fixture, rows=rows)
         setup = (
-            f"Stack: gunicorn with {workers} sync workers (2 x {cores} cores + 1), one "
+            f"Stack: gunicorn with {server}, one "
             f"Celery worker per queue ({', '.join(QUEUES)}), beat, PostgreSQL and Redis "
             f"on the same machine; {fixture.product_count} products. wrk: 2 threads, "
             f"{args.connections} connections, {args.seconds}s per run; order flows: "

@@ -144,13 +144,13 @@ def http_status(url: str, *, timeout: float = 2) -> int | None:
 
 
 def start_web(group: ProcessGroup, env: dict, *, port: int, workers: int):
-    """gunicorn with the production config file (config/gunicorn.py)."""
+    """gunicorn with the production config file (config/gunicorn.py) and its
+    threads per worker (WEB_THREADS)."""
     web_env = {
         **env,
         "BIND_HOST": "127.0.0.1",
         "PORT": str(port),
         "WEB_WORKERS": str(workers),
-        "WEB_THREADS": "1",
     }
     argv = [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"]
     group.start("gunicorn", argv, web_env)
