@@ -3,7 +3,12 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import (
+    task_postrun,
+    task_prerun,
+    worker_process_shutdown,
+    worker_ready,
+)
 
 from apps.eventbus.redis_channel import reuse_one_client
 
@@ -34,3 +39,24 @@ def _check_database_connections(**kwargs):
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@worker_ready.connect
+def _serve_worker_metrics(sender, **kwargs):
+    # Handlers run here, not in web: their counters are scraped from the
+    # worker itself (entrypoint.sh sets the port and the multiprocess dir).
+    port = os.environ.get("WORKER_METRICS_PORT")
+    if port:
+        from apps.common.metrics import ConsumedQueuesCollector, start_metrics_server
+
+        queues = sender.app.amqp.queues.consume_from or sender.app.amqp.queues
+        collector = ConsumedQueuesCollector(list(queues))
+        start_metrics_server(port=int(port), collectors=[collector])
+
+
+@worker_process_shutdown.connect
+def _forget_pool_process_metrics(pid, **kwargs):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)

@@ -15,6 +15,11 @@ case "$role" in
     # WORKER_QUEUES: one queue (an extracted app) or several, comma-separated;
     # by default the queues of the apps this deployable hosts (SHOP_APPS).
     # Periodic jobs (relay, prune, expiry) run on the queue of the app they serve.
+    # Handlers' metrics: every pool process's, merged and served on
+    # WORKER_METRICS_PORT (9100; empty: none) under the web's access rule.
+    export WORKER_METRICS_PORT="${WORKER_METRICS_PORT-9100}"
+    export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus-worker}"
+    rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
     exec celery -A config worker \
       --queues "${WORKER_QUEUES:-${SHOP_APPS:-users,catalog,inventory,orders}}" \
       --concurrency "${WORKER_CONCURRENCY:-2}" \

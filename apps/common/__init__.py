@@ -1,3 +1,3 @@
 """The kernel's shared code. A domain app imports only authentication,
-breaker, cache, db, errors, jwt_keys, pagination, permissions, proxies, remote,
-schema and throttling from here (an import contract in pyproject.toml)."""
+breaker, cache, db, errors, jwt_keys, metrics, pagination, permissions,
+proxies, remote, schema and throttling from here (an import contract in pyproject.toml)."""

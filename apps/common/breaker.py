@@ -17,6 +17,7 @@ an open mark left behind by a racing trial never keeps a closed one shut.
 Any remote call is guarded the same way: `with breaker.guard(): call()`.
 """
 
+import logging
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -24,8 +25,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from prometheus_client.core import GaugeMetricFamily
 
 from apps.common.cache import counter_incr
+
+logger = logging.getLogger(__name__)
 
 
 class CircuitOpen(Exception):
@@ -77,6 +81,11 @@ class CircuitBreaker:
         if admission.failures_seen or admission.trial:
             self.record_success()
 
+    def is_tripped(self) -> bool:
+        """Open or half-open: the threshold was reached and no call has
+        succeeded since."""
+        return self._read()[0] >= self.failure_threshold
+
     def record_success(self) -> None:
         """Close the circuit (a success seen by a probe outside `guard` too)."""
         cache.delete_many(
@@ -108,3 +117,30 @@ class CircuitBreaker:
         # Half-open with the trial taken by another caller: try again shortly.
         retry_after = max(1, math.ceil(open_until - time.time()))
         return CircuitOpen(target=self.target, retry_after=retry_after)
+
+
+# --- metrics --------------------------------------------------------------------
+_watched: dict[str, CircuitBreaker] = {}
+
+
+def watch(breaker: CircuitBreaker) -> None:
+    """Report this breaker's state at every scrape of /metrics."""
+    _watched[breaker.target] = breaker
+
+
+class BreakerStateCollector:
+    """`circuit_breaker_open{target}`: 1 while a watched breaker is open or
+    half-open, read from the shared cache at scrape time."""
+
+    def collect(self):
+        family = GaugeMetricFamily(
+            "circuit_breaker_open",
+            "1 while the circuit to a target is open or half-open, else 0.",
+            labels=["target"],
+        )
+        for target, breaker in sorted(_watched.items()):
+            try:
+                family.add_metric([target], int(breaker.is_tripped()))
+            except Exception:  # noqa: BLE001 - a cache that is down has no figure
+                logger.warning("state of the %s breaker unavailable", target)
+        yield family

@@ -11,6 +11,9 @@ import hmac
 import ipaddress
 import logging
 import os
+import threading
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -23,6 +26,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.core import GaugeMetricFamily
 
 from apps.common.errors import PROBLEM_CONTENT_TYPE, problem
 
@@ -65,6 +69,12 @@ EVENTS_DEAD_LETTERED = Counter(
     "events_dead_lettered_total",
     "Events given up on and stored as dead letters.",
     ["consumer", "event_type"],
+)
+EVENT_HANDLING = Histogram(
+    "event_handling_duration_seconds",
+    "Time a consumer took to apply an event (its inbox row and effect).",
+    ["consumer", "event_type"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 
 
@@ -117,17 +127,18 @@ def render_metrics() -> bytes:
 
 
 # --- Access control -----------------------------------------------------------
-def metrics_access_allowed(request) -> bool:
+def metrics_access_allowed(*, authorization: str, remote_addr: str) -> bool:
     """Open unless METRICS_PROTECTED (production); then an allow-listed client
     network or `Authorization: Bearer <METRICS_TOKEN>`."""
     if not settings.METRICS_PROTECTED:
         return True
     token = settings.METRICS_TOKEN
-    given = request.headers.get("Authorization", "")
-    if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+    if token and hmac.compare_digest(
+        authorization.encode(), f"Bearer {token}".encode()
+    ):
         return True
     try:
-        client = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        client = ipaddress.ip_address(remote_addr)
     except ValueError:
         return False
     return any(
@@ -137,7 +148,10 @@ def metrics_access_allowed(request) -> bool:
 
 
 def metrics_view(request):
-    if not metrics_access_allowed(request):
+    if not metrics_access_allowed(
+        authorization=request.headers.get("Authorization", ""),
+        remote_addr=request.META.get("REMOTE_ADDR", ""),
+    ):
         body = problem(
             403,
             title="Forbidden",
@@ -146,3 +160,64 @@ def metrics_view(request):
         )
         return JsonResponse(body, status=403, content_type=PROBLEM_CONTENT_TYPE)
     return HttpResponse(render_metrics(), content_type=CONTENT_TYPE_LATEST)
+
+
+# --- Processes without Django views (Celery workers) ----------------------------
+class ConsumedQueuesCollector:
+    """`worker_consumed_queues{queue}` = 1 for each queue this worker consumes:
+    a queue absent from every worker has no consumer."""
+
+    def __init__(self, queues):
+        self.queues = sorted(queues)
+
+    def collect(self):
+        family = GaugeMetricFamily(
+            "worker_consumed_queues",
+            "Queues this Celery worker consumes (1 each).",
+            labels=["queue"],
+        )
+        for queue in self.queues:
+            family.add_metric([queue], 1)
+        yield family
+
+
+def metrics_wsgi_app(collectors=()):
+    """The /metrics of a process that serves no Django view, under the same
+    access rule as the web's (METRICS_PROTECTED, METRICS_TOKEN, CIDRs)."""
+    extra = CollectorRegistry(auto_describe=False)
+    for collector in collectors:
+        extra.register(collector)
+
+    def app(environ, start_response):
+        if not metrics_access_allowed(
+            authorization=environ.get("HTTP_AUTHORIZATION", ""),
+            remote_addr=environ.get("REMOTE_ADDR", ""),
+        ):
+            start_response("403 Forbidden", [("Content-Type", "text/plain")])
+            return [b"Metrics need an allow-listed network or the metrics token.\n"]
+        start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
+        return [process_metrics() + generate_latest(extra)]
+
+    return app
+
+
+def start_metrics_server(*, port: int, collectors=()) -> None:
+    """Serve `metrics_wsgi_app` on 0.0.0.0:`port` from a daemon thread."""
+    server = make_server(
+        "0.0.0.0",  # noqa: S104 - scraped from other hosts; guarded by the access rule
+        port,
+        metrics_wsgi_app(collectors),
+        ThreadingWSGIServer,
+        handler_class=_QuietHandler,
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    logger.info("metrics served on port %s", port)
+
+
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+        """Scrapes every few seconds are not worth a log line each."""

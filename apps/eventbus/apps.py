@@ -10,7 +10,19 @@ class EventbusConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.conf import settings
+
+        from apps.common.breaker import watch
         from apps.common.metrics import register_scrape_collector
-        from apps.eventbus.metrics import OutboxBacklogCollector
+        from apps.eventbus.metrics import (
+            BrokerQueuesCollector,
+            DeadLettersCollector,
+            OutboxBacklogCollector,
+        )
+        from apps.eventbus.outbox import broker_breaker
 
         register_scrape_collector(OutboxBacklogCollector())
+        register_scrape_collector(DeadLettersCollector())
+        if settings.CELERY_BROKER_URL:
+            register_scrape_collector(BrokerQueuesCollector())
+            watch(broker_breaker())

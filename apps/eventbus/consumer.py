@@ -42,6 +42,7 @@ def apply_event(consumer: str, envelope: Envelope) -> bool:
 
     alias = alias_for(consumer)
     with (
+        metrics.EVENT_HANDLING.labels(consumer, envelope.event_type).time(),
         context.flow(correlation=envelope.correlation_id, causation=envelope.event_id),
         context.handling(
             event_id=envelope.event_id,

@@ -12,9 +12,12 @@ class OrdersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from apps.common.breaker import watch
         from apps.orders import handlers
+        from apps.orders.gateway import gateway_breaker
 
         handlers.register()
+        watch(gateway_breaker())
         if settings.IS_PRODUCTION and settings.ORDERS_PAYMENT_GATEWAY.endswith(
             ".TestGateway"
         ):

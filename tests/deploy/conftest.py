@@ -26,12 +26,12 @@ PRODUCTION_ENV = {
 }
 
 
-def run(args, *, timeout=60, drop=(), **env) -> subprocess.CompletedProcess:
+def run(args, *, timeout=60, drop=(), cwd=ROOT, **env) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if k not in drop}
     environ["PATH"] = f"{BIN}{os.pathsep}{environ.get('PATH', '')}"
     return subprocess.run(
         [str(a) for a in args],
-        cwd=ROOT,
+        cwd=cwd,
         env={**environ, **env},
         capture_output=True,
         text=True,

@@ -60,7 +60,12 @@ def base_objects() -> dict[tuple[str, str], dict]:
     }
 
 
-@pytest.mark.parametrize("directory", [BASE, *OVERLAYS], ids=lambda p: p.name)
+OBSERVABILITY = K8S.parent / "observability"
+
+
+@pytest.mark.parametrize(
+    "directory", [BASE, *OVERLAYS, OBSERVABILITY], ids=lambda p: p.name
+)
 def test_every_manifest_validates_against_the_kubernetes_schemas(directory, tmp_path):
     paths = manifests_to_validate(directory, tmp_path)
 
@@ -110,6 +115,44 @@ def test_a_worker_deployment_and_autoscaler_per_queue_and_one_for_web():
     assert ("Service", "shop-web") in objects
     assert ("Ingress", "shop-web") in objects
     assert ("Job", "shop-migrate") in objects
+
+
+def test_the_migrate_jobs_delete_themselves_so_the_next_release_runs_them_again():
+    jobs = [obj for (kind, _), obj in base_objects().items() if kind == "Job"]
+    jobs += [
+        doc
+        for doc in load_all(K8S / "overlays" / "split" / "app" / "workloads.yaml")
+        if doc["kind"] == "Job"
+    ]
+
+    assert len(jobs) == 2
+    for job in jobs:
+        assert job["spec"]["ttlSecondsAfterFinished"] == 0
+
+
+def test_web_and_workers_are_scraped_on_their_metrics_ports():
+    objects = base_objects()
+    scraped = {
+        name: obj["spec"]["template"]["metadata"].get("annotations", {})
+        for (kind, name), obj in objects.items()
+        if kind == "Deployment"
+    }
+
+    assert scraped.pop("shop-beat") == {}
+    for name, annotations in scraped.items():
+        port = "8000" if name == "shop-web" else "9100"
+        assert annotations == {
+            "prometheus.io/scrape": "true",
+            "prometheus.io/port": port,
+        }, name
+
+
+def test_the_secret_example_keeps_the_broker_and_the_cache_apart():
+    (secret,) = load_all(SECRET_EXAMPLE)
+    broker = secret["stringData"]["CELERY_BROKER_URL"].split("/")[2]
+    cache = secret["stringData"]["CACHE_URL"].split("/")[2]
+
+    assert broker != cache
 
 
 def test_beat_runs_exactly_once():

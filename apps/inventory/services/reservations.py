@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.common.db import atomic_for
 from apps.common.errors import ValidationFailed
 from apps.eventbus.api import publish, publish_many
+from apps.inventory import metrics
 from apps.inventory.errors import StockInvariantBroken
 from apps.inventory.events import (
     ReservationExpired,
@@ -108,11 +109,14 @@ def stock_reserve(
     now = timezone.now()
     expires_at = now + dt.timedelta(minutes=settings.RESERVATION_TIMEOUT_MINUTES)
     try:
-        return _reserve(order_id, wanted, expires_at=expires_at, actor=actor)
+        reservation = _reserve(order_id, wanted, expires_at=expires_at, actor=actor)
     except Refused as refused:
         short = _short_lines(wanted, refused)
     except IntegrityError:
         return _first_outcome(order_id)
+    else:
+        metrics.RESERVATIONS.labels("reserved").inc()
+        return reservation
     try:
         with atomic_for(Reservation):
             reservation = _create_reservation(
@@ -121,6 +125,7 @@ def stock_reserve(
             publish(StockReservationFailed(order_id=order_id, short_lines=short))
     except IntegrityError:
         return _first_outcome(order_id)
+    metrics.RESERVATIONS.labels("refused").inc()
     return reservation
 
 
@@ -292,7 +297,7 @@ def reservation_expire(
     reservation = Reservation.objects.filter(pk=reservation_id).first()
     if reservation is None:
         return False
-    return _give_back(
+    expired = _give_back(
         reservation,
         to_status=Status.EXPIRED,
         actor="system:expiry",
@@ -301,6 +306,9 @@ def reservation_expire(
         ),
         expires_at__lte=now or timezone.now(),
     )
+    if expired:
+        metrics.RESERVATIONS.labels("expired").inc()
+    return expired
 
 
 def reservations_expire_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.common.db import atomic_for
 from apps.eventbus.api import publish
+from apps.orders import metrics
 from apps.orders.errors import (
     IllegalTransition,
     OrderDoesNotExist,
@@ -91,6 +92,10 @@ def order_confirm(
                 reservation_expires_at=expires_at,
             )
         )
+    metrics.SAGA_OUTCOMES.labels("confirmed").inc()
+    metrics.PLACEMENT_TO_CONFIRMED.observe(
+        (timezone.now() - order.created_at).total_seconds()
+    )
     return True
 
 
@@ -102,6 +107,7 @@ def order_fail(*, order_id: uuid.UUID, reason: str) -> bool:
             return False
         move(order, S.FAILED, action="fail", reason=reason)
         publish(OrderFailed(order_id=order.id, user_id=order.user_id, reason=reason))
+    metrics.SAGA_OUTCOMES.labels("failed").inc()
     return True
 
 
@@ -122,6 +128,7 @@ def order_expire(*, order_id: uuid.UUID, reservation_id: uuid.UUID) -> bool:
             logger.info("reservation expiry for order %s ignored", order_id)
             return False
         _cancel(order, reason="reservation_expired")
+    metrics.SAGA_OUTCOMES.labels("expired").inc()
     return True
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.common.breaker import CircuitOpen
 from apps.common.db import atomic_for
 from apps.eventbus.api import publish
+from apps.orders import metrics
 from apps.orders.errors import (
     IllegalTransition,
     PaymentDeclined,
@@ -42,6 +43,14 @@ from apps.orders.services.lifecycle import locked_order, move
 from apps.orders.services.lifecycle import order_cancel as _order_cancel
 
 logger = logging.getLogger(__name__)
+
+# What `_payment_record` answers, as the payments metric counts it.
+PAYMENT_OUTCOMES = {
+    "paid": "paid",
+    "declined": "declined",
+    "compensate": "compensated",
+    "already_recorded": "already_recorded",
+}
 
 
 def _circuit_open(exc: CircuitOpen) -> PaymentUnavailable:
@@ -166,6 +175,7 @@ def order_pay(
     try:  # fail fast, before any row is written
         gateway_breaker().raise_if_open()
     except CircuitOpen as exc:
+        metrics.PAYMENTS.labels("unavailable").inc()
         raise _circuit_open(exc) from exc
     payment = _payment_begin(order_id=order_id, user_id=user_id)
     gateway = get_gateway()
@@ -182,8 +192,10 @@ def order_pay(
         # The outcome is unknown: the attempt stays `processing`, and the next
         # request resumes it with the same gateway key.
         _payment_note_error(payment.id, str(exc.__cause__ or exc))
+        metrics.PAYMENTS.labels("unavailable").inc()
         raise
     outcome, order = _payment_record(payment.id, result, claim=claim)
+    metrics.PAYMENTS.labels(PAYMENT_OUTCOMES[outcome]).inc()
     if outcome == "declined":
         raise PaymentDeclined(
             f"The payment was declined ({result.decline_reason}).",

@@ -11,6 +11,7 @@ from apps.catalog.interface import product_snapshots
 from apps.common.db import atomic_for
 from apps.common.errors import ValidationFailed
 from apps.eventbus.api import publish
+from apps.orders import metrics
 from apps.orders.errors import UnpaidHoldLimit
 from apps.orders.events import OrderPlaced, PlacedLine
 from apps.orders.models import Order, OrderLine
@@ -168,6 +169,7 @@ def order_place(
         shipping_country=address.country,
     )
     _store(order, lines, claim)
+    metrics.ORDERS_PLACED.inc()
     return order
 
 
