@@ -55,7 +55,7 @@ def test_an_unapplied_migration_waits_then_fails_naming_it():
     assert str(failure.value) == (
         f"Migrations still missing after 0.6 s: {alias}: 1 unapplied: {label}"
     )
-    assert out.getvalue().count(f"waiting for migrations of {alias}\n") >= 3
+    assert out.getvalue().startswith(f"waiting for migrations of {alias}\n")
 
 
 def test_it_passes_once_the_migrate_job_has_caught_up(monkeypatch):
