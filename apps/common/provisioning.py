@@ -1,6 +1,13 @@
-"""Creating an app's PostgreSQL database when it does not exist yet."""
+"""Provisioning an app's database: creating it when it does not exist yet,
+and telling which of its migrations are not applied.
+
+`unapplied_migrations` is the one adapter over Django's migration executor
+(not a documented API): tests/common/test_wait_for_migrations.py holds it to
+`migrate --check`."""
 
 import psycopg
+from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
 from psycopg import sql
 
 
@@ -27,3 +34,11 @@ def ensure_database_exists(config: dict) -> bool:
             sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"]))
         )
     return True
+
+
+def unapplied_migrations(alias: str) -> list[str]:
+    """What `migrate --database ALIAS` would apply, as `app_label.name`; raises
+    django.db.DatabaseError when the database cannot be reached."""
+    executor = MigrationExecutor(connections[alias])
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]

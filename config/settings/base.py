@@ -320,6 +320,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME",
     default=str(Path(tempfile.gettempdir()) / "shop-celerybeat-schedule"),
 )
+# Beat touches a file every tick, at least every loop interval, for its
+# liveness probe (config/beat.py).
+CELERY_BEAT_SCHEDULER = "config.beat:LivenessScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
 CELERY_TASK_HARD_TIME_LIMIT = env.int("CELERY_TASK_HARD_TIME_LIMIT", default=60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=45)
 CELERY_TASK_SERIALIZER = "json"

@@ -193,3 +193,22 @@ def test_the_gateway_runs_the_one_gateway_configuration_of_the_overlay():
         "./k8s/overlays/split/nginx.conf:/etc/nginx/nginx.conf:ro"
     ]
     assert (DOCKER / "k8s" / "overlays" / "split" / "nginx.conf").is_file()
+
+
+def test_every_beat_is_health_checked_by_its_liveness_file():
+    beats = [
+        svc
+        for profile in ("monolith", "split")
+        for svc in in_profile(profile).values()
+        if svc.get("command") == ["beat"]
+    ]
+
+    assert len(beats) == 1 + len(settings.DOMAIN_APPS)
+    for beat in beats:
+        assert beat["healthcheck"]["test"] == [
+            "CMD",
+            "python",
+            "-m",
+            "config.beat",
+            "120",
+        ]

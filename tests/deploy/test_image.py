@@ -1,5 +1,6 @@
 """What the image runs: production settings pass `check --deploy` with no
-warning, and the entry point migrates, serves and answers its health check."""
+warning, and the entry point migrates (what the init containers wait for),
+serves and answers its health check."""
 
 import os
 import signal
@@ -88,9 +89,15 @@ def test_the_entrypoint_migrates_serves_and_passes_its_health_check(tmp_path):
     }
     drop = ("CELERY_BROKER_URL", "CACHE_URL")
 
+    wait = [ENTRYPOINT, "manage", "wait_for_migrations", "--timeout", "1"]
+    unmigrated = run(wait, drop=drop, **env)
+    assert unmigrated.returncode == 1
+    assert "Migrations still missing after 1 s: default: " in unmigrated.stderr
+
     migrated = run([ENTRYPOINT, "migrate"], drop=drop, timeout=120, **env)
     assert migrated.returncode == 0, migrated.stderr
     assert "Migrating default" in migrated.stdout
+    assert run(wait, drop=drop, **env).returncode == 0
 
     before = run([ENTRYPOINT, "healthcheck"], drop=drop, **env)
     assert before.returncode != 0  # nothing listens yet

@@ -3,6 +3,7 @@
 the base carries what the operations design asks for, and the split overlay
 gives every app its deployable and a network that allows only its calls."""
 
+import ipaddress
 import re
 import shutil
 from pathlib import Path
@@ -292,7 +293,7 @@ def test_only_the_gateway_and_callers_reach_an_app_and_only_the_gateway_is_publi
             {"podSelector": {"matchLabels": labels}} for labels in [gateway, *callers]
         ), app
     (public,) = objects["NetworkPolicy", "gateway"]["spec"]["ingress"]
-    assert public == {"ports": [{"protocol": "TCP", "port": 8080}]}
+    assert public == {"from": [INGRESS_CONTROLLER], "ports": [tcp(8080)]}
     assert objects["NetworkPolicy", "default-deny"]["spec"] == {
         "podSelector": {},
         "policyTypes": ["Ingress", "Egress"],
@@ -305,3 +306,169 @@ def test_only_the_gateway_and_callers_reach_an_app_and_only_the_gateway_is_publi
         for path in rule["http"]["paths"]
     }
     assert backends == {"gateway"}
+
+
+# --- Rollouts: migrations first, a closed network, a beat that is watched -----
+
+INGRESS_CONTROLLER = {
+    "namespaceSelector": {
+        "matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}
+    },
+    "podSelector": {"matchLabels": {"app.kubernetes.io/name": "ingress-nginx"}},
+}
+MONITORING = {
+    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}
+}
+
+
+def tcp(port: int) -> dict:
+    return {"protocol": "TCP", "port": port}
+
+
+def workloads(objects: dict) -> dict[str, dict]:
+    return {
+        name: obj
+        for (kind, name), obj in objects.items()
+        if kind in ("Deployment", "Job")
+        and obj["spec"]["template"]["spec"].get(
+            "serviceAccountName"
+        )  # the app's pods (not the split gateway's nginx)
+    }
+
+
+@pytest.mark.parametrize(
+    "objects", [base_objects, split_objects], ids=["base", "split"]
+)
+def test_web_workers_and_beat_wait_for_the_migrations_of_their_release(objects):
+    pods = {
+        name: obj["spec"]["template"]["spec"]
+        for name, obj in workloads(objects()).items()
+        if obj["kind"] == "Deployment"
+    }
+
+    assert len(pods) in (6, 12)  # web, beat, workers: per queue, or per app
+    for name, pod in pods.items():
+        (init,) = pod["initContainers"]
+        (container,) = pod["containers"]
+        assert init["args"] == ["manage", "wait_for_migrations", "--timeout", "600"]
+        assert init["image"] == container["image"], name
+        assert init["envFrom"] == container["envFrom"], name
+        assert init["securityContext"] == container["securityContext"], name
+
+
+def selects(selector: dict, labels: dict) -> bool:
+    """A Kubernetes label selector (matchLabels, matchExpressions with In)."""
+    expressions = selector.get("matchExpressions", [])
+    assert {e["operator"] for e in expressions} <= {"In"}
+    return all(
+        labels.get(k) == v for k, v in selector.get("matchLabels", {}).items()
+    ) and all(labels.get(e["key"]) in e["values"] for e in expressions)
+
+
+def policies_of(objects: dict, pod: dict) -> list[dict]:
+    labels = pod["metadata"]["labels"]
+    return [
+        obj["spec"]
+        for (kind, _), obj in objects.items()
+        if kind == "NetworkPolicy" and selects(obj["spec"]["podSelector"], labels)
+    ]
+
+
+def allowed_ingress(objects: dict, pod: dict) -> list[tuple[dict, dict]]:
+    return [
+        (peer, port)
+        for policy in policies_of(objects, pod)
+        for rule in policy.get("ingress", [])
+        for peer in rule.get("from", [{}])
+        for port in rule["ports"]
+    ]
+
+
+@pytest.mark.parametrize(
+    "objects", [base_objects, split_objects], ids=["base", "split"]
+)
+def test_a_network_policy_denies_every_pod_what_it_does_not_allow(objects):
+    objects = objects()
+    (deny,) = [
+        obj["spec"]
+        for (kind, _), obj in objects.items()
+        if kind == "NetworkPolicy" and obj["metadata"]["name"].endswith("default-deny")
+    ]
+    assert deny == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+
+    for name, workload in workloads(objects).items():
+        pod = workload["spec"]["template"]
+        egress = [
+            rule for p in policies_of(objects, pod) for rule in p.get("egress", [])
+        ]
+        reached = [peer for rule in egress for peer in rule["to"]]
+        assert any(
+            peer.get("podSelector") == {"matchLabels": {"k8s-app": "kube-dns"}}
+            for peer in reached
+        ), name
+        assert all(rule["ports"] for rule in egress), name
+        assert not any(
+            peer.get("ipBlock", {}).get("cidr") == "0.0.0.0/0" for peer in reached
+        )
+        # From outside the namespace (or from anywhere): what each pod serves.
+        external = [
+            (peer, port)
+            for peer, port in allowed_ingress(objects, pod)
+            if "namespaceSelector" in peer or not peer
+        ]
+        labels = pod["metadata"]["labels"]
+        component = labels.get("app.kubernetes.io/component") or labels.get(
+            "app.kubernetes.io/name"
+        )
+        if component in ("web", "shop-web"):
+            assert (MONITORING, tcp(8000)) in external, name
+            assert all(p in (MONITORING, INGRESS_CONTROLLER) for p, _ in external)
+            assert all(port == tcp(8000) for _, port in external), name
+        elif component == "worker":
+            assert external == [(MONITORING, tcp(9100))], name
+        else:
+            assert external == [], name  # beat and migrate serve nobody
+
+
+def test_only_the_ingress_controller_and_prometheus_reach_web_in_the_base():
+    objects = base_objects()
+    web = objects["Deployment", "shop-web"]["spec"]["template"]
+
+    assert sorted(map(str, allowed_ingress(objects, web))) == sorted(
+        map(str, [(INGRESS_CONTROLLER, tcp(8000)), (MONITORING, tcp(8000))])
+    )
+
+
+@pytest.mark.parametrize(
+    "objects", [base_objects, split_objects], ids=["base", "split"]
+)
+def test_beat_proves_it_is_alive(objects):
+    beats = [
+        obj["spec"]["template"]["spec"]["containers"][0]
+        for name, obj in workloads(objects()).items()
+        if name.endswith("beat")
+    ]
+
+    assert len(beats) in (1, 4)
+    for beat in beats:
+        probe = beat["livenessProbe"]
+        *command, max_age = probe["exec"]["command"]
+        assert command == ["python", "-m", "config.beat"]
+        # Several missed ticks, not one slow one, restart beat.
+        assert int(max_age) >= 3 * settings.CELERY_BEAT_MAX_LOOP_INTERVAL
+        assert probe["periodSeconds"] * probe["failureThreshold"] >= int(max_age)
+
+
+@pytest.mark.parametrize(
+    "objects", [base_objects, split_objects], ids=["base", "split"]
+)
+def test_only_the_proxies_in_front_are_trusted_not_the_pod_network(objects):
+    (config,) = [
+        obj["data"]
+        for (kind, name), obj in objects().items()
+        if kind == "ConfigMap" and name == "shop-config"
+    ]
+    networks = [ipaddress.ip_network(c) for c in config["TRUSTED_PROXIES"].split(",")]
+
+    assert networks
+    assert all(network.num_addresses <= 256 for network in networks), networks
