@@ -3,13 +3,18 @@
 
 from celery import shared_task
 
-from apps.users.services.notifications import order_emails_retry
+from apps.users.services.notifications import email_deliver, emails_retry
 from apps.users.services.tokens import tokens_prune_expired
 
 
-@shared_task(name="users.send_order_emails")
-def send_order_emails() -> dict[str, int]:
-    return order_emails_retry()
+@shared_task(name="users.send_emails")
+def send_emails() -> dict[str, int]:
+    return emails_retry()
+
+
+@shared_task(name="users.deliver_email")
+def deliver_email(email_id: int) -> bool:
+    return email_deliver(email_id)
 
 
 @shared_task(name="users.prune_expired_tokens")

@@ -1,0 +1,111 @@
+"""Answers that do not tell known from unknown addresses, in body or in time.
+
+Time is compared by the work that dominates it, counted rather than clocked
+(a clock on a shared test machine is noise): the password hashes a request
+computes (tens of milliseconds each with Argon2), and whether it talks to the
+mail server (with a broker a worker sends, never the request)."""
+
+import pytest
+from celery import current_app
+from django.contrib.auth.hashers import MD5PasswordHasher
+from django.core import mail
+from django.core.cache import cache
+
+from apps.common.db import alias_for
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+class CountingHasher(MD5PasswordHasher):
+    """Counts the hashes computed (MD5's verify computes one through encode)."""
+
+    algorithm = "counting_md5"
+    hashes = 0
+
+    def encode(self, password, salt):
+        CountingHasher.hashes += 1
+        return super().encode(password, salt)
+
+
+@pytest.fixture(autouse=True)
+def counting_hasher(settings):
+    settings.PASSWORD_HASHERS = ["tests.users.test_enumeration.CountingHasher"]
+
+
+@pytest.fixture
+def known(counting_hasher):
+    return make_user(email="known@example.com")
+
+
+@pytest.fixture
+def work(api_client, django_capture_on_commit_callbacks):
+    """`work(url, body)`: the answer and the hashes computed for it, after-commit
+    work included (throttles reset first)."""
+
+    def run(url, body):
+        cache.clear()
+        CountingHasher.hashes = 0
+        with django_capture_on_commit_callbacks(using=alias_for("users"), execute=True):
+            response = api_client.post(url, body, format="json")
+        return response, CountingHasher.hashes
+
+    return run
+
+
+def assert_alike(first, second):
+    (a, a_hashes), (b, b_hashes) = first, second
+    assert a.status_code == b.status_code
+    assert a["Content-Type"] == b["Content-Type"]
+    assert a_hashes == b_hashes
+
+
+def test_login_answers_and_hashes_alike_for_an_unknown_address(known, work):
+    url = "/api/v1/auth/token/"
+
+    wrong = work(url, {"email": "known@example.com", "password": "wrong-password-1"})
+    unknown = work(url, {"email": "nobody@example.com", "password": "wrong-password-1"})
+
+    assert wrong[0].json() == unknown[0].json()
+    assert wrong[1] == 1
+    assert_alike(wrong, unknown)
+
+
+def test_registration_answers_and_hashes_alike_for_a_taken_address(known, work):
+    url = "/api/v1/auth/register/"
+    password = "analytical-engine-1843"
+
+    taken = work(url, {"email": "known@example.com", "password": password})
+    new = work(url, {"email": "new@example.com", "password": password})
+
+    assert set(taken[0].json()) == set(new[0].json())
+    assert new[1] == 1
+    assert_alike(taken, new)
+
+
+def test_a_reset_request_answers_alike_for_an_unknown_address(known, work):
+    url = "/api/v1/auth/password-reset/"
+
+    known_answer = work(url, {"email": "known@example.com"})
+    unknown_answer = work(url, {"email": "nobody@example.com"})
+
+    assert known_answer[0].json() == unknown_answer[0].json()
+    assert_alike(known_answer, unknown_answer)
+
+
+def test_with_a_broker_the_request_hands_the_mail_to_a_worker(
+    known, work, settings, monkeypatch
+):
+    settings.EVENTS_DELIVERY = "celery"
+    handed = []
+    monkeypatch.setattr(
+        current_app, "send_task", lambda name, **kw: handed.append((name, kw))
+    )
+
+    response, _ = work("/api/v1/auth/password-reset/", {"email": "known@example.com"})
+
+    assert response.status_code == 202
+    assert mail.outbox == []
+    [(name, options)] = handed
+    assert name == "users.deliver_email"
+    assert options["queue"] == "users"
