@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.usefixtures("interface_transport")
 def test_customer_data_has_the_orders_addresses_and_payments(paid_order, customer):
-    data = customer_data(user_id=str(customer.pk))
+    data = customer_data(user_id=str(customer.id))
 
     assert [o.id for o in data.orders] == [paid_order.id]
     assert data.addresses == (ShippingAddressData(**{"line2": "", **ADDRESS}),)
@@ -65,7 +65,7 @@ def test_erasure_blanks_the_address_keeps_the_order_and_repeats_as_a_no_op(
     order = Order.objects.get(pk=mine.json()["id"])
     other = Order.objects.get(pk=theirs.json()["id"])
 
-    envelope = erase(customer.pk)
+    envelope = erase(customer.id)
     deliver_events()
     after_first = shipping(order)
     again = apply_event("orders", envelope)
@@ -74,8 +74,8 @@ def test_erasure_blanks_the_address_keeps_the_order_and_repeats_as_a_no_op(
     assert again is False  # the inbox knew it
     assert shipping(order) == after_first
     order.refresh_from_db()
-    assert (order.total, order.user_id) == (Decimal("39.98"), customer.pk)
-    assert not IdempotencyRecord.objects.filter(user_id=customer.pk).exists()
+    assert (order.total, order.user_id) == (Decimal("39.98"), customer.id)
+    assert not IdempotencyRecord.objects.filter(user_id=customer.id).exists()
     assert shipping(other)["name"] == "Ada Lovelace"
 
 
@@ -84,6 +84,6 @@ def test_the_handler_itself_is_idempotent(customer, customer_client, catalog):
 
     place(customer_client)
 
-    assert customer_data_erase(user_id=customer.pk) == 1
-    assert customer_data_erase(user_id=customer.pk) == 1
+    assert customer_data_erase(user_id=customer.id) == 1
+    assert customer_data_erase(user_id=customer.id) == 1
     assert Order.objects.get().shipping_name == ""
