@@ -12,6 +12,8 @@ from django.core import mail
 from django.core.cache import cache
 
 from apps.common.db import alias_for
+from apps.users.models import CustomerEmail
+from apps.users.tasks import send_account_mail
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -93,8 +95,16 @@ def test_a_reset_request_answers_alike_for_an_unknown_address(known, work):
     assert_alike(known_answer, unknown_answer)
 
 
-def test_with_a_broker_the_request_hands_the_mail_to_a_worker(
-    known, work, settings, monkeypatch
+@pytest.mark.parametrize(
+    ("url", "kind", "body"),
+    [
+        ("/api/v1/auth/password-reset/", "password_reset", {}),
+        ("/api/v1/auth/email/verification/", "verify_email", {}),
+        ("/api/v1/auth/register/", "account_exists", {"password": "a-long-pass-99"}),
+    ],
+)
+def test_with_a_broker_the_request_only_hands_the_address_to_a_worker(
+    known, work, settings, monkeypatch, url, kind, body
 ):
     settings.EVENTS_DELIVERY = "celery"
     handed = []
@@ -102,10 +112,26 @@ def test_with_a_broker_the_request_hands_the_mail_to_a_worker(
         current_app, "send_task", lambda name, **kw: handed.append((name, kw))
     )
 
-    response, _ = work("/api/v1/auth/password-reset/", {"email": "known@example.com"})
+    response, _ = work(url, {"email": "Known@Example.com", **body})
 
-    assert response.status_code == 202
+    assert response.status_code in (201, 202)
     assert mail.outbox == []
-    [(name, options)] = handed
-    assert name == "users.deliver_email"
-    assert options["queue"] == "users"
+    assert not CustomerEmail.objects.exists()
+    assert handed == [
+        (
+            "users.send_account_mail",
+            {
+                "kwargs": {"kind": kind, "address": "known@example.com"},
+                "queue": "users",
+                "retry": False,
+            },
+        )
+    ]
+
+
+def test_the_worker_mails_a_known_address_only(known):
+    sent = send_account_mail("password_reset", "known@example.com")
+    unknown = send_account_mail("password_reset", "nobody@example.com")
+
+    assert (sent, unknown) == (True, False)
+    assert CustomerEmail.objects.get().to_address == "known@example.com"

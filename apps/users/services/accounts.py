@@ -18,8 +18,8 @@ from apps.users.events import UserRegistered
 from apps.users.models import User
 from apps.users.roles import STAFF_ROLES, role_groups
 from apps.users.selectors import user_find_by_email
+from apps.users.services.account_mail import account_mail_soon
 from apps.users.services.login_throttle import account_mail_request, login_attempt
-from apps.users.services.notifications import email_queue
 from apps.users.services.tokens import tokens_revoke_all
 
 PROFILE_FIELDS = ("first_name", "last_name", "phone")
@@ -63,26 +63,17 @@ def registration_submit(
         return user_register(email=email, password=password, **names)
     except EmailTaken:
         make_password(password)  # the work a new account's hash takes
+        email = User.objects.normalize_email(email)
         _taken_address_notify(email=email, client_address=client_address)
-        return User(email=User.objects.normalize_email(email), **names)
+        return User(email=email, **names)
 
 
 def _taken_address_notify(*, email: str, client_address: str) -> None:
-    owner = user_find_by_email(email)
-    if owner is None or not owner.is_active:
-        return
     try:  # the owner's inbox is no spam target: past the limit, silence
-        account_mail_request(account=owner.email, address=client_address)
+        account_mail_request(account=email, address=client_address)
     except AccountMailThrottled:
         return
-    with atomic_for(User):
-        email_queue(
-            user=owner,
-            kind="account_exists",
-            template="account_exists",
-            subject="You already have an account",
-            context={},
-        )
+    account_mail_soon(kind="account_exists", address=email)
 
 
 def _user_create(

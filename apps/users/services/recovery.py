@@ -6,13 +6,9 @@ from django.utils import timezone
 
 from apps.common.db import atomic_for
 from apps.users.models import User
-from apps.users.selectors import user_find_by_email
+from apps.users.services.account_mail import account_mail_soon
 from apps.users.services.accounts import user_password_set, validate_password
-from apps.users.services.links import (
-    link_email_send,
-    link_token_check,
-    password_reset_purpose,
-)
+from apps.users.services.links import link_token_check, password_reset_purpose
 from apps.users.services.login_throttle import account_mail_request
 
 
@@ -21,11 +17,7 @@ def password_reset_request(*, email: str, client_address: str) -> None:
     raises AccountMailThrottled past a limit (counted for any address)."""
     account = User.objects.normalize_email(email)
     account_mail_request(account=account, address=client_address)
-    user = user_find_by_email(account)
-    if user is None or not user.is_active or not user.has_usable_password():
-        return
-    with atomic_for(User):
-        link_email_send(user=user, purpose=password_reset_purpose(), address=user.email)
+    account_mail_soon(kind="password_reset", address=account)
 
 
 def password_reset_confirm(*, token: str, new_password: str) -> User:

@@ -14,6 +14,7 @@ from apps.common.errors import ValidationFailed
 from apps.users.errors import EMAIL_TAKEN
 from apps.users.models import User
 from apps.users.selectors import user_find, user_find_by_email
+from apps.users.services.account_mail import account_mail_send, account_mail_soon
 from apps.users.services.accounts import password_confirm
 from apps.users.services.links import (
     email_verify_purpose,
@@ -28,11 +29,9 @@ def email_verification_send(*, user_id) -> bool:
     """Send the verification link to an active, unverified account (the
     consumer of users.user.registered.v1); False when there is none."""
     user = user_find(user_id)
-    if user is None or not user.is_active or user.email_verified:
-        return False
-    with atomic_for(User):
-        link_email_send(user=user, purpose=email_verify_purpose(), address=user.email)
-    return True
+    return user is not None and account_mail_send(
+        kind="verify_email", address=user.email
+    )
 
 
 def email_verification_resend(*, email: str, client_address: str) -> None:
@@ -40,9 +39,7 @@ def email_verification_resend(*, email: str, client_address: str) -> None:
     answer) for an unknown or verified address."""
     account = User.objects.normalize_email(email)
     account_mail_request(account=account, address=client_address)
-    user = user_find_by_email(account)
-    if user is not None:
-        email_verification_send(user_id=user.pk)
+    account_mail_soon(kind="verify_email", address=account)
 
 
 def email_verify(*, token: str) -> User:
