@@ -38,6 +38,8 @@ INVALID = "Given token not valid for any token type"
 FAMILY_CLAIM = "family"
 # The user's token version a token was issued under (a new password raises it).
 VERSION_CLAIM = "ver"
+# Whether the user's e-mail address was verified when the token was issued.
+EMAIL_VERIFIED_CLAIM = "email_verified"
 
 
 def _ended_key(jti: str) -> str:

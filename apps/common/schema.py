@@ -52,10 +52,13 @@ JWT_DESCRIPTION = (
 )
 
 
-def example(*, name: str, value: dict, request: bool):
+def example(*, name: str, value: dict, request: bool, status: int | None = None):
     """A serializer decorator: one example of a request body (`request`) or of
-    a response, shown on every operation that uses the serializer."""
+    a response (of `status`; default 200 and 201), shown on every operation
+    that uses the serializer."""
     kind = {"request_only": True} if request else {"response_only": True}
+    if status is not None:
+        kind["status_codes"] = [str(status)]
     return extend_schema_serializer(
         examples=[OpenApiExample(name, value=value, **kind)]
     )

@@ -9,6 +9,8 @@ from apps.inventory.events import (
     StockReserved,
 )
 from apps.orders.services.lifecycle import order_confirm, order_expire, order_fail
+from apps.orders.services.privacy import customer_data_erase
+from apps.users.events import UserErased
 
 
 def on_inventory_stock_reserved(event: StockReserved, meta: EventMeta) -> None:
@@ -37,8 +39,13 @@ def on_inventory_reservation_expired(
     order_expire(order_id=event.order_id, reservation_id=event.reservation_id)
 
 
+def on_users_user_erased(event: UserErased, meta: EventMeta) -> None:
+    customer_data_erase(user_id=event.user_id)
+
+
 def register() -> None:
     """Subscribe this app's handlers to the event bus."""
     subscribe("orders", StockReserved, on_inventory_stock_reserved)
     subscribe("orders", StockReservationFailed, on_inventory_reservation_failed)
     subscribe("orders", ReservationExpired, on_inventory_reservation_expired)
+    subscribe("orders", UserErased, on_users_user_erased)

@@ -6,7 +6,14 @@ import uuid
 
 from apps.common.errors import ValidationFailed
 from apps.common.remote import interface_function
-from apps.orders.contracts import OrderLineSummary, OrderNotFound, OrderSummary
+from apps.orders.contracts import (
+    CustomerOrderData,
+    OrderLineSummary,
+    OrderNotFound,
+    OrderSummary,
+    PaymentData,
+    ShippingAddressData,
+)
 
 
 def _summary(order) -> OrderSummary:
@@ -51,6 +58,38 @@ def order_list(*, user_id: uuid.UUID | str) -> list[OrderSummary]:
 
     orders = selectors.order_list(user_id=uuid.UUID(str(user_id)), is_staff=False)
     return [_summary(order) for order in orders]
+
+
+@interface_function(idempotent=True)
+def customer_data(*, user_id: uuid.UUID | str) -> CustomerOrderData:
+    """Everything this app keeps about the customer (a data export): orders,
+    shipping addresses and payments, oldest first."""
+    from apps.orders import selectors
+
+    orders = list(
+        reversed(selectors.order_list(user_id=uuid.UUID(str(user_id)), is_staff=False))
+    )
+    addresses = {
+        ShippingAddressData(
+            **{name: getattr(order, f"shipping_{name}") for name in ADDRESS_FIELDS}
+        ): None
+        for order in orders
+    }
+    return CustomerOrderData(
+        orders=tuple(_summary(order) for order in orders),
+        addresses=tuple(addresses),
+        payments=tuple(
+            PaymentData(
+                order_id=order.id,
+                amount=payment.amount,
+                currency=payment.currency,
+                status=payment.status,
+                created_at=payment.created_at,
+            )
+            for order in orders
+            for payment in order.payments.all()
+        ),
+    )
 
 
 @interface_function(idempotent=False)

@@ -10,7 +10,7 @@ from django.contrib.auth.forms import (
     UserChangeForm,
 )
 
-from apps.users.models import OrderEmail, PaidOrder, Role, User
+from apps.users.models import CustomerEmail, PaidOrder, Role, User
 from apps.users.services.accounts import user_password_set
 
 
@@ -119,7 +119,7 @@ class PaidOrderAdmin(ReadOnlyAdmin):
     list_select_related = ("user",)
 
 
-@admin.register(OrderEmail)
+@admin.register(CustomerEmail)
 class OrderEmailAdmin(ReadOnlyAdmin):
     """Read-only: written by the order event handlers, sent and retried by the
     notification service. Unsent ones show their last error."""
@@ -127,4 +127,4 @@ class OrderEmailAdmin(ReadOnlyAdmin):
     list_display = ("order_id", "kind", "to_address", "created_at", "sent_at")
     list_filter = ("kind", ("sent_at", admin.EmptyFieldListFilter))
     search_fields = ("to_address", "order_id")
-    readonly_fields = [field.name for field in OrderEmail._meta.fields]
+    readonly_fields = [field.name for field in CustomerEmail._meta.fields]

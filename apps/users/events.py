@@ -11,3 +11,12 @@ class UserRegistered(Event):
     event_type = "users.user.registered.v1"
     user_id: uuid.UUID
     email: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserErased(Event):
+    """The account is gone; every app erases or anonymizes what it keeps about
+    the user."""
+
+    event_type = "users.user.erased.v1"
+    user_id: uuid.UUID

@@ -11,8 +11,14 @@ from apps.orders.events import (
     OrderRefunded,
     OrderShipped,
 )
+from apps.users.events import UserRegistered
 from apps.users.services.notifications import order_notification_send
 from apps.users.services.stats import customer_order_paid, customer_order_refunded
+from apps.users.services.verification import email_verification_send
+
+
+def on_users_user_registered(event: UserRegistered, meta: EventMeta) -> None:
+    email_verification_send(user_id=event.user_id)
 
 
 def _notify(kind: str, event, **details) -> None:
@@ -67,6 +73,7 @@ def on_orders_order_refunded(event: OrderRefunded, meta: EventMeta) -> None:
 
 def register() -> None:
     """Subscribe this app's handlers to the event bus."""
+    subscribe("users", UserRegistered, on_users_user_registered)
     subscribe("users", OrderConfirmed, on_orders_order_confirmed)
     subscribe("users", OrderFailed, on_orders_order_failed)
     subscribe("users", OrderPaid, on_orders_order_paid)

@@ -64,6 +64,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Raised when every token issued so far must end (a new password); tokens
     # carry the version they were issued under.
     token_version = models.PositiveIntegerField(default=0, editable=False)
+    # Set when the owner of the address followed a verification link (or a
+    # password reset link, which proves the same).
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -82,6 +85,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def role(self) -> str:
         return Role.STAFF if self.is_staff else Role.CUSTOMER
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class PaidOrder(models.Model):
@@ -107,13 +114,13 @@ class PaidOrder(models.Model):
         return f"{self.order_id} ({self.amount} {self.currency})"
 
 
-class OrderEmail(models.Model):
-    """An e-mail about an order, written in the transaction of the event that
-    caused it and sent after commit; one that could not be sent is retried by
-    the `users.send_order_emails` job."""
+class CustomerEmail(models.Model):
+    """An e-mail to a customer about an order or their account, written in the
+    transaction that caused it and sent after commit; one that could not be
+    sent is retried by the `users.send_emails` job."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    order_id = models.UUIDField()
+    order_id = models.UUIDField(null=True, blank=True)
     kind = models.CharField(max_length=20)
     to_address = models.EmailField(max_length=254)
     subject = models.CharField(max_length=200)
@@ -131,10 +138,10 @@ class OrderEmail(models.Model):
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
-                name="users_orderemail_unsent",
+                name="users_customeremail_unsent",
                 condition=models.Q(sent_at__isnull=True),
             )
         ]
 
     def __str__(self):
-        return f"{self.kind} e-mail for order {self.order_id}"
+        return f"{self.kind} e-mail to {self.to_address}"

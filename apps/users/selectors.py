@@ -23,6 +23,8 @@ def user_find_by_email(email: str) -> User | None:
 
 def customer_stats(*, user: User) -> dict:
     """Paid, not refunded orders: how many, and the spend per currency."""
+    if user._state.adding:  # registration's stand-in for a taken address
+        return {"order_count": 0, "lifetime_spend": []}
     rows = list(
         PaidOrder.objects.filter(
             user=user, paid_at__isnull=False, refunded_at__isnull=True

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from apps.common.local_files import read_or_create
 from config.databases import build_databases
@@ -89,7 +90,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # A shop's own templates (e-mails: users/email/) before the apps' own.
+        "DIRS": env.list("TEMPLATE_DIRS", default=[]),
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -194,6 +196,9 @@ REST_FRAMEWORK = {
         # Per client address (TRUSTED_PROXIES decides which one); generous for
         # a shared office or campus address, tight for a script.
         "register": env("THROTTLE_REGISTER", default="30/hour"),
+        # Password reset e-mails: per client address and per e-mail address.
+        "account_mail_ip": env("THROTTLE_ACCOUNT_MAIL_IP", default="20/hour"),
+        "account_mail_address": env("THROTTLE_ACCOUNT_MAIL_ADDRESS", default="5/hour"),
         "order_place": env("THROTTLE_ORDER_PLACE", default="60/min"),
     },
 }
@@ -292,6 +297,7 @@ EVENTS_RETRY_MAX_SECONDS = env.float("EVENTS_RETRY_MAX_SECONDS", default=60.0)
 # app's handlers to its line here.
 EVENT_SUBSCRIPTIONS = {
     "users": [
+        "users.user.registered.v1",
         "orders.order.confirmed.v1",
         "orders.order.failed.v1",
         "orders.order.paid.v1",
@@ -312,6 +318,7 @@ EVENT_SUBSCRIPTIONS = {
         "inventory.stock.reserved.v1",
         "inventory.stock.reservation_failed.v1",
         "inventory.reservation.expired.v1",
+        "users.user.erased.v1",
     ],
 }
 
@@ -394,8 +401,8 @@ CELERY_BEAT_SCHEDULE = hosted_jobs(
             "schedule": env.float("ORDERS_SETTLE_INTERVAL_SECONDS", default=60.0),
             "options": {"queue": "orders"},
         },
-        "users-send-order-emails": {
-            "task": "users.send_order_emails",
+        "users-send-emails": {
+            "task": "users.send_emails",
             "schedule": 60.0,
             "options": {"queue": "users"},
         },
@@ -434,6 +441,24 @@ SERVICE_BREAKER_THRESHOLD = env.int("SERVICE_BREAKER_THRESHOLD", default=5)
 SERVICE_BREAKER_SECONDS = env.float("SERVICE_BREAKER_SECONDS", default=10.0)
 
 # --- Domain settings -------------------------------------------------------
+# Accounts (docs/users.md): what an account may do before its e-mail address
+# is verified: "order" (everything; verification pending), "browse" (log in,
+# profile, export, erase; placing orders is refused) or "nothing" (no login
+# until verified; the login answers as for a wrong password).
+UNVERIFIED_ACCOUNTS_MAY = env("UNVERIFIED_ACCOUNTS_MAY", default="order")
+if UNVERIFIED_ACCOUNTS_MAY not in ("order", "browse", "nothing"):
+    raise ImproperlyConfigured("UNVERIFIED_ACCOUNTS_MAY: order, browse or nothing")
+PASSWORD_RESET_MINUTES = env.int("PASSWORD_RESET_MINUTES", default=60)
+VERIFY_EMAIL_HOURS = env.int("VERIFY_EMAIL_HOURS", default=72)
+# The shop front end's pages that take the token of an account e-mail's link.
+PASSWORD_RESET_URL = env(
+    "PASSWORD_RESET_URL",
+    default="http://localhost:8000/account/reset-password?token={token}",
+)
+VERIFY_EMAIL_URL = env(
+    "VERIFY_EMAIL_URL",
+    default="http://localhost:8000/account/verify-email?token={token}",
+)
 RESERVATION_TIMEOUT_MINUTES = env.int("RESERVATION_TIMEOUT_MINUTES", default=15)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 

@@ -33,7 +33,10 @@ def test_the_report_of_this_tree_crosses_no_boundary():
     assert {app: report[app]["database"] for app in settings.DOMAIN_APPS} == (
         settings.APP_DATABASES
     )
-    assert report["users"]["publishes"] == ["users.user.registered.v1"]
+    assert report["users"]["publishes"] == [
+        "users.user.erased.v1",
+        "users.user.registered.v1",
+    ]
     assert report["catalog"]["publishes"] == [
         "catalog.product.created.v1",
         "catalog.product.deactivated.v1",
@@ -49,7 +52,7 @@ def test_the_text_report_ends_with_the_verdict():
 
     text = out.getvalue()
     assert "orders\n  database:  " in text
-    assert "publishes: users.user.registered.v1\n" in text
+    assert "publishes: users.user.erased.v1, users.user.registered.v1\n" in text
     assert text.endswith("No boundary is crossed.\n")
 
 

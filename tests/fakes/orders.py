@@ -5,7 +5,12 @@ import uuid
 from decimal import Decimal
 
 from apps.common.errors import ValidationFailed
-from apps.orders.contracts import OrderLineSummary, OrderNotFound, OrderSummary
+from apps.orders.contracts import (
+    CustomerOrderData,
+    OrderLineSummary,
+    OrderNotFound,
+    OrderSummary,
+)
 
 
 class FakeOrders:
@@ -29,6 +34,11 @@ class FakeOrders:
     def order_list(self, *, user_id: uuid.UUID | str) -> list[OrderSummary]:
         mine = [o for o in self.orders.values() if str(o.user_id) == str(user_id)]
         return sorted(mine, key=lambda o: o.created_at, reverse=True)
+
+    def customer_data(self, *, user_id: uuid.UUID | str) -> CustomerOrderData:
+        """The customer's orders; the fake keeps no addresses or payments."""
+        mine = sorted(self.order_list(user_id=user_id), key=lambda o: o.created_at)
+        return CustomerOrderData(orders=tuple(mine), addresses=(), payments=())
 
     def order_place(
         self,

@@ -21,6 +21,15 @@ ADDRESS = {
     "postal_code": "SW1Y 4JH",
     "country": "GB",
 }
+# ADDRESS after its customer's erasure: the country stays for tax.
+ERASED_ADDRESS = {
+    "name": "",
+    "line1": "",
+    "line2": "",
+    "city": "",
+    "postal_code": "",
+    "country": "GB",
+}
 WIDGET_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
 GADGET_ID = uuid.UUID("00000000-0000-4000-8000-000000000002")
 RETIRED_ID = uuid.UUID("00000000-0000-4000-8000-000000000003")

@@ -70,7 +70,11 @@ def customer(gateway) -> dict:
         json={"email": email, "password": password, "first_name": "S"},
     )
     assert response.status_code == 201, response.text
-    return {"email": email, "token": gateway.login(email=email, password=password)}
+    return {
+        "email": email,
+        "password": password,
+        "token": gateway.login(email=email, password=password),
+    }
 
 
 @pytest.fixture

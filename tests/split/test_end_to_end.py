@@ -77,6 +77,67 @@ def test_a_confirmed_order_is_cancelled(gateway, customer, product_in_stock):
     assert cancelled.json()["status"] == "cancelled"
 
 
+def test_a_customer_exports_then_erases_their_data_across_deployables(
+    gateway, customer, staff_token, product_in_stock
+):
+    order = place(gateway, token=customer["token"], product_id=product_in_stock)
+    confirmed(gateway, token=customer["token"], order_id=order["id"])
+    gateway.call(
+        "POST", f"/api/v1/orders/{order['id']}/cancel/", token=customer["token"]
+    )
+
+    exported = gateway.call("GET", "/api/v1/users/me/export/", token=customer["token"])
+    erased = gateway.call(
+        "POST",
+        "/api/v1/users/me/erase/",
+        token=customer["token"],
+        json={"password": customer["password"]},
+    )
+
+    assert exported.status_code == 200, exported.text
+    assert [o["id"] for o in exported.json()["orders"]] == [order["id"]]
+    assert exported.json()["addresses"] == [{"line2": "", **SHIPPING_ADDRESS}]
+    assert erased.status_code == 204, erased.text
+    # The orders deployable refuses the ended token too (shared cache).
+    gone = gateway.call("GET", "/api/v1/orders/", token=customer["token"])
+    assert gone.status_code == 401
+    anonymized = gateway.eventually(
+        f"/api/v1/orders/{order['id']}/",
+        token=staff_token,
+        until=lambda body: body["shipping_address"]["name"] == "",
+    )
+    assert anonymized["shipping_address"]["country"] == "DE"
+    assert anonymized["total"] == order["total"]
+
+
+def test_reset_and_registration_do_not_tell_who_has_an_account(gateway, customer):
+    def reset(email):
+        return gateway.call(
+            "POST", "/api/v1/auth/password-reset/", json={"email": email}
+        )
+
+    def register(email):
+        return gateway.call(
+            "POST",
+            "/api/v1/auth/register/",
+            json={"email": email, "password": "split-pass-4821"},
+        )
+
+    known, unknown = (
+        reset(customer["email"]),
+        reset(f"x-{uuid.uuid4().hex}@example.com"),
+    )
+    taken, new = (
+        register(customer["email"]),
+        register(f"n-{uuid.uuid4().hex}@example.com"),
+    )
+
+    assert (known.status_code, known.json()) == (unknown.status_code, unknown.json())
+    assert known.status_code == 202
+    assert taken.status_code == new.status_code == 201
+    assert set(taken.json()) == set(new.json())
+
+
 def test_problems_have_the_monoliths_shape(gateway, customer):
     missing = gateway.call(
         "GET", f"/api/v1/orders/{uuid.uuid4()}/", token=customer["token"]

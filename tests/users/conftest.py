@@ -61,3 +61,17 @@ def redeliver(django_capture_on_commit_callbacks):
             return apply_event("users", envelope)
 
     return do
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks, deliver_events):
+    """Run a request, then its after-commit work: events delivered in-process
+    (the registration's consumer) and the e-mails queued sent."""
+
+    def do(request):
+        with django_capture_on_commit_callbacks(using=alias_for("users"), execute=True):
+            response = request()
+            deliver_events()
+        return response
+
+    return do

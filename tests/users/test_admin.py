@@ -130,13 +130,13 @@ def test_customers_cannot_open_the_admin(customer):
 
 
 @pytest.mark.django_db
-def test_order_emails_are_listed_read_only_with_unsent_ones_filterable(
+def test_customer_emails_are_listed_read_only_with_unsent_ones_filterable(
     admin_client, customer
 ):
-    from apps.users.models import OrderEmail
+    from apps.users.models import CustomerEmail
 
     sent, unsent = (
-        OrderEmail.objects.create(
+        CustomerEmail.objects.create(
             user=customer,
             order_id=uuid.uuid4(),
             kind=kind,
@@ -151,15 +151,15 @@ def test_order_emails_are_listed_read_only_with_unsent_ones_filterable(
     )
 
     unsent_only = admin_client.get(
-        "/admin/users/orderemail/", {"sent_at__isempty": "1"}
+        "/admin/users/customeremail/", {"sent_at__isempty": "1"}
     )
-    detail = admin_client.get(f"/admin/users/orderemail/{unsent.pk}/change/")
+    detail = admin_client.get(f"/admin/users/customeremail/{unsent.pk}/change/")
 
     assert [e.pk for e in unsent_only.context["cl"].result_list] == [unsent.pk]
     assert detail.status_code == 200
     assert b"Connection refused" in detail.content
     assert b'name="_save"' not in detail.content  # nothing to save
-    assert admin_client.get("/admin/users/orderemail/add/").status_code == 403
+    assert admin_client.get("/admin/users/customeremail/add/").status_code == 403
 
 
 @pytest.mark.django_db

@@ -7,17 +7,17 @@ from django.utils import timezone
 
 from apps.common.db import alias_for
 from apps.eventbus.models import DeadLetter
-from apps.users.models import OrderEmail
+from apps.users.models import CustomerEmail
 from apps.users.services.notifications import (
     KEEP_SENT,
     LEASE,
     MAX_ATTEMPTS,
     RETRY_BASE,
     RETRY_MAX,
-    order_email_deliver,
-    order_emails_retry,
+    email_deliver,
+    emails_retry,
 )
-from apps.users.tasks import send_order_emails
+from apps.users.tasks import send_emails
 from tests.users import factories
 
 EXPECTED = {
@@ -111,7 +111,9 @@ def test_handlers_are_subscribed_for_every_lifecycle_event():
 
     subscribed = {t for t in registry._handlers if "users" in registry.consumers_of(t)}
 
-    assert subscribed == {f"orders.order.{kind}.v1" for kind in EXPECTED}
+    assert subscribed == {f"orders.order.{kind}.v1" for kind in EXPECTED} | {
+        "users.user.registered.v1"
+    }
 
 
 @pytest.fixture
@@ -128,23 +130,23 @@ def test_a_mail_that_could_not_be_sent_is_retried_with_back_off_until_it_leaves(
     emit, customer, smtp_down
 ):
     emit(factories.lifecycle(customer, uuid.uuid4())["shipped"])
-    [email] = OrderEmail.objects.all()
+    [email] = CustomerEmail.objects.all()
     assert (mail.outbox, email.sent_at, email.attempts) == ([], None, 1)
     assert "Connection refused" in email.last_error
     first_retry = email.next_attempt_at  # one minute on
     assert first_retry - email.created_at >= RETRY_BASE
 
-    assert order_emails_retry(now=first_retry)["sent"] == 0  # SMTP still down
+    assert emails_retry(now=first_retry)["sent"] == 0  # SMTP still down
     email.refresh_from_db()
     assert email.next_attempt_at - first_retry == 2 * RETRY_BASE  # backing off
     smtp_down.undo()
-    assert order_emails_retry(now=first_retry)["retried"] == 0  # not due yet
-    assert order_emails_retry(now=email.next_attempt_at) == {
+    assert emails_retry(now=first_retry)["retried"] == 0  # not due yet
+    assert emails_retry(now=email.next_attempt_at) == {
         "retried": 1,
         "sent": 1,
         "pruned": 0,
     }
-    assert order_emails_retry(now=email.next_attempt_at + RETRY_MAX)["retried"] == 0
+    assert emails_retry(now=email.next_attempt_at + RETRY_MAX)["retried"] == 0
 
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject.startswith("Your order is on its way")
@@ -155,11 +157,11 @@ def test_a_mail_that_could_not_be_sent_is_retried_with_back_off_until_it_leaves(
 @pytest.mark.django_db
 def test_a_mail_being_sent_is_not_picked_up_by_another_sender(emit, customer):
     emit(factories.lifecycle(customer, uuid.uuid4())["shipped"])
-    email = OrderEmail.objects.get()
-    OrderEmail.objects.update(sent_at=None, next_attempt_at=timezone.now() + LEASE)
+    email = CustomerEmail.objects.get()
+    CustomerEmail.objects.update(sent_at=None, next_attempt_at=timezone.now() + LEASE)
 
-    assert order_email_deliver(email.pk) is False  # leased by another sender
-    assert order_emails_retry()["retried"] == 0
+    assert email_deliver(email.pk) is False  # leased by another sender
+    assert emails_retry()["retried"] == 0
     assert len(mail.outbox) == 1  # only the first send
 
 
@@ -177,11 +179,11 @@ def test_an_unexpected_error_is_recorded_and_the_batch_goes_on(
     emit(factories.lifecycle(other_customer, uuid.uuid4())["shipped"])
 
     later = timezone.now() + RETRY_MAX
-    OrderEmail.objects.update(sent_at=None, next_attempt_at=timezone.now())
-    report = order_emails_retry(now=later)
+    CustomerEmail.objects.update(sent_at=None, next_attempt_at=timezone.now())
+    report = emails_retry(now=later)
 
     assert report == {"retried": 2, "sent": 1, "pruned": 0}
-    failed = OrderEmail.objects.get(to_address="customer@example.com")
+    failed = CustomerEmail.objects.get(to_address="customer@example.com")
     assert (failed.sent_at, failed.last_error) == (None, "bad header")
 
 
@@ -190,21 +192,21 @@ def test_retries_stop_after_the_last_attempt_and_sent_mail_is_pruned(
     emit, customer, smtp_down
 ):
     emit(factories.lifecycle(customer, uuid.uuid4())["shipped"])
-    OrderEmail.objects.update(attempts=MAX_ATTEMPTS)
+    CustomerEmail.objects.update(attempts=MAX_ATTEMPTS)
     smtp_down.undo()
     later = timezone.now() + RETRY_MAX
 
-    assert order_emails_retry(now=later)["retried"] == 0
+    assert emails_retry(now=later)["retried"] == 0
     assert mail.outbox == []
 
-    OrderEmail.objects.update(attempts=0)
-    order_emails_retry(now=later)
+    CustomerEmail.objects.update(attempts=0)
+    emails_retry(now=later)
     assert len(mail.outbox) == 1
-    assert order_emails_retry(now=later + KEEP_SENT)["pruned"] == 1
-    assert not OrderEmail.objects.exists()
+    assert emails_retry(now=later + KEEP_SENT)["pruned"] == 1
+    assert not CustomerEmail.objects.exists()
 
 
 def test_the_mail_job_runs_on_the_users_queue(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["users-send-order-emails"]
-    assert entry["task"] == send_order_emails.name
+    entry = settings.CELERY_BEAT_SCHEDULE["users-send-emails"]
+    assert entry["task"] == send_emails.name
     assert entry["options"] == {"queue": "users"}

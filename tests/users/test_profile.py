@@ -15,6 +15,7 @@ def test_profile_shows_own_data_and_empty_stats(customer_client, customer):
         "last_name": "",
         "phone": "",
         "role": "customer",
+        "email_verified": False,
         "date_joined": customer.date_joined.isoformat().replace("+00:00", "Z"),
         "stats": {"order_count": 0, "lifetime_spend": []},
     }

@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 
 from apps.common.db import alias_for
 from apps.eventbus.models import OutboxEvent
@@ -37,6 +38,7 @@ def test_register_creates_customer_and_publishes_event(api_client):
         "last_name": "Lovelace",
         "phone": "",
         "role": "customer",
+        "email_verified": False,
         "date_joined": body["date_joined"],
         "stats": {"order_count": 0, "lifetime_spend": []},
     }
@@ -61,18 +63,31 @@ def test_register_hashes_with_argon2_from_base_settings(api_client, settings):
 
 
 @pytest.mark.django_db
-def test_register_refuses_email_taken_in_other_case(api_client, customer):
-    response = api_client.post(
-        URL, {**GOOD, "email": "CUSTOMER@example.com"}, format="json"
-    )
+def test_a_taken_address_answers_like_a_new_account_and_mails_its_owner(
+    api_client, customer, django_capture_on_commit_callbacks
+):
+    new = api_client.post(URL, {**GOOD, "email": "new@example.com"}, format="json")
 
-    assert response.status_code == 400
-    assert response["Content-Type"] == "application/problem+json"
-    assert response.json()["errors"] == {
-        "email": ["A user with this e-mail address already exists."]
-    }
-    assert User.objects.count() == 1
-    assert registered_events() == []
+    with django_capture_on_commit_callbacks(using=alias_for("users"), execute=True):
+        taken = api_client.post(
+            URL, {**GOOD, "email": "CUSTOMER@example.com"}, format="json"
+        )
+
+    assert taken.status_code == new.status_code == 201
+    assert taken["Content-Type"] == new["Content-Type"]
+    body, new_body = taken.json(), new.json()
+    assert set(body) == set(new_body)
+    assert body["id"] not in (str(customer.pk), new_body["id"])
+    assert {
+        k: v for k, v in body.items() if k not in ("id", "email", "date_joined")
+    } == {k: v for k, v in new_body.items() if k not in ("id", "email", "date_joined")}
+    assert body["email"] == "customer@example.com"
+    assert User.objects.count() == 2
+    customer.refresh_from_db()
+    assert customer.check_password("analytical-engine-1843") is False
+    assert [m.to for m in mail.outbox] == [["customer@example.com"]]
+    assert mail.outbox[0].subject == "You already have an account"
+    assert len(registered_events()) == 1  # the new account's only
 
 
 @pytest.mark.django_db

@@ -1,13 +1,17 @@
 import uuid
+from collections.abc import Mapping
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from apps.common.authentication import EMAIL_VERIFIED_CLAIM
 from apps.common.pagination import PageNumberPagination
 from apps.common.permissions import IsStaff
 from apps.common.throttling import ExactRateThrottleMixin
@@ -61,6 +65,23 @@ def _product_ids(items: list) -> dict[int, uuid.UUID]:
     return ids
 
 
+class MayPlaceOrders(BasePermission):
+    """A verified e-mail address where UNVERIFIED_ACCOUNTS_MAY is not "order",
+    read from the access token (a token without the claim predates
+    verification); a user who just verified refreshes their token."""
+
+    message = "Verify your e-mail address before placing orders."
+    code = "email_not_verified"
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        if settings.UNVERIFIED_ACCOUNTS_MAY == "order":
+            return True
+        claims = request.auth if isinstance(request.auth, Mapping) else {}
+        return bool(claims.get(EMAIL_VERIFIED_CLAIM, True))
+
+
 class OrderPlaceThrottle(ExactRateThrottleMixin, UserRateThrottle):
     scope = "order_place"
 
@@ -73,6 +94,7 @@ def _order_response(request, order_id, *, status_code=status.HTTP_200_OK, **kw):
 
 
 class OrderListCreateApi(APIView):
+    permission_classes = [IsAuthenticated, MayPlaceOrders]
     # Also tells the schema generator that the list answers a page.
     pagination_class = PageNumberPagination
 

@@ -9,20 +9,30 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from apps.common.errors import NotFound
 from apps.common.jwt_keys import jwks_document
+from apps.common.permissions import IsStaff
 from apps.common.proxies import client_address
 from apps.common.throttling import ExactRateThrottleMixin
 from apps.users.api import serializers as s
+from apps.users.selectors import user_find
 from apps.users.services.accounts import (
+    registration_submit,
     user_password_change,
     user_profile_update,
-    user_register,
 )
+from apps.users.services.privacy import personal_data_export, user_erase
+from apps.users.services.recovery import password_reset_confirm, password_reset_request
 from apps.users.services.tokens import (
     token_obtain,
     token_pair_for,
     token_refresh,
     token_revoke,
+)
+from apps.users.services.verification import (
+    email_change_request,
+    email_verification_resend,
+    email_verify,
 )
 
 
@@ -62,9 +72,14 @@ class RegisterApi(PublicApi):
     def post(self, request):
         """Register.
 
-        Creates a customer account; log in with POST /api/v1/auth/token/ afterwards.
+        Creates a customer account and e-mails a link that verifies the address; log
+        in with POST /api/v1/auth/token/ afterwards. A taken address gets the same
+        answer (its owner is e-mailed instead), so the answer tells nobody whether an
+        address has an account.
         """
-        user = user_register(**_valid(s.RegisterInput, request))
+        user = registration_submit(
+            **_valid(s.RegisterInput, request), client_address=client_address(request)
+        )
         return Response(s.ProfileOutput(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -169,3 +184,134 @@ class PasswordChangeApi(APIView):
             client_address=client_address(request),
         )
         return Response(token_pair_for(user))
+
+
+ACCEPTED = "If the address has an account, an e-mail is on its way."
+
+
+def _accepted() -> Response:
+    return Response({"detail": ACCEPTED}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetApi(PublicApi):
+    @extend_schema(request=s.EmailInput, responses={202: s.AcceptedOutput})
+    def post(self, request):
+        """Ask for a password reset link.
+
+        E-mails a single-use link (valid `PASSWORD_RESET_MINUTES`, 60) to the account
+        of the address. The answer is the same whether or not the address has an
+        account; throttled per client and per address.
+        """
+        password_reset_request(
+            **_valid(s.EmailInput, request), client_address=client_address(request)
+        )
+        return _accepted()
+
+
+class PasswordResetConfirmApi(PublicApi):
+    @extend_schema(request=s.PasswordResetConfirmInput, responses={204: None})
+    def post(self, request):
+        """Reset the password.
+
+        Sets a new password with the token of a reset link, which then stops working;
+        every session and refresh token of the account ends. A used, expired or
+        altered token is a 400 problem (`link_invalid`, `link_expired`).
+        """
+        password_reset_confirm(**_valid(s.PasswordResetConfirmInput, request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailVerificationApi(PublicApi):
+    @extend_schema(request=s.EmailInput, responses={202: s.AcceptedOutput})
+    def post(self, request):
+        """Send the verification link again.
+
+        E-mails a new verification link to an unverified account of the address; the
+        answer is the same for any address. Throttled per client and per address.
+        """
+        email_verification_resend(
+            **_valid(s.EmailInput, request), client_address=client_address(request)
+        )
+        return _accepted()
+
+
+class EmailVerifyApi(PublicApi):
+    @extend_schema(request=s.TokenInput, responses={204: None})
+    def post(self, request):
+        """Verify an e-mail address.
+
+        Follows a verification link: the account's address is verified, or, for a
+        link sent on a change of address, becomes the new one. Each link works once;
+        a used, expired or altered token is a 400 problem.
+        """
+        email_verify(**_valid(s.TokenInput, request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailChangeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.EmailChangeInput, responses={202: s.AcceptedOutput})
+    def post(self, request):
+        """Change my e-mail address.
+
+        Needs the current password; e-mails a verification link to the new address,
+        which replaces the old one when the link is followed. The answer does not
+        tell whether the new address has an account.
+        """
+        email_change_request(
+            user=request.user,
+            **_valid(s.EmailChangeInput, request),
+            client_address=client_address(request),
+        )
+        return _accepted()
+
+
+class MyDataExportApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: s.PersonalDataOutput})
+    def get(self, request):
+        """Export my data.
+
+        Everything the shop keeps about me as one JSON document: profile, addresses,
+        orders, payments (without the payment provider's keys) and the e-mails sent.
+        """
+        document = personal_data_export(user=request.user)
+        return Response(s.PersonalDataOutput(document).data)
+
+
+class CustomerDataExportApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(responses={200: s.PersonalDataOutput})
+    def get(self, request, user_id):
+        """Export a customer's data (staff).
+
+        The document the customer would download from GET /api/v1/users/me/export/.
+        """
+        user = user_find(user_id)
+        if user is None:
+            raise NotFound("No such user.")
+        document = personal_data_export(user=user)
+        return Response(s.PersonalDataOutput(document).data)
+
+
+class EraseApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.PasswordInput, responses={204: None})
+    def post(self, request):
+        """Erase my account.
+
+        Needs the current password. The account is deleted and every token of it
+        ends; every app erases or anonymizes what it keeps (orders stay for
+        accounting without name and address). Orders in progress must end first
+        (409 `erasure_blocked`).
+        """
+        user_erase(
+            user=request.user,
+            **_valid(s.PasswordInput, request),
+            client_address=client_address(request),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

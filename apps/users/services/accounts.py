@@ -3,26 +3,29 @@
 from collections.abc import Sequence
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.utils import timezone
 
 from apps.common.db import alias_for, atomic_for
 from apps.common.errors import ValidationFailed
 from apps.eventbus.api import publish
+from apps.users.errors import AccountMailThrottled, EmailTaken
 from apps.users.events import UserRegistered
 from apps.users.models import User
 from apps.users.roles import STAFF_ROLES, role_groups
 from apps.users.selectors import user_find_by_email
-from apps.users.services.login_throttle import login_attempt
+from apps.users.services.account_mail import account_mail_soon
+from apps.users.services.login_throttle import account_mail_request, login_attempt
 from apps.users.services.tokens import tokens_revoke_all
 
 PROFILE_FIELDS = ("first_name", "last_name", "phone")
-EMAIL_TAKEN = "A user with this e-mail address already exists."
 
 
-def _validate_password(password: str, *, user: User, field: str) -> None:
+def validate_password(password: str, *, user: User, field: str) -> None:
     try:
         password_validation.validate_password(password, user=user)
     except ValidationError as exc:
@@ -32,24 +35,58 @@ def _validate_password(password: str, *, user: User, field: str) -> None:
 def user_register(
     *, email: str, password: str, first_name: str = "", last_name: str = ""
 ) -> User:
-    """A new customer; publishes users.user.registered.v1."""
+    """A new customer; publishes users.user.registered.v1 (whose consumer
+    sends the verification e-mail). Raises EmailTaken."""
     email = User.objects.normalize_email(email)
     candidate = User(email=email, first_name=first_name, last_name=last_name)
-    _validate_password(password, user=candidate, field="password")
+    validate_password(password, user=candidate, field="password")
     if user_find_by_email(email) is not None:
-        raise ValidationFailed({"email": [EMAIL_TAKEN]})
+        raise EmailTaken()
     return _user_create(
         email=email, password=password, first_name=first_name, last_name=last_name
     )
 
 
-def _user_create(*, email: str, password: str, is_staff: bool = False, **names) -> User:
+def registration_submit(
+    *,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    client_address: str,
+) -> User:
+    """The public registration: a taken address answers with an unsaved
+    stand-in shaped like a new account (no enumeration) after the same
+    password hashing, and its owner is told by e-mail instead."""
+    names = {"first_name": first_name, "last_name": last_name}
+    try:
+        return user_register(email=email, password=password, **names)
+    except EmailTaken:
+        make_password(password)  # the work a new account's hash takes
+        email = User.objects.normalize_email(email)
+        _taken_address_notify(email=email, client_address=client_address)
+        return User(email=email, **names)
+
+
+def _taken_address_notify(*, email: str, client_address: str) -> None:
+    try:  # the owner's inbox is no spam target: past the limit, silence
+        account_mail_request(account=email, address=client_address)
+    except AccountMailThrottled:
+        return
+    account_mail_soon(kind="account_exists", address=email)
+
+
+def _user_create(
+    *, email: str, password: str, is_staff: bool = False, verified=None, **names
+) -> User:
     try:
         with atomic_for(User):
-            user = User.objects.create_user(email, password, is_staff=is_staff, **names)
+            user = User.objects.create_user(
+                email, password, is_staff=is_staff, email_verified_at=verified, **names
+            )
             publish(UserRegistered(user_id=user.pk, email=user.email))
     except IntegrityError as exc:  # a concurrent registration won the race
-        raise ValidationFailed({"email": [EMAIL_TAKEN]}) from exc
+        raise EmailTaken() from exc
     return user
 
 
@@ -78,19 +115,31 @@ def user_password_set(*, user: User, password: str | None) -> User:
     return user
 
 
-def user_password_change(
-    *, user: User, old_password: str, new_password: str, client_address: str
-) -> User:
-    """A wrong old password counts as a failed login (a stolen access token
-    must not become a password oracle) and is throttled the same way."""
+def password_confirm(
+    *, user: User, password: str, client_address: str, field: str = "password"
+) -> None:
+    """The signed-in user's password before a grave change; a wrong one counts
+    as a failed login (a stolen access token must not become a password
+    oracle) and is throttled the same way."""
     confirmed = login_attempt(
         account=user.email,
         address=client_address,
-        check=lambda: user if user.check_password(old_password) else None,
+        check=lambda: user if user.check_password(password) else None,
     )
     if confirmed is None:
-        raise ValidationFailed({"old_password": ["The current password is wrong."]})
-    _validate_password(new_password, user=user, field="new_password")
+        raise ValidationFailed({field: ["The current password is wrong."]})
+
+
+def user_password_change(
+    *, user: User, old_password: str, new_password: str, client_address: str
+) -> User:
+    password_confirm(
+        user=user,
+        password=old_password,
+        client_address=client_address,
+        field="old_password",
+    )
+    validate_password(new_password, user=user, field="new_password")
     return user_password_set(user=user, password=new_password)
 
 
@@ -136,12 +185,14 @@ def _staff_account(
         candidate = user or User(
             email=email, first_name=first_name, last_name=last_name
         )
-        _validate_password(password, user=candidate, field="password")
+        validate_password(password, user=candidate, field="password")
     if user is None:
         user = _user_create(
             email=email,
             password=password,
             is_staff=True,
+            # An operator vouches for a staff address.
+            verified=timezone.now(),
             first_name=first_name,
             last_name=last_name,
         )

@@ -9,6 +9,10 @@ stranger's guesses never lock the owner out of their own account. An unknown
 e-mail is counted like a known one, so the answers for both stay the same.
 Rates: DEFAULT_THROTTLE_RATES `login_ip`, `login_account_client`,
 `login_account`.
+
+Requests that e-mail an address (password reset) are counted the same way
+per client and per address (`account_mail_ip`, `account_mail_address`),
+known and unknown addresses alike.
 """
 
 import hashlib
@@ -25,7 +29,7 @@ from apps.common.throttling import (
     window_hit,
     window_unhit,
 )
-from apps.users.errors import LoginThrottled
+from apps.users.errors import AccountMailThrottled, LoginThrottled
 
 _now = time.time  # replaced in tests
 T = TypeVar("T")
@@ -81,3 +85,18 @@ def login_attempt(
             window_unhit(subject=counted.subject, window=counted.window, now=now)
         window_clear(subject=pair.subject, window=pair.window, now=now)
     return outcome
+
+
+def account_mail_request(*, account: str, address: str) -> None:
+    """Counts a request to e-mail `account` from client `address`; raises
+    AccountMailThrottled past either limit."""
+    now = _now()
+    counted = [
+        _hit("account_mail_ip", address, now=now),
+        _hit("account_mail_address", account, now=now),
+    ]
+    refused = [c for c in counted if c.over()]
+    if refused:
+        raise AccountMailThrottled(
+            retry_after=max(c.window.retry_after(now) for c in refused)
+        )

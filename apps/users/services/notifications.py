@@ -1,10 +1,14 @@
-"""E-mails to customers about their orders (plain text and HTML).
+"""E-mails to customers about their orders and accounts (plain text and HTML,
+templates `users/email/<template>.{txt,html}`, overridable by a shop's own
+TEMPLATE_DIRS).
 
-Rendered and stored (`OrderEmail`) inside the handler's transaction and sent
-only after it commits, so a rolled-back or already-applied event sends
-nothing. A send that fails (SMTP down) is retried with back-off by
-`order_emails_retry` (Celery beat `users.send_order_emails`) until
-MAX_ATTEMPTS. A sender claims a row with one UPDATE that pushes its next
+Rendered and stored (`CustomerEmail`) inside the transaction that caused them
+and sent only after it commits, so a rolled-back or already-applied event
+sends nothing. With a broker the send runs in a worker (task
+`users.deliver_email`), never in the web request that asked for it, so a
+request's time does not tell whether an e-mail left. A send that fails (SMTP
+down) is retried with back-off by `emails_retry` (Celery beat
+`users.send_emails`) until MAX_ATTEMPTS. A sender claims a row with one UPDATE that pushes its next
 attempt ahead (a lease), so two senders never send it at once and no
 transaction or lock is held while talking to the mail server.
 """
@@ -13,6 +17,7 @@ import datetime as dt
 import logging
 import uuid
 
+from celery import current_app
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -21,12 +26,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.common.db import on_commit_for
-from apps.users.models import OrderEmail
+from apps.users.models import CustomerEmail, User
 from apps.users.selectors import user_find
 
 logger = logging.getLogger(__name__)
 
-SUBJECTS = {
+ORDER_SUBJECTS = {
     "confirmed": "Your order is confirmed",
     "failed": "We could not take your order",
     "paid": "Thank you for your payment",
@@ -37,33 +42,75 @@ SUBJECTS = {
 }
 
 
+# Account e-mails carrying a single-use link: their text is blanked once sent,
+# so the stored copy is no key to the account.
+LINK_KINDS = ("password_reset", "verify_email")
+
+
 def order_notification_send(
     *, kind: str, user_id: uuid.UUID, order_id: uuid.UUID, details: dict
 ) -> bool:
-    """Queue the e-mail for `kind` (a key of SUBJECTS) to the order's customer.
-    Returns False when there is no active customer to write to."""
+    """Queue the e-mail for `kind` (a key of ORDER_SUBJECTS) to the order's
+    customer. Returns False when there is no active customer to write to."""
     user = user_find(user_id)
     if user is None or not user.is_active:
         logger.info("no active customer %s for order %s e-mail", user_id, order_id)
         return False
+    subject = ORDER_SUBJECTS[kind]
+    email_queue(
+        user=user,
+        kind=kind,
+        template="order_update",
+        subject=f"{subject} ({str(order_id)[:8]})",
+        context={"subject": subject, "order_id": order_id, **details},
+        order_id=order_id,
+    )
+    return True
+
+
+def email_queue(
+    *,
+    user: User,
+    kind: str,
+    template: str,
+    subject: str,
+    context: dict,
+    to_address: str | None = None,
+    order_id: uuid.UUID | None = None,
+) -> CustomerEmail:
+    """Store the e-mail (in the caller's transaction) and send it after commit;
+    to the user's own address unless `to_address` says otherwise."""
     context = {
         "kind": kind,
-        "subject": SUBJECTS[kind],
+        "subject": subject,
         "name": user.first_name or user.email,
-        "order_id": order_id,
-        **details,
+        **context,
     }
-    email = OrderEmail.objects.create(
+    email = CustomerEmail.objects.create(
         user=user,
         order_id=order_id,
         kind=kind,
-        to_address=user.email,
-        subject=f"{SUBJECTS[kind]} ({str(order_id)[:8]})",
-        body=render_to_string("users/email/order_update.txt", context),
-        html=render_to_string("users/email/order_update.html", context),
+        to_address=to_address or user.email,
+        subject=subject,
+        body=render_to_string(f"users/email/{template}.txt", context),
+        html=render_to_string(f"users/email/{template}.html", context),
     )
-    on_commit_for(OrderEmail, lambda: order_email_deliver(email.pk))
-    return True
+    on_commit_for(CustomerEmail, lambda: _deliver_soon(email.pk))
+    return email
+
+
+def _deliver_soon(email_id: int) -> None:
+    """In a worker where there is a broker; a failed hand-over leaves the row
+    to the retry job."""
+    if settings.EVENTS_DELIVERY != "celery":
+        email_deliver(email_id)
+        return
+    try:
+        current_app.send_task(
+            "users.deliver_email", args=[email_id], queue="users", retry=False
+        )
+    except Exception:  # noqa: BLE001 - the retry job sends it
+        logger.warning("e-mail %s left to the retry job", email_id, exc_info=True)
 
 
 # Claiming an e-mail pushes its next attempt this far ahead: longer than any
@@ -78,38 +125,41 @@ KEEP_SENT = dt.timedelta(days=30)
 BATCH = 100
 
 
-def order_email_deliver(email_id: int, *, now: dt.datetime | None = None) -> bool:
+def email_deliver(email_id: int, *, now: dt.datetime | None = None) -> bool:
     """Send one stored e-mail if it is due and no other sender holds it;
     returns whether it left now. No transaction is open while sending, and a
     failure of any kind is recorded for the retry, never raised."""
     now = now or timezone.now()
-    claimed = OrderEmail.objects.filter(
+    claimed = CustomerEmail.objects.filter(
         pk=email_id, sent_at=None, next_attempt_at__lte=now
     ).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
     if not claimed:
         return False
-    email = OrderEmail.objects.get(pk=email_id)
+    email = CustomerEmail.objects.get(pk=email_id)
     try:
         _message(email).send()
     except Exception as exc:  # noqa: BLE001 - recorded and retried with back-off
         logger.warning(
-            "order %s e-mail for %s not sent (attempt %s): %s",
+            "%s e-mail %s not sent (attempt %s): %s",
             email.kind,
-            email.order_id,
+            email.pk,
             email.attempts,
             exc,
             exc_info=not isinstance(exc, OSError),
         )
-        OrderEmail.objects.filter(pk=email_id).update(
+        CustomerEmail.objects.filter(pk=email_id).update(
             last_error=(str(exc) or type(exc).__name__)[:1000],
             next_attempt_at=now + _back_off(email.attempts),
         )
         return False
-    OrderEmail.objects.filter(pk=email_id).update(sent_at=timezone.now())
+    sent = {"sent_at": timezone.now()}
+    if email.kind in LINK_KINDS:
+        sent.update(body="(sent; the single-use link is not kept)", html="")
+    CustomerEmail.objects.filter(pk=email_id).update(**sent)
     return True
 
 
-def _message(email: OrderEmail) -> EmailMultiAlternatives:
+def _message(email: CustomerEmail) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body,
@@ -129,14 +179,14 @@ def _back_off(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=seconds)
 
 
-def order_emails_retry(*, now: dt.datetime | None = None) -> dict[str, int]:
+def emails_retry(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Retry due unsent e-mails (a batch per run) and delete sent ones older
     than KEEP_SENT; returns counts."""
     now = now or timezone.now()
-    due = OrderEmail.objects.filter(
+    due = CustomerEmail.objects.filter(
         sent_at=None, attempts__lt=MAX_ATTEMPTS, next_attempt_at__lte=now
     ).order_by("next_attempt_at")
     ids = list(due.values_list("pk", flat=True)[:BATCH])
-    sent = sum(order_email_deliver(email_id, now=now) for email_id in ids)
-    pruned, _ = OrderEmail.objects.filter(sent_at__lt=now - KEEP_SENT).delete()
+    sent = sum(email_deliver(email_id, now=now) for email_id in ids)
+    pruned, _ = CustomerEmail.objects.filter(sent_at__lt=now - KEEP_SENT).delete()
     return {"retried": len(ids), "sent": sent, "pruned": pruned}

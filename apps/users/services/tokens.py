@@ -12,6 +12,7 @@ refresh token blacklisted and its access tokens refused.
 
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import IntegrityError
 from django.db.models import F
@@ -26,6 +27,7 @@ from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from apps.common.authentication import (
+    EMAIL_VERIFIED_CLAIM,
     FAMILY_CLAIM,
     VERSION_CLAIM,
     access_token_end,
@@ -46,6 +48,7 @@ def token_pair_for(user: User, *, family: str | None = None) -> dict[str, str]:
     # Deployables without the user model check staff from the token alone.
     refresh["is_staff"] = user.is_staff
     refresh[VERSION_CLAIM] = user.token_version
+    refresh[EMAIL_VERIFIED_CLAIM] = user.email_verified
     jti = refresh[jwt_settings.JTI_CLAIM]
     refresh[FAMILY_CLAIM] = family or jti
     # The stored copy carries the family too, so a family can be found and ended.
@@ -63,10 +66,19 @@ def user_authenticate(*, email: str, password: str, client_address: str) -> User
     user = login_attempt(
         account=account,
         address=client_address,
-        check=lambda: authenticate(email=account, password=password),
+        check=lambda: _may_log_in(authenticate(email=account, password=password)),
     )
     if user is None:
         raise InvalidCredentials()
+    return user
+
+
+def _may_log_in(user: User | None) -> User | None:
+    # An unverified account is refused like a wrong password where the shop
+    # allows it nothing: a stranger cannot tell it from a taken address.
+    if user is not None and not user.email_verified:
+        if settings.UNVERIFIED_ACCOUNTS_MAY == "nothing":
+            return None
     return user
 
 
@@ -190,8 +202,9 @@ def tokens_revoke_all(*, user: User) -> int:
         BlacklistedToken.objects.bulk_create(
             rows, ignore_conflicts=True, batch_size=BATCH_SIZE
         )
-        version = user.token_version
-        on_commit_for(User, lambda: user_tokens_end(user_id=user.pk, version=version))
+        # Bound now: an account erased in this transaction has no pk after it.
+        user_id, version = user.pk, user.token_version
+        on_commit_for(User, lambda: user_tokens_end(user_id=user_id, version=version))
     return len(rows)
 
 
