@@ -120,8 +120,11 @@ def test_simultaneous_guesses_get_no_more_password_checks_than_the_limit(
     for thread in threads:
         thread.join(timeout=60)
 
-    assert len(checks) == 3
-    assert sorted(results) == [401] * 3 + [429] * 37
+    # Each attempt raises three counters one after another, so under contention
+    # an attempt within the pair's limit can meet a client counter another
+    # attempt already raised: fewer checks than the limit, never more.
+    assert 1 <= len(checks) <= 3
+    assert sorted(results) == [401] * len(checks) + [429] * (40 - len(checks))
 
 
 @pytest.mark.django_db
