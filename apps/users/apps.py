@@ -8,10 +8,15 @@ class UsersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.core import signals
+
         from apps.users import handlers, signing
+        from apps.users.services import account_mail
 
         handlers.register()
         signing.token_backend_install()
+        signals.request_started.connect(account_mail.request_started)
+        signals.request_finished.connect(account_mail.request_finished)
 
 
 class ShopAdminConfig(admin_apps.AdminConfig):

@@ -8,11 +8,12 @@ mail server (with a broker a worker sends, never the request)."""
 import pytest
 from celery import current_app
 from django.contrib.auth.hashers import MD5PasswordHasher
-from django.core import mail
+from django.core import mail, signals
 from django.core.cache import cache
 
 from apps.common.db import alias_for
 from apps.users.models import CustomerEmail
+from apps.users.services import account_mail
 from apps.users.tasks import send_account_mail
 from tests.conftest import make_user
 
@@ -135,3 +136,19 @@ def test_the_worker_mails_a_known_address_only(known):
 
     assert (sent, unknown) == (True, False)
     assert CustomerEmail.objects.get().to_address == "known@example.com"
+
+
+def test_without_a_broker_the_account_is_looked_up_only_after_the_answer(
+    known, monkeypatch
+):
+    looked_up = []
+    monkeypatch.setattr(
+        account_mail, "user_find_by_email", lambda address: looked_up.append(address)
+    )
+    signals.request_started.send(sender=None, environ={})
+    account_mail.account_mail_soon(kind="password_reset", address="known@example.com")
+    answered_before_lookup = looked_up == []
+    signals.request_finished.send(sender=None)
+
+    assert answered_before_lookup
+    assert looked_up == ["known@example.com"]

@@ -4,10 +4,12 @@ a registration with a taken address), composed where the address is looked up.
 With a broker the request hands the address to a worker (task
 `users.send_account_mail`) and looks nothing up itself, so its work and time
 are the same whether or not the address has an account; without one (the
-embedded default) the same runs in the request.
+embedded default) the same runs in the web process once the answer was sent
+(Django's request_finished), for the same reason.
 """
 
 import logging
+import threading
 from collections.abc import Callable
 
 from celery import current_app
@@ -69,8 +71,8 @@ def account_mail_send(*, kind: str, address: str) -> bool:
 
 
 def account_mail_soon(*, kind: str, address: str) -> None:
-    """A worker sends it where there is a broker; if the hand-over fails it
-    is sent here rather than lost."""
+    """A worker sends it where there is a broker; if the hand-over fails, or
+    without a broker, this process sends it after answering, never losing it."""
     if settings.EVENTS_DELIVERY == "celery":
         try:
             current_app.send_task(
@@ -80,6 +82,33 @@ def account_mail_soon(*, kind: str, address: str) -> None:
                 retry=False,
             )
             return
-        except Exception:  # noqa: BLE001 - sent in this request instead
-            logger.warning("account e-mail sent in the request", exc_info=True)
-    account_mail_send(kind=kind, address=address)
+        except Exception:  # noqa: BLE001 - sent by this process instead
+            logger.warning("account e-mail sent by the web process", exc_info=True)
+    _after_response(lambda: account_mail_send(kind=kind, address=address))
+
+
+# What the current request's thread runs once its answer was sent; None
+# outside a request (a command, a worker), where work runs at once.
+_pending = threading.local()
+
+
+def _after_response(work: Callable[[], object]) -> None:
+    waiting = getattr(_pending, "work", None)
+    if waiting is None:
+        work()
+    else:
+        waiting.append(work)
+
+
+def request_started(**kwargs) -> None:
+    _pending.work = []
+
+
+def request_finished(**kwargs) -> None:
+    """Runs after the WSGI server sent the answer (Django's request_finished)."""
+    waiting, _pending.work = getattr(_pending, "work", None) or [], None
+    for work in waiting:
+        try:
+            work()
+        except Exception:  # noqa: BLE001 - the answer is gone; log, never raise
+            logger.exception("account e-mail after the answer failed")
