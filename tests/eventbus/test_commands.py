@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.common.db import alias_for
 from apps.eventbus.api import publish
 from apps.eventbus.models import DeadLetter, OutboxEvent
+from apps.eventbus.outbox import send_rows
 from apps.users.events import UserRegistered
 
 
@@ -76,6 +77,34 @@ def test_prune_deletes_only_rows_sent_before_the_retention_period():
     assert sorted(outbox().values_list("pk", flat=True)) == sorted(
         [recent_sent.pk, old_unsent.pk]
     )
+
+
+@pytest.mark.django_db
+def test_prune_without_a_retention_keeps_the_configured_days(settings):
+    days = settings.EVENTS_RETENTION_DAYS
+    past, within = (publish_unsent(f"ok-{i}@example.com") for i in range(2))
+    outbox().filter(pk=past.pk).update(
+        sent_at=timezone.now() - dt.timedelta(days=days, hours=1)
+    )
+    outbox().filter(pk=within.pk).update(
+        sent_at=timezone.now() - dt.timedelta(days=days, hours=-1)
+    )
+
+    output = run("events_prune")
+
+    assert output == "pruned 1 sent event(s)\n"
+    assert list(outbox().values_list("pk", flat=True)) == [within.pk]
+
+
+@pytest.mark.django_db
+def test_a_relay_batch_sends_at_most_its_limit_oldest_first(probe):
+    rows = [publish_unsent(f"ok-{i}@example.com") for i in range(5)]
+
+    assert send_rows(alias_for("users"), limit=2) == 2
+
+    unsent = outbox().filter(sent_at__isnull=True).order_by("id")
+    assert list(unsent.values_list("pk", flat=True)) == [r.pk for r in rows[2:]]
+    assert len(probe.effects()) == 2
 
 
 @pytest.mark.django_db

@@ -1,8 +1,10 @@
+import contextlib
+
 import pytest
 from django.db import connections
 
 from apps.common.db import alias_for
-from apps.orders.gateway import TestGateway, gateway_breaker
+from apps.orders.gateway import GatewayTransientError, TestGateway, gateway_breaker
 from apps.orders.models import Order, Payment
 from apps.orders.services import payments
 from apps.orders.services.lifecycle import order_expire
@@ -241,3 +243,17 @@ def test_a_failing_trial_call_opens_the_breaker_again(
 
     assert trial.status_code == 503
     assert circuit_is_open(gateway_breaker())
+
+
+def test_an_open_breaker_answers_503_before_any_payment_is_written(
+    confirmed_order, customer_client, settings
+):
+    settings.ORDERS_BREAKER_THRESHOLD = 1
+    with contextlib.suppress(GatewayTransientError), gateway_breaker().guard():
+        raise GatewayTransientError("provider down")
+
+    response = pay(customer_client, confirmed_order)
+
+    assert response.status_code == 503
+    assert not Payment.objects.exists()
+    assert TestGateway.captures() == 0
