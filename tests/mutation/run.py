@@ -16,6 +16,7 @@ reports what it finished and counts the rest as not run.
 """
 
 import argparse
+import ast
 import fnmatch
 import json
 import os
@@ -57,10 +58,62 @@ def is_equivalent(name: str, listed: dict[str, str]) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in listed)
 
 
+def log_lines(path: str) -> set[int]:
+    """The lines of `path` inside a logger.<level>(...) call."""
+    lines = set()
+    for node in ast.walk(ast.parse((ROOT / path).read_text())):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "logger"
+        ):
+            lines.update(range(node.lineno, node.end_lineno + 1))
+    return lines
+
+
+def function_lines(path: str) -> dict[str, int]:
+    """Function (or Class.method) name -> the line of its `def`."""
+    found = {}
+    for node in ast.parse((ROOT / path).read_text()).body:
+        if isinstance(node, ast.FunctionDef):
+            found[node.name] = node.lineno
+        elif isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef):
+                    found[f"{node.name}.{item.name}"] = item.lineno
+    return found
+
+
+def changed_lines(name: str, path: str) -> set[int]:
+    """The lines of `path` a mutant changes, from its diff (whose line numbers
+    count from the function's `def`)."""
+    mangled = name.rsplit(".", 1)[1].rsplit("__mutmut_", 1)[0]
+    # mutmut names a function x_<name>, a method x\u01c1<Class>\u01c1<name>.
+    function = mangled[2:]
+    first = function_lines(path)[function.replace("\u01c1", ".")] - 1
+    changed, line = set(), 0
+    for text in diff_of(name, path).splitlines():
+        if text.startswith("@@"):
+            line = int(text.split()[1].split(",")[0].lstrip("-")) + first
+        elif text.startswith("-") and not text.startswith("---"):
+            changed.add(line)
+            line += 1
+        elif text.startswith(" "):
+            line += 1
+    return changed
+
+
+def log_only(name: str, path: str) -> bool:
+    """Changes nothing but a log line: what is logged, not what happens."""
+    changed = changed_lines(name, path)
+    return bool(changed) and changed <= log_lines(path)
+
+
 # --- mutmut's internals, in one place --------------------------------------
 # mutmut has no command that only generates mutants, nor one that prints a
-# diff without loading its whole state; tests/mutation/test_adapter.py fails
-# loudly when these names move.
+# diff without loading its whole state. requirements/mutation.txt pins the
+# version these names belong to; an ImportError here means they moved.
 
 
 def generate() -> None:
@@ -124,6 +177,7 @@ class Tally:
     killed: int = 0
     not_run: int = 0
     survivors: list[str] = field(default_factory=list)
+    log_only: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float | None:
@@ -162,6 +216,8 @@ def tally(selected: dict[str, list[str]], paths: dict[str, str]) -> dict[str, Ta
             if status in KILLED:
                 t.tried += 1
                 t.killed += 1
+            elif status in SURVIVED and log_only(name, paths[module]):
+                t.log_only.append(name)
             elif status in SURVIVED:
                 t.tried += 1
                 t.survivors.append(name)
@@ -176,12 +232,15 @@ def report(tallies: dict[str, Tally], paths: dict[str, str], threshold: float) -
     for module, t in tallies.items():
         score = "-" if t.score is None else f"{t.score:.0f}%"
         late = f"  ({t.not_run} not run)" if t.not_run else ""
+        late += f"  ({len(t.log_only)} log-only)" if t.log_only else ""
         print(
             f"{module:44} {t.tried:5} {t.killed:6} {len(t.survivors):8} {score:>6}{late}"
         )
         # A module with mutants not run is not judged: it fails the run.
         ok = ok and not t.not_run and t.score is not None and t.score >= threshold
     for module, t in tallies.items():
+        for name in t.log_only:
+            print(f"log-only, not scored: {name}")
         for name in t.survivors:
             print(f"\nsurvived: {name}\n{diff_of(name, paths[module])}")
     return ok
@@ -194,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=24)
     parser.add_argument("--time-limit", type=float, default=3600.0)
     parser.add_argument("--threshold", type=float, default=90.0)
+    parser.add_argument(
+        "--report-only", action="store_true", help="report the last verdicts"
+    )
     args = parser.parse_args(argv)
 
     paths = modules()
@@ -219,10 +281,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         for m in chosen
     }
-    for module, names in selected.items():
-        forget(paths[module], names)
-    remaining = args.time_limit - (time.monotonic() - started)
-    run_mutmut([n for names in selected.values() for n in names], time_limit=remaining)
+    if not args.report_only:
+        for module, names in selected.items():
+            forget(paths[module], names)
+        remaining = args.time_limit - (time.monotonic() - started)
+        names = [n for names in selected.values() for n in names]
+        run_mutmut(names, time_limit=remaining)
     ok = report(tally(selected, paths), paths, args.threshold)
     print(f"\n{time.monotonic() - started:.0f}s; threshold {args.threshold:.0f}%")
     return 0 if ok and not stale else 1
