@@ -201,13 +201,23 @@ def test_reserving_the_same_order_twice_makes_one_reservation(stock):
     assert len(published("inventory.stock.reserved.v1")) == 1
 
 
-@pytest.mark.parametrize("lines", [[], [("p", 0)], [("p", 1.5)]])
-def test_malformed_lines_are_refused(stock, lines):
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([], "An order needs at least one line."),
+        ([("p", 0)], "Quantities must be at least 1."),
+        ([("p", 1.5)], "Quantities must be whole numbers."),
+        ([("p", True)], "Quantities must be whole numbers."),
+    ],
+)
+def test_malformed_lines_are_refused(stock, lines, message):
     a = stock(3)
     lines = [(a, q) for _, q in lines]
 
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as refused:
         services.stock_reserve(order_id=uuid.uuid4(), lines=lines, actor=ACTOR)
+
+    assert refused.value.extra["errors"] == {"lines": [message]}
 
     assert Reservation.objects.count() == 0
     assert levels(a) == (3, 0)
@@ -384,3 +394,13 @@ def test_changes_apply_and_report_in_product_id_order(stock):
     assert [(e.product_id, e.reserved) for e in levels_after] == [(low, 2), (high, 1)]
     movements = StockMovement.objects.filter(kind="reservation").order_by("id")
     assert [m.stock_item_id for m in movements] == [low, high]
+
+
+def test_a_negative_receipt_is_refused(stock):
+    a = stock(2)
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.stock_receive(product_id=a, quantity=-1, reference="DN-1", actor=ACTOR)
+
+    assert refused.value.extra["errors"] == {"quantity": ["Must be positive."]}
+    assert levels(a) == (2, 0)

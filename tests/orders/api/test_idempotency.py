@@ -1,5 +1,6 @@
 import datetime as dt
 import threading
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +12,7 @@ from apps.orders.errors import IdempotencyKeyInFlight
 from apps.orders.models import IdempotencyRecord, Order, Payment
 from apps.orders.services import idempotency
 from apps.orders.services.idempotency import (
+    Claim,
     StoredResponse,
     idempotency_begin,
     idempotency_complete,
@@ -277,3 +279,16 @@ def test_an_answer_that_names_an_order_is_replayed_as_that_order(customer):
     replay = idempotency_begin(user_id=customer.id, key="k-1", fingerprint="f" * 64)
     assert replay == reference
     assert IdempotencyRecord.objects.get().response_body == {"order_id": "o-1"}
+
+
+def test_taking_over_a_claim_leaves_the_claims_of_others_made_that_moment(db):
+    stale = timezone.now() - idempotency.IN_FLIGHT_TIMEOUT - dt.timedelta(seconds=1)
+    mine, theirs = uuid.uuid4(), uuid.uuid4()
+    for user_id in (mine, theirs):
+        idempotency_begin(user_id=user_id, key="k-1", fingerprint="f" * 64)
+    IdempotencyRecord.objects.update(created_at=stale)
+
+    claim = idempotency_begin(user_id=mine, key="k-1", fingerprint="f" * 64)
+
+    assert isinstance(claim, Claim)
+    assert IdempotencyRecord.objects.filter(user_id=theirs, created_at=stale).exists()

@@ -217,6 +217,9 @@ def test_breaker_opens_fails_fast_and_closes_after_recovery(
 
     assert fast.status_code == 503
     assert fast["Retry-After"] == "30"
+    assert fast.json()["detail"] == (
+        "The payment provider keeps failing; try again later."
+    )
     assert TestGateway.captures() == 0  # the provider was not even called
     confirmed_order.refresh_from_db()
     assert confirmed_order.status == "confirmed"

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError
 
+from apps.common.errors import ValidationFailed
 from apps.orders.api.views import OrderPlaceThrottle
 from apps.orders.models import Order, OrderLine
 from apps.orders.services import placement
@@ -283,3 +284,22 @@ def test_an_order_whose_event_cannot_be_written_leaves_nothing(
 
     assert (Order.objects.count(), OrderLine.objects.count()) == (0, 0)
     assert outbox(PLACED) == []
+
+
+@pytest.mark.parametrize("count", [0, 101])
+def test_an_order_of_no_lines_or_too_many_is_refused_by_the_service(
+    customer, catalog, count
+):
+    items = [placement.RequestedLine(product_id=WIDGET_ID, quantity=1)] * count
+
+    with pytest.raises(ValidationFailed) as refused:
+        placement.order_place(
+            user_id=customer.id,
+            items=items,
+            address=placement.ShippingAddress(**ADDRESS),
+        )
+
+    assert refused.value.extra["errors"] == {
+        "items": ["An order has between 1 and 100 lines."]
+    }
+    assert Order.objects.count() == 0
