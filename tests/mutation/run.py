@@ -167,13 +167,15 @@ def exit_codes(path: str) -> dict[str, int | None]:
 
 def pick(
     names: list[str], *, sample: int | None, seed: int, listed: dict[str, str]
-) -> list[str]:
+) -> tuple[list[str], int]:
     """The mutants of one module to try: all, or `sample` of them at random
-    (the same for the same seed and source), leaving out known equivalents."""
-    candidates = sorted(n for n in names if not is_equivalent(n, listed))
-    if sample is None or sample >= len(candidates):
-        return candidates
-    return sorted(random.Random(seed).sample(candidates, sample))
+    (the same for the same seed and source, whatever equivalent.txt says),
+    and how many of those were left out as known equivalents."""
+    chosen = sorted(names)
+    if sample is not None and sample < len(chosen):
+        chosen = sorted(random.Random(seed).sample(chosen, sample))
+    tried = [n for n in chosen if not is_equivalent(n, listed)]
+    return tried, len(chosen) - len(tried)
 
 
 @dataclass
@@ -183,6 +185,7 @@ class Tally:
     not_run: int = 0
     survivors: list[str] = field(default_factory=list)
     log_only: list[str] = field(default_factory=list)
+    equivalent: int = 0
 
     @property
     def score(self) -> float | None:
@@ -238,6 +241,7 @@ def report(tallies: dict[str, Tally], paths: dict[str, str], threshold: float) -
         score = "-" if t.score is None else f"{t.score:.0f}%"
         late = f"  ({t.not_run} not run)" if t.not_run else ""
         late += f"  ({len(t.log_only)} log-only)" if t.log_only else ""
+        late += f"  ({t.equivalent} equivalent)" if t.equivalent else ""
         print(
             f"{module:44} {t.tried:5} {t.killed:6} {len(t.survivors):8} {score:>6}{late}"
         )
@@ -281,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for pattern in stale:
         print(f"equivalent.txt names no mutant (review it): {pattern}")
-    selected = {
+    picked = {
         m: pick(
             list(exit_codes(paths[m])),
             sample=args.sample,
@@ -290,13 +294,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         for m in chosen
     }
+    selected = {m: names for m, (names, _) in picked.items()}
     if not args.report_only:
         for module, names in selected.items():
             forget(paths[module], names)
         remaining = args.time_limit - (time.monotonic() - started)
         names = [n for names in selected.values() for n in names]
         run_mutmut(names, time_limit=remaining)
-    ok = report(tally(selected, paths), paths, args.threshold)
+    tallies = tally(selected, paths)
+    for module, (_, equivalent) in picked.items():
+        tallies[module].equivalent = equivalent
+    ok = report(tallies, paths, args.threshold)
     print(f"\n{time.monotonic() - started:.0f}s; threshold {args.threshold:.0f}%")
     return 0 if ok and not stale else 1
 
