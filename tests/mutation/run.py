@@ -17,7 +17,9 @@ reports what it finished and counts the rest as not run.
 
 import argparse
 import ast
+import contextlib
 import fnmatch
+import io
 import json
 import os
 import random
@@ -131,10 +133,11 @@ def generate() -> None:
     )
 
     (ROOT / "mutants").mkdir(exist_ok=True)
-    copy_src_dir()
-    copy_also_copy_files()
-    setup_source_paths()
-    create_mutants(1)
+    with contextlib.redirect_stdout(io.StringIO()):  # a line per file copied
+        copy_src_dir()
+        copy_also_copy_files()
+        setup_source_paths()
+        create_mutants(1)
 
 
 def diff_of(name: str, path: str) -> str:

@@ -82,6 +82,7 @@ def test_transient_failure_is_retried_then_503_and_resumed_later(
     assert failed.status_code == 503
     assert failed.json()["code"] == "payment_gateway_unavailable"
     assert failed["Retry-After"] == "1"
+    assert failed.json()["detail"] == "The payment provider did not answer; try again."
     assert len(calls) == 3 and len(set(calls)) == 1
     [attempt] = Payment.objects.filter(order=confirmed_order)
     assert attempt.status == "processing"
