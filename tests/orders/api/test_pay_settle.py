@@ -13,7 +13,7 @@ from apps.orders.gateway import ChargeResult, GatewayTransientError, TestGateway
 from apps.orders.models import Order, Payment
 from apps.orders.services import payments
 from apps.orders.services.lifecycle import order_expire
-from tests.orders.helpers import expired, inventory_says, outbox
+from tests.orders.helpers import expired, inventory_says, outbox, outbox_fails
 
 pytestmark = pytest.mark.django_db
 PAID = "orders.order.paid.v1"
@@ -337,10 +337,7 @@ def test_recording_the_same_capture_twice_keeps_the_payment(paid_order):
 def test_a_refund_whose_event_cannot_be_written_leaves_the_order_paid(
     paid_order, monkeypatch, capsys
 ):
-    def publish_fails(event):
-        raise DatabaseError("outbox insert failed")
-
-    monkeypatch.setattr(payments, "publish", publish_fails)
+    outbox_fails(monkeypatch, payments)
     with pytest.raises(DatabaseError):
         payments.order_refund(order_id=paid_order.id)
 

@@ -15,6 +15,7 @@ from tests.orders.helpers import (
     WIDGET_ID,
     body,
     outbox,
+    outbox_fails,
     place,
 )
 
@@ -270,10 +271,7 @@ def test_an_order_of_exactly_the_most_lines_is_placed(
 def test_an_order_whose_event_cannot_be_written_leaves_nothing(
     customer, catalog, monkeypatch
 ):
-    def publish_fails(event):
-        raise DatabaseError("outbox insert failed")
-
-    monkeypatch.setattr(placement, "publish", publish_fails)
+    outbox_fails(monkeypatch, placement)
 
     with pytest.raises(DatabaseError):
         placement.order_place(
