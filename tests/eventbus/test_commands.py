@@ -8,10 +8,11 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.catalog.events import ProductDeactivated
 from apps.common.db import alias_for
 from apps.eventbus.api import publish
 from apps.eventbus.models import DeadLetter, OutboxEvent
-from apps.eventbus.outbox import send_rows
+from apps.eventbus.outbox import prune_sent, send_rows
 from apps.users.events import UserRegistered
 
 
@@ -187,3 +188,19 @@ def test_replay_by_type_and_since_re_delivers_without_applying_twice(probe):
 def test_replay_refuses_missing_or_bad_filters(args, message):
     with pytest.raises(CommandError, match=message):
         run("events_replay", *args)
+
+
+@pytest.mark.django_db
+def test_prune_of_one_producer_keeps_the_rows_of_the_others():
+    long_ago = timezone.now() - dt.timedelta(days=30)
+    users_row = publish_unsent("ok-1@example.com")
+    with transaction.atomic(using=alias_for("catalog")):
+        catalog_row = publish(ProductDeactivated(product_id=uuid.uuid4()))
+    for app in ("users", "catalog"):
+        OutboxEvent.objects.using(alias_for(app)).update(sent_at=long_ago)
+
+    assert prune_sent(producer="users") == 1
+
+    assert not outbox().filter(pk=users_row.pk).exists()
+    catalog = OutboxEvent.objects.using(alias_for("catalog"))
+    assert catalog.filter(pk=catalog_row.pk).exists()

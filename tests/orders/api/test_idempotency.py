@@ -292,3 +292,16 @@ def test_taking_over_a_claim_leaves_the_claims_of_others_made_that_moment(db):
 
     assert isinstance(claim, Claim)
     assert IdempotencyRecord.objects.filter(user_id=theirs, created_at=stale).exists()
+
+
+def test_completing_a_claim_leaves_another_users_claim_of_that_key_and_moment(db):
+    mine, theirs = uuid.uuid4(), uuid.uuid4()
+    claim = idempotency_begin(user_id=mine, key="k-1", fingerprint="f" * 64)
+    idempotency_begin(user_id=theirs, key="k-1", fingerprint="f" * 64)
+    IdempotencyRecord.objects.update(created_at=claim.claimed_at)
+
+    idempotency_complete(
+        claim=claim, response=StoredResponse(status=201, body={}, headers={})
+    )
+
+    assert IdempotencyRecord.objects.get(user_id=theirs).state == "in_flight"
