@@ -101,7 +101,7 @@ def test_paying_a_pending_order_is_409_naming_the_status(placed_order, customer_
 
     assert response.status_code == 409
     assert response.json()["current_status"] == "pending"
-    assert "pending" in response.json()["detail"]
+    assert response.json()["detail"] == "Cannot pay an order that is pending."
     assert Payment.objects.count() == 0
     assert TestGateway.captures() == 0
 
