@@ -6,7 +6,7 @@ PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: install run migrate test test-alone lint bench clean run-split test-split test-split-faults
+.PHONY: install run migrate test test-alone lint bench clean run-split test-split test-split-faults mutate mutate-sample
 
 $(VENV)/.installed: requirements/base.txt requirements/local.txt requirements/production.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,10 +64,24 @@ test-split: install
 test-split-faults: install
 	SPLIT_FAULTS=1 $(BIN)/pytest tests/split/test_faults.py -m splitfaults $(PYTEST_ARGS)
 
+# Mutation testing of the money, stock and event modules (pyproject's
+# [tool.mutmut]); each mutant runs the tests that reach it, in whatever mode the
+# environment selects. MUTATE_ARGS="--modules outbox,consumer --sample 30".
+MUTATE_ARGS ?=
+mutate: install
+	$(BIN)/python -m pip install -q -r requirements/mutation.txt
+	$(BIN)/python -m tests.mutation.run $(MUTATE_ARGS)
+	$(BIN)/python -m tests.mutation.listed
+
+# The bounded sample CI runs: a few mutants of every module, fixed seed.
+mutate-sample: install
+	$(BIN)/python -m pip install -q -r requirements/mutation.txt
+	$(BIN)/python -m tests.mutation.run --sample 3 --time-limit 600 $(MUTATE_ARGS)
+
 # Private PostgreSQL database shop_bench, Redis dbs 11/12, port 8180; ~10 minutes.
 bench: install
 	$(BIN)/python -m pip install -q -r requirements/bench.txt
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .test-databases db*.sqlite3
+	rm -rf $(VENV) .test-databases db*.sqlite3 mutants

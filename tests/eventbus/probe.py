@@ -6,6 +6,8 @@ is chosen by the event's e-mail prefix so one worker serves every test:
 - `fail-...`  raises until `fix()` was called (a row in probe_switch)
 - `slow-...`  first attempt writes its pid to PROBE_DIR/<event_id> and sleeps
 - `chain-...` applies and publishes a follow-up ProductDeactivated
+- `clash-...` breaks a unique constraint of its own (an IntegrityError that is
+  not the inbox's)
 """
 
 import os
@@ -37,14 +39,19 @@ def create_tables() -> None:
             "causation_id varchar(128), backend varchar(20))"
         )
         cursor.execute("CREATE TABLE IF NOT EXISTS probe_switch (name varchar(20))")
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS probe_unique (name varchar(20) PRIMARY KEY)"
+        )
         cursor.execute(f"DELETE FROM {EFFECTS}")
         cursor.execute("DELETE FROM probe_switch")
+        cursor.execute("DELETE FROM probe_unique")
 
 
 def drop_tables() -> None:
     with connections[alias()].cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {EFFECTS}")
         cursor.execute("DROP TABLE IF EXISTS probe_switch")
+        cursor.execute("DROP TABLE IF EXISTS probe_unique")
 
 
 def effects() -> list[tuple[str, str, str, str]]:
@@ -85,6 +92,9 @@ def on_users_user_registered(event: UserRegistered, meta) -> None:
     with connections[alias()].cursor() as cursor:
         if event.email.startswith("fail-") and not _is_fixed(cursor):
             raise RuntimeError(f"probe handler broken for {event.email}")
+        if event.email.startswith("clash-"):
+            for _ in range(2):
+                cursor.execute("INSERT INTO probe_unique (name) VALUES ('clash')")
         if event.email.startswith("slow-"):
             marker = Path(os.environ["PROBE_DIR"]) / str(meta.event_id)
             if not marker.exists():

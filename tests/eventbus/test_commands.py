@@ -8,9 +8,11 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.catalog.events import ProductDeactivated
 from apps.common.db import alias_for
 from apps.eventbus.api import publish
 from apps.eventbus.models import DeadLetter, OutboxEvent
+from apps.eventbus.outbox import prune_sent, send_rows
 from apps.users.events import UserRegistered
 
 
@@ -76,6 +78,34 @@ def test_prune_deletes_only_rows_sent_before_the_retention_period():
     assert sorted(outbox().values_list("pk", flat=True)) == sorted(
         [recent_sent.pk, old_unsent.pk]
     )
+
+
+@pytest.mark.django_db
+def test_prune_without_a_retention_keeps_the_configured_days(settings):
+    days = settings.EVENTS_RETENTION_DAYS
+    past, within = (publish_unsent(f"ok-{i}@example.com") for i in range(2))
+    outbox().filter(pk=past.pk).update(
+        sent_at=timezone.now() - dt.timedelta(days=days, hours=1)
+    )
+    outbox().filter(pk=within.pk).update(
+        sent_at=timezone.now() - dt.timedelta(days=days, hours=-1)
+    )
+
+    output = run("events_prune")
+
+    assert output == "pruned 1 sent event(s)\n"
+    assert list(outbox().values_list("pk", flat=True)) == [within.pk]
+
+
+@pytest.mark.django_db
+def test_a_relay_batch_sends_at_most_its_limit_oldest_first(probe):
+    rows = [publish_unsent(f"ok-{i}@example.com") for i in range(5)]
+
+    assert send_rows(alias_for("users"), limit=2) == 2
+
+    unsent = outbox().filter(sent_at__isnull=True).order_by("id")
+    assert list(unsent.values_list("pk", flat=True)) == [r.pk for r in rows[2:]]
+    assert len(probe.effects()) == 2
 
 
 @pytest.mark.django_db
@@ -158,3 +188,19 @@ def test_replay_by_type_and_since_re_delivers_without_applying_twice(probe):
 def test_replay_refuses_missing_or_bad_filters(args, message):
     with pytest.raises(CommandError, match=message):
         run("events_replay", *args)
+
+
+@pytest.mark.django_db
+def test_prune_of_one_producer_keeps_the_rows_of_the_others():
+    long_ago = timezone.now() - dt.timedelta(days=30)
+    users_row = publish_unsent("ok-1@example.com")
+    with transaction.atomic(using=alias_for("catalog")):
+        catalog_row = publish(ProductDeactivated(product_id=uuid.uuid4()))
+    for app in ("users", "catalog"):
+        OutboxEvent.objects.using(alias_for(app)).update(sent_at=long_ago)
+
+    assert prune_sent(producer="users") == 1
+
+    assert not outbox().filter(pk=users_row.pk).exists()
+    catalog = OutboxEvent.objects.using(alias_for("catalog"))
+    assert catalog.filter(pk=catalog_row.pk).exists()

@@ -179,6 +179,8 @@ def test_a_message_without_a_usable_envelope_is_kept_as_a_dead_letter(probe, mes
     assert letter.envelope == (
         message if isinstance(message, dict) else {"received": message}
     )
+    event_type = message.get("event_type") if isinstance(message, dict) else None
+    assert letter.event_type == str(event_type or "")
     assert replay_dead_letters() == 0  # nothing to replay; the letter stays
     assert DeadLetter.objects.using(alias_for("catalog")).get().replayed_at is None
     assert probe.effects() == []

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from apps.catalog.events import ProductDeactivated
 from apps.common.db import alias_for
 from apps.common.middleware import CorrelationIdMiddleware
-from apps.eventbus.api import publish
+from apps.eventbus.api import publish, publish_many
 from apps.eventbus.delivery import hand_over
 from apps.eventbus.models import DeadLetter, InboxRecord, OutboxEvent
 from apps.eventbus.outbox import envelope_of
@@ -187,3 +187,70 @@ def test_handler_log_lines_carry_the_correlation_id(probe, monkeypatch):
     assert [(r.correlation_id, r.event_id, r.consumer) for r in handled] == [
         ("req-log", handled[0].args[1], "catalog")
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_integrity_error_of_the_handler_is_retried_and_dead_lettered(
+    probe, settings
+):
+    settings.EVENTS_MAX_ATTEMPTS = 3
+
+    clashing = publish_in_transaction("clash-1@example.com")
+
+    catalog = alias_for("catalog")
+    letter = DeadLetter.objects.using(catalog).get()
+    assert (letter.event_id, letter.attempts) == (clashing.event_id, 3)
+    assert "IntegrityError" in letter.error
+    assert not InboxRecord.objects.using(catalog).exists()  # never counted handled
+    assert probe.effects() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_follow_up_is_delivered_after_its_cause_was_marked_sent(probe, monkeypatch):
+    from apps.eventbus import registry
+
+    users = OutboxEvent.objects.using(alias_for("users"))
+    cause_sent_when_handled = []
+
+    def on_follow_up(event, meta):
+        cause = users.get(payload__email="chain-1@example.com")
+        cause_sent_when_handled.append(cause.sent_at is not None)
+
+    monkeypatch.setitem(
+        registry._handlers, ProductDeactivated.event_type, {"orders": on_follow_up}
+    )
+
+    publish_in_transaction("chain-1@example.com")
+
+    # Queued behind its cause, not delivered from inside the cause's delivery.
+    assert cause_sent_when_handled == [True]
+    assert not users.filter(sent_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_events_published_together_share_their_flow_and_time():
+    with transaction.atomic(using=alias_for("users")):
+        rows = publish_many([registered(f"ok-{i}@example.com") for i in range(3)])
+
+    stored = OutboxEvent.objects.using(alias_for("users")).filter(
+        pk__in=[r.pk for r in rows]
+    )
+    contexts = {(r.correlation_id, r.causation_id, r.occurred_at) for r in stored}
+    assert len(contexts) == 1
+    assert stored.count() == 3
+    assert stored.first().correlation_id != ""
+
+
+@pytest.mark.django_db
+def test_events_of_two_producers_are_refused_together_writing_nothing():
+    with pytest.raises(ValueError, match="one producer"):
+        with transaction.atomic(using=alias_for("users")):
+            publish_many(
+                [
+                    registered("ok-1@example.com"),
+                    ProductDeactivated(product_id=uuid.uuid4()),
+                ]
+            )
+
+    for app in ("users", "catalog"):
+        assert not OutboxEvent.objects.using(alias_for(app)).exists()

@@ -7,8 +7,13 @@ from django.utils import timezone
 
 from apps.common.errors import ValidationFailed
 from apps.inventory import services
-from apps.inventory.errors import StockBelowReserved, StockItemNotFound
+from apps.inventory.errors import (
+    StockBelowReserved,
+    StockInvariantBroken,
+    StockItemNotFound,
+)
 from apps.inventory.models import Reservation, StockItem, StockMovement
+from apps.inventory.services.stock import Change, apply_changes
 from tests.inventory.conftest import ledger, levels, published
 
 pytestmark = pytest.mark.django_db
@@ -147,6 +152,29 @@ def test_a_short_line_reserves_nothing_and_publishes_the_short_lines(stock):
     ) == sorted([(str(b), 2, 1), (str(c), 1, 0)])
 
 
+def test_a_line_asking_exactly_what_is_available_is_not_short(stock):
+    short, exact = stock(1), stock(3)
+    order_id = uuid.uuid4()
+
+    reservation = reserve(order_id, (short, 2), (exact, 3))
+
+    assert reservation.status == "failed"
+    assert [levels(p) for p in (short, exact)] == [(1, 0), (3, 0)]
+    [event] = published("inventory.stock.reservation_failed.v1")
+    assert event["short_lines"] == [
+        {"product_id": str(short), "requested": 2, "available": 1}
+    ]
+
+
+def test_an_order_taking_all_that_is_available_is_reserved(stock):
+    a = stock(3)
+
+    reservation = reserve(uuid.uuid4(), (a, 3))
+
+    assert reservation.status == "active"
+    assert levels(a) == (3, 3)
+
+
 def test_unknown_product_fails_the_reservation(stock):
     a, unknown = stock(5), uuid.uuid4()
 
@@ -173,13 +201,23 @@ def test_reserving_the_same_order_twice_makes_one_reservation(stock):
     assert len(published("inventory.stock.reserved.v1")) == 1
 
 
-@pytest.mark.parametrize("lines", [[], [("p", 0)], [("p", 1.5)]])
-def test_malformed_lines_are_refused(stock, lines):
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([], "An order needs at least one line."),
+        ([("p", 0)], "Quantities must be at least 1."),
+        ([("p", 1.5)], "Quantities must be whole numbers."),
+        ([("p", True)], "Quantities must be whole numbers."),
+    ],
+)
+def test_malformed_lines_are_refused(stock, lines, message):
     a = stock(3)
     lines = [(a, q) for _, q in lines]
 
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as refused:
         services.stock_reserve(order_id=uuid.uuid4(), lines=lines, actor=ACTOR)
+
+    assert refused.value.extra["errors"] == {"lines": [message]}
 
     assert Reservation.objects.count() == 0
     assert levels(a) == (3, 0)
@@ -311,3 +349,58 @@ def test_database_refuses_reserved_outside_zero_to_on_hand(stock, on_hand, reser
         StockItem.objects.filter(pk=a).update(on_hand=on_hand, reserved=reserved)
 
     assert levels(a) == (0, 0)
+
+
+def end_reservation(end: str, order_id, reservation_id):
+    if end == "release":
+        return services.reservation_release(order_id=order_id, reason="x", actor=ACTOR)
+    if end == "sell":
+        return services.reservation_sell(order_id=order_id, actor=ACTOR)
+    return services.reservation_expire(
+        reservation_id=reservation_id, now=timezone.now() + dt.timedelta(days=1)
+    )
+
+
+@pytest.mark.parametrize("end", ["release", "sell", "expire"])
+def test_a_stock_row_refusing_the_end_of_a_reservation_changes_nothing(stock, end):
+    a = stock(4)
+    order_id = uuid.uuid4()
+    reservation = reserve(order_id, (a, 3))
+    # Broken by hand: the row holds fewer reserved units than the reservation.
+    StockItem.objects.filter(pk=a).update(reserved=1)
+    movements, level_events = ledger(a), published(LEVEL)
+
+    with pytest.raises(StockInvariantBroken):
+        end_reservation(end, order_id, reservation.id)
+
+    assert levels(a) == (4, 1)
+    assert Reservation.objects.get(order_id=order_id).status == "active"
+    assert ledger(a) == movements
+    assert published(LEVEL) == level_events
+    for event_type in ("stock.released", "reservation.expired"):
+        assert published(f"inventory.{event_type}.v1") == []
+
+
+def test_changes_apply_and_report_in_product_id_order(stock):
+    low, high = sorted([stock(5), stock(5)])
+
+    levels_after = apply_changes(
+        [Change(high, 0, 1), Change(low, 0, 2)],
+        kind=services.Kind.RESERVATION,
+        reference="r",
+        actor=ACTOR,
+    )
+
+    assert [(e.product_id, e.reserved) for e in levels_after] == [(low, 2), (high, 1)]
+    movements = StockMovement.objects.filter(kind="reservation").order_by("id")
+    assert [m.stock_item_id for m in movements] == [low, high]
+
+
+def test_a_negative_receipt_is_refused(stock):
+    a = stock(2)
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.stock_receive(product_id=a, quantity=-1, reference="DN-1", actor=ACTOR)
+
+    assert refused.value.extra["errors"] == {"quantity": ["Must be positive."]}
+    assert levels(a) == (2, 0)

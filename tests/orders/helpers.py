@@ -3,6 +3,8 @@
 import datetime as dt
 import uuid
 
+from django.db import DatabaseError
+
 from apps.common.db import alias_for, atomic_for
 from apps.eventbus.api import publish
 from apps.eventbus.models import OutboxEvent
@@ -83,3 +85,12 @@ def reservation_failed(order_id):
 
 def expired(order_id, reservation_id):
     return ReservationExpired(order_id=order_id, reservation_id=reservation_id)
+
+
+def outbox_fails(monkeypatch, module) -> None:
+    """`module.publish` fails as an outbox INSERT that the database refused."""
+
+    def publish_fails(event):
+        raise DatabaseError("outbox insert failed")
+
+    monkeypatch.setattr(module, "publish", publish_fails)

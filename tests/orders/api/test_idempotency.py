@@ -1,15 +1,24 @@
 import datetime as dt
 import threading
+import uuid
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
+from django.db import IntegrityError, connections
 from django.utils import timezone
 
 from apps.common.errors import ServiceUnavailable
+from apps.orders.errors import IdempotencyKeyInFlight
 from apps.orders.models import IdempotencyRecord, Order, Payment
 from apps.orders.services import idempotency
-from apps.orders.services.idempotency import idempotency_begin, request_fingerprint
+from apps.orders.services.idempotency import (
+    Claim,
+    StoredResponse,
+    idempotency_begin,
+    idempotency_complete,
+    idempotency_release,
+    request_fingerprint,
+)
 from tests.conftest import client_for
 from tests.orders.helpers import GADGET_ID, WIDGET_ID, place
 
@@ -236,3 +245,63 @@ def test_twenty_simultaneous_requests_with_one_key_make_one_order(customer, cata
     assert Order.objects.count() == 1
     created_ids = {order_id for status, order_id in results if status == 201}
     assert created_ids == {str(Order.objects.get().pk)}
+
+
+def test_a_key_freed_on_every_try_is_409_never_a_request_without_a_claim(
+    customer, monkeypatch
+):
+    def taken_then_gone(**fields):
+        raise IntegrityError("duplicate key value")  # and no row when looked up
+
+    monkeypatch.setattr(IdempotencyRecord.objects, "create", taken_then_gone)
+
+    with pytest.raises(IdempotencyKeyInFlight):
+        idempotency_begin(user_id=customer.id, key="k-1", fingerprint="f" * 64)
+
+
+def test_a_late_release_of_a_completed_claim_keeps_its_answer(customer):
+    answer = StoredResponse(status=201, body={"id": "o-1"}, headers={"Location": "/o"})
+    claim = idempotency_begin(user_id=customer.id, key="k-1", fingerprint="f" * 64)
+    idempotency_complete(claim=claim, response=answer)
+
+    idempotency_release(claim=claim)
+
+    replay = idempotency_begin(user_id=customer.id, key="k-1", fingerprint="f" * 64)
+    assert replay == answer
+
+
+def test_an_answer_that_names_an_order_is_replayed_as_that_order(customer):
+    claim = idempotency_begin(user_id=customer.id, key="k-1", fingerprint="f" * 64)
+    reference = StoredResponse(status=None, body=None, headers={}, order_id="o-1")
+
+    idempotency_complete(claim=claim, response=reference)
+
+    replay = idempotency_begin(user_id=customer.id, key="k-1", fingerprint="f" * 64)
+    assert replay == reference
+    assert IdempotencyRecord.objects.get().response_body == {"order_id": "o-1"}
+
+
+def test_taking_over_a_claim_leaves_the_claims_of_others_made_that_moment(db):
+    stale = timezone.now() - idempotency.IN_FLIGHT_TIMEOUT - dt.timedelta(seconds=1)
+    mine, theirs = uuid.uuid4(), uuid.uuid4()
+    for user_id in (mine, theirs):
+        idempotency_begin(user_id=user_id, key="k-1", fingerprint="f" * 64)
+    IdempotencyRecord.objects.update(created_at=stale)
+
+    claim = idempotency_begin(user_id=mine, key="k-1", fingerprint="f" * 64)
+
+    assert isinstance(claim, Claim)
+    assert IdempotencyRecord.objects.filter(user_id=theirs, created_at=stale).exists()
+
+
+def test_completing_a_claim_leaves_another_users_claim_of_that_key_and_moment(db):
+    mine, theirs = uuid.uuid4(), uuid.uuid4()
+    claim = idempotency_begin(user_id=mine, key="k-1", fingerprint="f" * 64)
+    idempotency_begin(user_id=theirs, key="k-1", fingerprint="f" * 64)
+    IdempotencyRecord.objects.update(created_at=claim.claimed_at)
+
+    idempotency_complete(
+        claim=claim, response=StoredResponse(status=201, body={}, headers={})
+    )
+
+    assert IdempotencyRecord.objects.get(user_id=theirs).state == "in_flight"

@@ -141,6 +141,9 @@ def test_a_placement_whose_claim_was_taken_over_meanwhile_rolls_back(
     late = place(customer_client, key="checkout-stalled")
 
     assert late.status_code == 409
+    assert late.json()["detail"] == (
+        "This Idempotency-Key was taken over by a newer request."
+    )
     assert Order.objects.count() == 0
     assert IdempotencyRecord.objects.get().state == "in_flight"  # the retry's
 

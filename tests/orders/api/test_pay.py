@@ -1,8 +1,10 @@
+import contextlib
+
 import pytest
 from django.db import connections
 
 from apps.common.db import alias_for
-from apps.orders.gateway import TestGateway, gateway_breaker
+from apps.orders.gateway import GatewayTransientError, TestGateway, gateway_breaker
 from apps.orders.models import Order, Payment
 from apps.orders.services import payments
 from apps.orders.services.lifecycle import order_expire
@@ -80,6 +82,7 @@ def test_transient_failure_is_retried_then_503_and_resumed_later(
     assert failed.status_code == 503
     assert failed.json()["code"] == "payment_gateway_unavailable"
     assert failed["Retry-After"] == "1"
+    assert failed.json()["detail"] == "The payment provider did not answer; try again."
     assert len(calls) == 3 and len(set(calls)) == 1
     [attempt] = Payment.objects.filter(order=confirmed_order)
     assert attempt.status == "processing"
@@ -98,7 +101,7 @@ def test_paying_a_pending_order_is_409_naming_the_status(placed_order, customer_
 
     assert response.status_code == 409
     assert response.json()["current_status"] == "pending"
-    assert "pending" in response.json()["detail"]
+    assert response.json()["detail"] == "Cannot pay an order that is pending."
     assert Payment.objects.count() == 0
     assert TestGateway.captures() == 0
 
@@ -215,6 +218,9 @@ def test_breaker_opens_fails_fast_and_closes_after_recovery(
 
     assert fast.status_code == 503
     assert fast["Retry-After"] == "30"
+    assert fast.json()["detail"] == (
+        "The payment provider keeps failing; try again later."
+    )
     assert TestGateway.captures() == 0  # the provider was not even called
     confirmed_order.refresh_from_db()
     assert confirmed_order.status == "confirmed"
@@ -241,3 +247,17 @@ def test_a_failing_trial_call_opens_the_breaker_again(
 
     assert trial.status_code == 503
     assert circuit_is_open(gateway_breaker())
+
+
+def test_an_open_breaker_answers_503_before_any_payment_is_written(
+    confirmed_order, customer_client, settings
+):
+    settings.ORDERS_BREAKER_THRESHOLD = 1
+    with contextlib.suppress(GatewayTransientError), gateway_breaker().guard():
+        raise GatewayTransientError("provider down")
+
+    response = pay(customer_client, confirmed_order)
+
+    assert response.status_code == 503
+    assert not Payment.objects.exists()
+    assert TestGateway.captures() == 0

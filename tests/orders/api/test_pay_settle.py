@@ -5,14 +5,15 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import DatabaseError
 from django.utils import timezone
 
 from apps.orders import tasks
-from apps.orders.gateway import GatewayTransientError, TestGateway
+from apps.orders.gateway import ChargeResult, GatewayTransientError, TestGateway
 from apps.orders.models import Order, Payment
 from apps.orders.services import payments
 from apps.orders.services.lifecycle import order_expire
-from tests.orders.helpers import expired, inventory_says, outbox
+from tests.orders.helpers import expired, inventory_says, outbox, outbox_fails
 
 pytestmark = pytest.mark.django_db
 PAID = "orders.order.paid.v1"
@@ -287,3 +288,68 @@ def test_settle_finishes_a_refund_recorded_before_the_order_moved(paid_order, ca
 
     assert Order.objects.get().status == "refunded"
     assert len(outbox(REFUNDED)) == 1
+
+
+@pytest.fixture
+def refund_answer_lost(monkeypatch):
+    """The provider refunds, then the first answer is lost on the way back."""
+    real_refund = TestGateway.refund
+    lost = []
+
+    def refund(self, **kwargs):
+        reference = real_refund(self, **kwargs)
+        if not lost:
+            lost.append(kwargs["idempotency_key"])
+            raise GatewayTransientError("connection reset after the refund")
+        return reference
+
+    monkeypatch.setattr(TestGateway, "refund", refund)
+    return lost
+
+
+def test_a_refund_retried_after_its_answer_was_lost_pays_out_once(
+    paid_order, staff_client, refund_answer_lost
+):
+    response = cancel(staff_client, paid_order)
+
+    assert response.status_code == 200, response.json()
+    assert len(refund_answer_lost) == 1
+    assert TestGateway.refunds() == 1
+    assert Order.objects.get().status == "refunded"
+    assert Payment.objects.get().status == "refunded"
+    assert len(outbox(REFUNDED)) == 1
+
+
+def test_recording_the_same_capture_twice_keeps_the_payment(paid_order):
+    payment = Payment.objects.get()
+
+    outcome, order = payments._payment_record(
+        payment.id,
+        ChargeResult(captured=True, reference=payment.gateway_reference),
+    )
+
+    assert (outcome, order.status) == ("already_recorded", "paid")
+    assert Payment.objects.get().status == "captured"
+    assert TestGateway.refunds() == 0
+    assert len(outbox(PAID)) == 1
+
+
+def test_a_refund_whose_event_cannot_be_written_leaves_the_order_paid(
+    paid_order, monkeypatch, capsys
+):
+    outbox_fails(monkeypatch, payments)
+    with pytest.raises(DatabaseError):
+        payments.order_refund(order_id=paid_order.id)
+
+    # The money went back; the order never moved without its event.
+    assert (Order.objects.get().status, Payment.objects.get().status) == (
+        "paid",
+        "refunded",
+    )
+    assert outbox(REFUNDED) == []
+    monkeypatch.undo()
+    age_payments()
+    assert settle(capsys).endswith("1 refunds owed retried, 0 still owed")
+    assert Order.objects.get().status == "refunded"
+    assert len(outbox(REFUNDED)) == 1
+    assert TestGateway.refunds() == 1

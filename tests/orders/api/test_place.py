@@ -2,9 +2,12 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import DatabaseError
 
+from apps.common.errors import ValidationFailed
 from apps.orders.api.views import OrderPlaceThrottle
 from apps.orders.models import Order, OrderLine
+from apps.orders.services import placement
 from tests.orders.helpers import (
     ADDRESS,
     GADGET_ID,
@@ -12,6 +15,7 @@ from tests.orders.helpers import (
     WIDGET_ID,
     body,
     outbox,
+    outbox_fails,
     place,
 )
 
@@ -250,3 +254,50 @@ def test_every_problem_of_the_lines_is_reported_at_once(customer_client, catalog
     assert set(errors) == {"0", "1"}
     assert "quantity" in errors["0"]
     assert "Unknown product" in errors["1"]["product_id"][0]
+
+
+def test_an_order_of_exactly_the_most_lines_is_placed(
+    customer_client, catalog, settings
+):
+    settings.ORDERS_MAX_UNPAID_UNITS_PER_PRODUCT = 100
+    items = [{"product_id": str(WIDGET_ID), "quantity": 1}] * 100
+
+    response = place(customer_client, items)
+
+    assert response.status_code == 201, response.json()
+    assert OrderLine.objects.get().quantity == 100
+
+
+def test_an_order_whose_event_cannot_be_written_leaves_nothing(
+    customer, catalog, monkeypatch
+):
+    outbox_fails(monkeypatch, placement)
+
+    with pytest.raises(DatabaseError):
+        placement.order_place(
+            user_id=customer.id,
+            items=[placement.RequestedLine(product_id=WIDGET_ID, quantity=2)],
+            address=placement.ShippingAddress(**ADDRESS),
+        )
+
+    assert (Order.objects.count(), OrderLine.objects.count()) == (0, 0)
+    assert outbox(PLACED) == []
+
+
+@pytest.mark.parametrize("count", [0, 101])
+def test_an_order_of_no_lines_or_too_many_is_refused_by_the_service(
+    customer, catalog, count
+):
+    items = [placement.RequestedLine(product_id=WIDGET_ID, quantity=1)] * count
+
+    with pytest.raises(ValidationFailed) as refused:
+        placement.order_place(
+            user_id=customer.id,
+            items=items,
+            address=placement.ShippingAddress(**ADDRESS),
+        )
+
+    assert refused.value.extra["errors"] == {
+        "items": ["An order has between 1 and 100 lines."]
+    }
+    assert Order.objects.count() == 0

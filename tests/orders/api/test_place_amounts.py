@@ -81,3 +81,16 @@ def test_the_largest_amount_that_fits_is_placed_and_listed(
     listed = customer_client.get("/api/v1/orders/")
     assert listed.status_code == 200
     assert listed.json()["results"][0]["total"] == "999999999990.00"
+
+
+def test_exactly_the_largest_amount_is_placed(customer_client, catalog, settings):
+    settings.ORDERS_MAX_UNPAID_UNITS_PER_PRODUCT = 1000
+    # 239 x 4184100418.41 = 999999999999.99, with a price the catalog can hold.
+    catalog[WIDGET_ID] = replace(
+        catalog[WIDGET_ID], unit_price=Decimal("4184100418.41")
+    )
+
+    response = place(customer_client, [{"product_id": str(WIDGET_ID), "quantity": 239}])
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["total"] == "999999999999.99"
