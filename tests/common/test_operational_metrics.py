@@ -17,6 +17,7 @@ from apps.common.metrics import ConsumedQueuesCollector, start_metrics_server
 from apps.eventbus import registry
 from apps.eventbus.api import publish
 from apps.eventbus.models import DeadLetter
+from apps.eventbus.outbox import broker_breaker
 from apps.users.events import UserRegistered
 
 
@@ -55,6 +56,22 @@ def test_a_watched_breaker_reports_open_until_a_call_succeeds(monkeypatch):
     assert f"{line} 0.0" in closed
     assert f"{line} 1.0" in tripped
     assert f"{line} 0.0" in scrape()
+
+
+@pytest.mark.django_db
+def test_the_brokers_breaker_is_reported_under_the_name_its_alert_reads(
+    monkeypatch, settings
+):
+    # The runbook of ShopCircuitBreakerOpen (docs/operations.md) names it `broker`.
+    settings.EVENTS_BROKER_BREAKER_THRESHOLD = 1
+    monkeypatch.setattr(breaker, "_watched", {})
+    breaker.watch(broker_breaker())
+    with pytest.raises(OSError), broker_breaker().guard():
+        raise OSError("broker down")
+    try:
+        assert 'circuit_breaker_open{target="broker"} 1.0' in scrape()
+    finally:
+        broker_breaker().record_success()
 
 
 @pytest.mark.django_db
