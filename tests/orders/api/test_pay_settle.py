@@ -9,6 +9,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from apps.orders import tasks
+from apps.orders.errors import IllegalTransition
 from apps.orders.gateway import ChargeResult, GatewayTransientError, TestGateway
 from apps.orders.models import Order, Payment
 from apps.orders.services import payments
@@ -353,3 +354,22 @@ def test_a_refund_whose_event_cannot_be_written_leaves_the_order_paid(
     assert Order.objects.get().status == "refunded"
     assert len(outbox(REFUNDED)) == 1
     assert TestGateway.refunds() == 1
+
+
+def test_a_refund_meeting_an_order_shipped_meanwhile_is_refused_by_name(
+    paid_order, monkeypatch
+):
+    real_refund = TestGateway.refund
+
+    def refund_while_shipped(self, **kwargs):
+        # Staff shipped it while the provider was refunding (no lock is held
+        # across the provider's call).
+        Order.objects.filter(pk=paid_order.pk).update(status="shipped")
+        return real_refund(self, **kwargs)
+
+    monkeypatch.setattr(TestGateway, "refund", refund_while_shipped)
+    with pytest.raises(IllegalTransition) as refused:
+        payments.order_refund(order_id=paid_order.id)
+
+    assert str(refused.value) == "Cannot refund an order that is shipped."
+    assert outbox(REFUNDED) == []
