@@ -356,14 +356,14 @@ def test_a_refund_whose_event_cannot_be_written_leaves_the_order_paid(
     assert TestGateway.refunds() == 1
 
 
-def test_a_refund_meeting_an_order_shipped_meanwhile_is_refused_by_name(
+def test_a_refund_meeting_an_order_moved_on_meanwhile_is_refused_by_name(
     paid_order, monkeypatch
 ):
     real_refund = TestGateway.refund
 
     def refund_while_shipped(self, **kwargs):
-        # Staff shipped it while the provider was refunding (no lock is held
-        # across the provider's call).
+        # Shipping refuses while a refund is in progress, so only a write
+        # around the services moves it here: the guard still names the refund.
         Order.objects.filter(pk=paid_order.pk).update(status="shipped")
         return real_refund(self, **kwargs)
 
