@@ -1,22 +1,19 @@
 """The split mode's gateway: nginx's configuration, rendered from
 docker/gateway/nginx.conf.template with the deployables' addresses filled in."""
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 from config.topology import API_ROUTES, HOME_APP
-from stack.procs import ROOT, debian_tool
+from stack.procs import ROOT, debian_tool, installed_tool
 
 TEMPLATE = ROOT / "docker" / "gateway" / "nginx.conf.template"
 PLACEHOLDER = re.compile(r"\{\{ (\w+) \}\}")
 
 
 def nginx_binary() -> str | None:
-    """Debian installs nginx in /usr/sbin, outside a normal user's PATH."""
-    return shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
+    return installed_tool("nginx")
 
 
 def ensure_nginx() -> str:

@@ -21,11 +21,16 @@ PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 
 
+def installed_tool(binary: str) -> str | None:
+    """`binary` from PATH or /usr/sbin, where Debian puts daemons (outside a
+    normal user's PATH)."""
+    return shutil.which(binary, path=f"{os.environ.get('PATH', '')}:/usr/sbin")
+
+
 def debian_tool(binary: str, *, package: str) -> str | None:
-    """`binary` from PATH or /usr/sbin (where Debian puts daemons), installed
-    with apt-get when it is missing and apt-get is at hand; None otherwise."""
-    search = f"{os.environ.get('PATH', '')}:/usr/sbin"
-    found = shutil.which(binary, path=search)
+    """`installed_tool(binary)`, installed with apt-get when it is missing and
+    apt-get is at hand; None otherwise."""
+    found = installed_tool(binary)
     if found or not shutil.which("apt-get"):
         return found
     print(f"{binary} not found: trying `apt-get install -y {package}`", flush=True)
@@ -34,7 +39,7 @@ def debian_tool(binary: str, *, package: str) -> str | None:
         # A fresh machine may not have read the package lists yet.
         subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
         subprocess.run(install, check=False, capture_output=True)
-    return shutil.which(binary, path=search)
+    return installed_tool(binary)
 
 
 class ProcessGroup:
