@@ -46,7 +46,7 @@ API_ROUTES = {
     "users": {"auth": "apps.users.api.auth_urls", "users": "apps.users.api.urls"},
     "catalog": {"catalog": "apps.catalog.api.urls"},
     "inventory": {"inventory": "apps.inventory.api.urls"},
-    "orders": {"orders": "apps.orders.api.urls"},
+    "orders": {"orders": "apps.orders.api.urls", "cart": "apps.orders.api.cart_urls"},
 }
 # Not a domain app: the composition root of `manage.py seed_demo`, which needs
 # every app's interface in-process.

@@ -73,3 +73,18 @@ class PaymentInProgress(Conflict):
 class ReservationExpired(Conflict):
     code = "reservation_expired"
     title = "The order's stock reservation has expired"
+
+
+class ShippingMethodDoesNotExist(NotFound):
+    code = "shipping_method_not_found"
+    title = "Shipping method not found"
+
+
+class CartDoesNotExist(NotFound):
+    code = "cart_not_found"
+    title = "Cart not found"
+
+
+class CartChanged(Conflict):
+    code = "cart_changed"
+    title = "The cart changed during checkout"

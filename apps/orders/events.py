@@ -1,4 +1,8 @@
-"""Events the orders app publishes (public; standard library only)."""
+"""Events the orders app publishes (public; standard library only).
+
+A guest's order has no user: `user_id` is None and `email` is the address its
+e-mails go to (blank for a customer's order, whose address the users app
+knows)."""
 
 import datetime as dt
 import uuid
@@ -21,7 +25,7 @@ class PlacedLine:
 class OrderPlaced(Event):
     event_type = "orders.order.placed.v1"
     order_id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None
     lines: tuple[PlacedLine, ...]
     total: Decimal
     currency: str
@@ -31,56 +35,63 @@ class OrderPlaced(Event):
 class OrderConfirmed(Event):
     event_type = "orders.order.confirmed.v1"
     order_id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None
     reservation_expires_at: dt.datetime
+    email: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
 class OrderFailed(Event):
     event_type = "orders.order.failed.v1"
     order_id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None
     reason: str
+    email: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
 class OrderCancelled(Event):
     event_type = "orders.order.cancelled.v1"
     order_id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None
     reason: str
+    email: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
 class OrderPaid(Event):
     event_type = "orders.order.paid.v1"
     order_id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None
     payment_id: uuid.UUID
     amount: Decimal
     currency: str
+    email: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
 class OrderRefunded(Event):
     event_type = "orders.order.refunded.v1"
     order_id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None
     amount: Decimal
     currency: str
+    email: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
 class OrderShipped(Event):
     event_type = "orders.order.shipped.v1"
     order_id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None
     carrier: str
     tracking_number: str
+    email: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
 class OrderDelivered(Event):
     event_type = "orders.order.delivered.v1"
     order_id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None
+    email: str = ""

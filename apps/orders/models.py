@@ -21,18 +21,32 @@ class OrderStatus(models.TextChoices):
 
 class Order(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user_id = models.UUIDField(db_index=True)
+    # None for a guest's order, which has `email` instead.
+    user_id = models.UUIDField(db_index=True, null=True, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
     status = models.CharField(
         max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING
     )
     currency = models.CharField(max_length=3)
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    discount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    shipping_price = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    tax = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     total = models.DecimalField(max_digits=14, decimal_places=2)
+    voucher_code = models.CharField(max_length=64, blank=True)
+    shipping_method = models.CharField(max_length=100, blank=True)
     shipping_name = models.CharField(max_length=200)
     shipping_line1 = models.CharField(max_length=200)
     shipping_line2 = models.CharField(max_length=200, blank=True)
     shipping_city = models.CharField(max_length=100)
     shipping_postal_code = models.CharField(max_length=20)
     shipping_country = models.CharField(max_length=2)
+    billing_name = models.CharField(max_length=200, blank=True)
+    billing_line1 = models.CharField(max_length=200, blank=True)
+    billing_line2 = models.CharField(max_length=200, blank=True)
+    billing_city = models.CharField(max_length=100, blank=True)
+    billing_postal_code = models.CharField(max_length=20, blank=True)
+    billing_country = models.CharField(max_length=2, blank=True)
     reservation_id = models.UUIDField(null=True, blank=True)
     reservation_expires_at = models.DateTimeField(null=True, blank=True)
     status_reason = models.CharField(max_length=500, blank=True)
@@ -62,6 +76,7 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     quantity = models.PositiveIntegerField()
     line_total = models.DecimalField(max_digits=14, decimal_places=2)
+    tax = models.DecimalField(max_digits=14, decimal_places=2, default=0)
 
     class Meta:
         ordering = ["id"]
@@ -177,3 +192,78 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.key} ({self.state})"
+
+
+class Cart(models.Model):
+    """A customer's open cart (one per customer) or a guest's, found by the
+    SHA-256 of its token; the token itself is never stored."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user_id = models.UUIDField(null=True, blank=True, unique=True)
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Touched by every change; carts untouched for CART_TTL expire.
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user_id__isnull=False) | Q(token_hash__isnull=False),
+                name="orders_cart_has_owner",
+            )
+        ]
+
+    def __str__(self):
+        return f"Cart {self.id}"
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    product_id = models.UUIDField()
+    quantity = models.PositiveIntegerField()
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cart", "product_id"], name="orders_cartline_one_per_product"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1, quantity__lte=1000),
+                name="orders_cartline_quantity_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.product_id}"
+
+
+class ShippingMethod(models.Model):
+    """A way to ship: served countries, a flat price or subtotal bands
+    ([{"up_to": "50.00", "price": "4.90"}, ...]: the first band whose `up_to`
+    is at least the subtotal, the flat price above the last), free from
+    `free_above` on."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=100, unique=True)
+    countries = models.JSONField(default=list)
+    currency = models.CharField(max_length=3)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    bands = models.JSONField(default=list, blank=True)
+    free_above = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="orders_shipping_price_not_negative"
+            )
+        ]
+
+    def __str__(self):
+        return self.name

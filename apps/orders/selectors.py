@@ -44,12 +44,14 @@ def order_get(
 
 
 def unpaid_units_held(
-    *, user_id: uuid.UUID, product_ids: list[uuid.UUID]
+    *, user_id: uuid.UUID | None, product_ids: list[uuid.UUID], email: str = ""
 ) -> dict[uuid.UUID, int]:
-    """Units of each product the customer holds in orders not yet paid."""
+    """Units of each product the customer (a guest: the e-mail address) holds
+    in orders not yet paid."""
+    owner = {"order__user_id": user_id} if user_id else {"order__email": email}
     rows = (
         OrderLine.objects.filter(
-            order__user_id=user_id,
+            **owner,
             order__status__in=[OrderStatus.PENDING, OrderStatus.CONFIRMED],
             product_id__in=product_ids,
         )

@@ -3,6 +3,7 @@
 
 from celery import shared_task
 
+from apps.orders.services.cart import carts_expire
 from apps.orders.services.idempotency import idempotency_prune
 from apps.orders.services.settlement import payments_settle
 
@@ -15,3 +16,8 @@ def prune_idempotency_keys() -> int:
 @shared_task(name="orders.settle_payments")
 def settle_payments() -> dict[str, int]:
     return payments_settle()
+
+
+@shared_task(name="orders.expire_carts")
+def expire_carts() -> int:
+    return carts_expire()

@@ -23,7 +23,11 @@ def on_users_user_registered(event: UserRegistered, meta: EventMeta) -> None:
 
 def _notify(kind: str, event, **details) -> None:
     order_notification_send(
-        kind=kind, user_id=event.user_id, order_id=event.order_id, details=details
+        kind=kind,
+        user_id=event.user_id,
+        order_id=event.order_id,
+        details=details,
+        email=event.email,
     )
 
 

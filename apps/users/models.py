@@ -119,7 +119,10 @@ class CustomerEmail(models.Model):
     transaction that caused it and sent after commit; one that could not be
     sent is retried by the `users.send_emails` job."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # None for an e-mail about a guest's order (no account; `to_address` only).
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     order_id = models.UUIDField(null=True, blank=True)
     kind = models.CharField(max_length=20)
     to_address = models.EmailField(max_length=254)

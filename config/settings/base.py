@@ -396,6 +396,11 @@ CELERY_BEAT_SCHEDULE = hosted_jobs(
             "schedule": 3600.0,
             "options": {"queue": "orders"},
         },
+        "orders-expire-carts": {
+            "task": "orders.expire_carts",
+            "schedule": 3600.0,
+            "options": {"queue": "orders"},
+        },
         "orders-settle-payments": {
             "task": "orders.settle_payments",
             "schedule": env.float("ORDERS_SETTLE_INTERVAL_SECONDS", default=60.0),
@@ -461,6 +466,8 @@ VERIFY_EMAIL_URL = env(
 )
 RESERVATION_TIMEOUT_MINUTES = env.int("RESERVATION_TIMEOUT_MINUTES", default=15)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# Carts untouched this long are deleted by beat's `orders.expire_carts`.
+CART_TTL_HOURS = env.int("CART_TTL_HOURS", default=72)
 
 # Payments (docs/orders.md): the provider's adapter class, its calls' retries
 # (tries, first backoff, doubled each time) and circuit breaker (consecutive

@@ -36,6 +36,7 @@ def test_stock_reserved_confirms_and_keeps_the_expiry(placed_order, deliver_even
         {
             "order_id": str(placed_order.id),
             "user_id": str(placed_order.user_id),
+            "email": "",
             "reservation_expires_at": EXPIRES_AT.isoformat(),
         }
     ]
@@ -69,6 +70,7 @@ def test_reservation_failure_fails_the_order_with_the_reason(
         {
             "order_id": str(placed_order.id),
             "user_id": str(placed_order.user_id),
+            "email": "",
             "reason": reason,
         }
     ]
@@ -98,6 +100,7 @@ def test_expired_reservation_cancels_an_unpaid_order(confirmed_order, deliver_ev
         {
             "order_id": str(confirmed_order.id),
             "user_id": str(confirmed_order.user_id),
+            "email": "",
             "reason": "reservation_expired",
         }
     ]

@@ -79,6 +79,7 @@ def run_idempotently(
     perform: Callable[[Claim | None], Order],
     render: Callable[[Order], Response],
     render_again: Callable[[str], Response],
+    owner_id=None,
 ):
     """Run `perform(claim)` (the service call; it commits, and may note its
     order on the claim in that transaction) once per (user, key), then
@@ -88,11 +89,12 @@ def run_idempotently(
     nothing the retry could repeat: a 5xx releases the key, below 500 is
     stored. Once `perform` returned, the key is never released: a failing
     `render` stores a reference to the order, and a retry renders it with
-    `render_again(order_id)` instead of placing or paying again."""
+    `render_again(order_id)` instead of placing or paying again. Keys belong
+    to the user, or to `owner_id` (a guest's cart or order)."""
     key = _key_of(request)
     if key is None:
         return render(perform(None))
-    user_id = request.user.pk
+    user_id = owner_id or request.user.pk
     fingerprint = request_fingerprint(
         method=request.method, path=request.path, body=request.data
     )

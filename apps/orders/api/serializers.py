@@ -102,7 +102,15 @@ class OrderListFilterSerializer(serializers.Serializer):
 class OrderLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = OrderLine
-        fields = ["product_id", "sku", "name", "unit_price", "quantity", "line_total"]
+        fields = [
+            "product_id",
+            "sku",
+            "name",
+            "unit_price",
+            "quantity",
+            "line_total",
+            "tax",
+        ]
 
 
 class PaymentSerializer(serializers.ModelSerializer):
@@ -126,6 +134,15 @@ class ShippingAddressOutSerializer(serializers.Serializer):
     country = serializers.CharField(source="shipping_country")
 
 
+class BillingAddressOutSerializer(serializers.Serializer):
+    name = serializers.CharField(source="billing_name")
+    line1 = serializers.CharField(source="billing_line1")
+    line2 = serializers.CharField(source="billing_line2")
+    city = serializers.CharField(source="billing_city")
+    postal_code = serializers.CharField(source="billing_postal_code")
+    country = serializers.CharField(source="billing_country")
+
+
 @example(
     name="A confirmed order",
     value={
@@ -133,8 +150,15 @@ class ShippingAddressOutSerializer(serializers.Serializer):
         "user_id": "16fd2706-8baf-433b-82eb-8c7fada847da",
         "status": "confirmed",
         "status_reason": "",
+        "email": "",
         "currency": "EUR",
-        "total": "59.80",
+        "subtotal": "59.80",
+        "discount": "0.00",
+        "shipping_price": "4.90",
+        "tax": "10.33",
+        "total": "64.70",
+        "voucher_code": "",
+        "shipping_method": "Standard",
         "item_count": 2,
         "lines": [
             {
@@ -144,9 +168,18 @@ class ShippingAddressOutSerializer(serializers.Serializer):
                 "unit_price": "29.90",
                 "quantity": 2,
                 "line_total": "59.80",
+                "tax": "9.55",
             }
         ],
         "shipping_address": {
+            "name": "Ada Lovelace",
+            "line1": "1 Main St",
+            "line2": "",
+            "city": "Berlin",
+            "postal_code": "10115",
+            "country": "DE",
+        },
+        "billing_address": {
             "name": "Ada Lovelace",
             "line1": "1 Main St",
             "line2": "",
@@ -170,6 +203,7 @@ class OrderSerializer(serializers.ModelSerializer):
     payments = PaymentSerializer(many=True, read_only=True)
     shipment = ShipmentSerializer(read_only=True, allow_null=True)
     shipping_address = ShippingAddressOutSerializer(source="*", read_only=True)
+    billing_address = BillingAddressOutSerializer(source="*", read_only=True)
     item_count = serializers.SerializerMethodField()
     reservation_expires_at = serializers.SerializerMethodField()
 
@@ -180,11 +214,19 @@ class OrderSerializer(serializers.ModelSerializer):
             "user_id",
             "status",
             "status_reason",
+            "email",
             "currency",
+            "subtotal",
+            "discount",
+            "shipping_price",
+            "tax",
             "total",
+            "voucher_code",
+            "shipping_method",
             "item_count",
             "lines",
             "shipping_address",
+            "billing_address",
             "reservation_expires_at",
             "payments",
             "shipment",

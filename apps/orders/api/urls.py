@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.orders.api import views
+from apps.orders.api import cart_views, shipping_views, views
 
 app_name = "orders"
 urlpatterns = [
@@ -15,5 +15,30 @@ urlpatterns = [
         "<uuid:order_id>/deliver/",
         views.OrderDeliverApi.as_view(),
         name="order-deliver",
+    ),
+    path(
+        "guest/<uuid:order_id>/<str:token>/",
+        cart_views.GuestOrderApi.as_view(),
+        name="guest-order",
+    ),
+    path(
+        "guest/<uuid:order_id>/<str:token>/pay/",
+        cart_views.GuestOrderPayApi.as_view(),
+        name="guest-order-pay",
+    ),
+    path(
+        "guest/<uuid:order_id>/<str:token>/cancel/",
+        cart_views.GuestOrderCancelApi.as_view(),
+        name="guest-order-cancel",
+    ),
+    path(
+        "shipping-methods/",
+        shipping_views.ShippingMethodListCreateApi.as_view(),
+        name="shipping-method-list",
+    ),
+    path(
+        "shipping-methods/<uuid:method_id>/",
+        shipping_views.ShippingMethodDetailApi.as_view(),
+        name="shipping-method-detail",
     ),
 ]

@@ -89,6 +89,7 @@ def order_confirm(
             OrderConfirmed(
                 order_id=order.id,
                 user_id=order.user_id,
+                email=order.email,
                 reservation_expires_at=expires_at,
             )
         )
@@ -106,7 +107,14 @@ def order_fail(*, order_id: uuid.UUID, reason: str) -> bool:
             logger.info("reservation failure for order %s ignored", order_id)
             return False
         move(order, S.FAILED, action="fail", reason=reason)
-        publish(OrderFailed(order_id=order.id, user_id=order.user_id, reason=reason))
+        publish(
+            OrderFailed(
+                order_id=order.id,
+                user_id=order.user_id,
+                email=order.email,
+                reason=reason,
+            )
+        )
     metrics.SAGA_OUTCOMES.labels("failed").inc()
     return True
 
@@ -137,7 +145,11 @@ def order_expire(*, order_id: uuid.UUID, reservation_id: uuid.UUID) -> bool:
 
 def _cancel(order: Order, *, reason: str) -> None:
     move(order, S.CANCELLED, action="cancel", reason=reason)
-    publish(OrderCancelled(order_id=order.id, user_id=order.user_id, reason=reason))
+    publish(
+        OrderCancelled(
+            order_id=order.id, user_id=order.user_id, email=order.email, reason=reason
+        )
+    )
 
 
 def order_cancel(
@@ -177,6 +189,7 @@ def order_ship(*, order_id: uuid.UUID, carrier: str, tracking_number: str) -> Or
             OrderShipped(
                 order_id=order.id,
                 user_id=order.user_id,
+                email=order.email,
                 carrier=carrier,
                 tracking_number=tracking_number,
             )
@@ -189,5 +202,7 @@ def order_deliver(*, order_id: uuid.UUID) -> Order:
         order = locked_order(order_id)
         move(order, S.DELIVERED, action="deliver")
         Shipment.objects.filter(order=order).update(delivered_at=timezone.now())
-        publish(OrderDelivered(order_id=order.id, user_id=order.user_id))
+        publish(
+            OrderDelivered(order_id=order.id, user_id=order.user_id, email=order.email)
+        )
     return order

@@ -154,6 +154,7 @@ def _payment_record(
             OrderPaid(
                 order_id=order.id,
                 user_id=order.user_id,
+                email=order.email,
                 payment_id=payment.id,
                 amount=payment.amount,
                 currency=payment.currency,
@@ -254,6 +255,7 @@ def order_refund(*, order_id: uuid.UUID) -> Order:
             OrderRefunded(
                 order_id=order.id,
                 user_id=order.user_id,
+                email=order.email,
                 amount=payment.amount,
                 currency=payment.currency,
             )

@@ -2,6 +2,7 @@
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,7 +17,9 @@ from apps.orders.errors import UnpaidHoldLimit
 from apps.orders.events import OrderPlaced, PlacedLine
 from apps.orders.models import Order, OrderLine
 from apps.orders.selectors import unpaid_units_held
+from apps.orders.services import pricing
 from apps.orders.services.idempotency import Claim, idempotency_note_work
+from apps.orders.services.shipping import shipping_choice
 
 MAX_LINES = 100
 MAX_QUANTITY = 1000
@@ -37,6 +40,24 @@ class ShippingAddress:
     postal_code: str
     country: str
     line2: str = ""
+
+
+@dataclass(frozen=True)
+class CheckoutDetails:
+    """What a checkout adds to a placement: the guest's e-mail (no user), the
+    billing address (else the shipping one), the shipping method, a voucher,
+    and `within(order)`, run in the transaction that stores the order (the
+    checkout empties its cart there)."""
+
+    email: str = ""
+    billing: ShippingAddress | None = None
+    shipping_method_id: uuid.UUID | None = None
+    voucher_code: str | None = None
+    within: Callable[[Order], None] | None = None
+
+
+NO_CHECKOUT = CheckoutDetails()
+ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postal_code", "country")
 
 
 def _largest_amount() -> Decimal:
@@ -114,13 +135,15 @@ def _product_errors(product_ids: dict[int, uuid.UUID], snapshots: dict) -> dict:
 
 def order_place(
     *,
-    user_id: uuid.UUID,
+    user_id: uuid.UUID | None,
     items: list[RequestedLine],
     address: ShippingAddress,
     claim: Claim | None = None,
+    checkout: CheckoutDetails = NO_CHECKOUT,
 ) -> Order:
     """Price and store an order (pending) with OrderPlaced in the outbox; with
-    an Idempotency-Key `claim`, the claim notes the order in that transaction."""
+    an Idempotency-Key `claim`, the claim notes the order in that transaction.
+    `user_id` None is a guest's checkout (`checkout.email` set)."""
     if not 1 <= len(items) <= MAX_LINES:
         raise ValidationFailed(
             {"items": [f"An order has between 1 and {MAX_LINES} lines."]}
@@ -139,6 +162,32 @@ def order_place(
         )
     currency = currencies.pop()
 
+    lines = _lines(merged, snapshots)
+    shipping = _shipping(checkout, address, currency, lines)
+    totals = _totals(lines, snapshots, currency, address, shipping, checkout, user_id)
+    _check_amounts(lines, totals.total, currency, first_index)
+    _check_unpaid_hold(user_id=user_id, email=checkout.email, merged=merged)
+
+    order = Order(
+        user_id=user_id,
+        email=checkout.email,
+        currency=currency,
+        subtotal=totals.subtotal,
+        discount=totals.discount,
+        shipping_price=totals.shipping,
+        tax=totals.tax,
+        total=totals.total,
+        voucher_code=totals.voucher_code or "",
+        shipping_method=shipping.name if shipping else "",
+        **_address_columns("shipping", address),
+        **_address_columns("billing", checkout.billing or address),
+    )
+    _store(order, lines, claim, checkout)
+    metrics.ORDERS_PLACED.inc()
+    return order
+
+
+def _lines(merged: dict[uuid.UUID, int], snapshots: dict) -> list[OrderLine]:
     lines = []
     for product_id, quantity in merged.items():
         snapshot = snapshots[product_id]
@@ -153,29 +202,59 @@ def order_place(
                 line_total=unit_price * quantity,
             )
         )
-    total = sum((line.line_total for line in lines), Decimal("0.00"))
-    _check_amounts(lines, total, currency, first_index)
-    _check_unpaid_hold(user_id=user_id, merged=merged)
+    return lines
 
-    order = Order(
-        user_id=user_id,
+
+def _shipping(checkout, address, currency, lines):
+    """The chosen method priced on the lines' subtotal before any discount."""
+    if checkout.shipping_method_id is None:
+        return None
+    return shipping_choice(
+        method_id=checkout.shipping_method_id,
+        country=address.country,
         currency=currency,
-        total=total,
-        shipping_name=address.name,
-        shipping_line1=address.line1,
-        shipping_line2=address.line2,
-        shipping_city=address.city,
-        shipping_postal_code=address.postal_code,
-        shipping_country=address.country,
+        subtotal=sum((line.line_total for line in lines), Decimal("0.00")),
     )
-    _store(order, lines, claim)
-    metrics.ORDERS_PLACED.inc()
-    return order
 
 
-def _check_unpaid_hold(*, user_id: uuid.UUID, merged: dict[uuid.UUID, int]) -> None:
+def _totals(lines, snapshots, currency, address, shipping, checkout, user_id):
+    """Priced by the one pricing function; each line keeps its tax. A voucher
+    it refuses is a 400 on `voucher` with the refusal's code."""
+    totals = pricing.price(
+        items=[
+            pricing.PricedItem(
+                product_id=line.product_id,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                tax_class=getattr(snapshots[line.product_id], "tax_class", "standard"),
+            )
+            for line in lines
+        ],
+        currency=currency,
+        country=address.country,
+        shipping_price=shipping.price if shipping else Decimal("0.00"),
+        voucher_code=checkout.voucher_code or None,
+        customer_id=user_id,
+        email=checkout.email or None,
+    )
+    if checkout.voucher_code and totals.voucher_refusal:
+        raise ValidationFailed({"voucher": [totals.voucher_refusal]})
+    priced = {price.product_id: price for price in totals.lines}
+    for line in lines:
+        line.line_total = priced[line.product_id].line_total
+        line.tax = priced[line.product_id].tax
+    return totals
+
+
+def _address_columns(prefix: str, address: ShippingAddress) -> dict[str, str]:
+    return {f"{prefix}_{name}": getattr(address, name) for name in ADDRESS_FIELDS}
+
+
+def _check_unpaid_hold(
+    *, user_id: uuid.UUID | None, email: str, merged: dict[uuid.UUID, int]
+) -> None:
     limit = settings.ORDERS_MAX_UNPAID_UNITS_PER_PRODUCT
-    held = unpaid_units_held(user_id=user_id, product_ids=list(merged))
+    held = unpaid_units_held(user_id=user_id, email=email, product_ids=list(merged))
     over = [
         str(pid) for pid, units in merged.items() if held.get(pid, 0) + units > limit
     ]
@@ -202,14 +281,23 @@ def _placed_event(order: Order, lines: list[OrderLine]) -> OrderPlaced:
     )
 
 
-def _store(order: Order, lines: list[OrderLine], claim: Claim | None) -> None:
-    """The order, its lines, OrderPlaced in the outbox (and the claim's note),
-    in one transaction."""
+def _store(order: Order, lines: list[OrderLine], claim: Claim | None, checkout) -> None:
+    """The order, its lines, OrderPlaced in the outbox, the voucher's use, the
+    checkout's own step (and the claim's note), in one transaction."""
     with atomic_for(Order):
         order.save(force_insert=True)
         for line in lines:
             line.order = order
         OrderLine.objects.bulk_create(lines)
+        if order.voucher_code:
+            pricing.redeem_voucher(
+                code=order.voucher_code,
+                order_id=order.id,
+                customer_id=order.user_id,
+                email=order.email or None,
+            )
         publish(_placed_event(order, lines))
+        if checkout.within is not None:
+            checkout.within(order)
         if claim is not None:
             idempotency_note_work(claim, order.id)

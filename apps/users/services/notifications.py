@@ -48,10 +48,20 @@ LINK_KINDS = ("password_reset", "verify_email")
 
 
 def order_notification_send(
-    *, kind: str, user_id: uuid.UUID, order_id: uuid.UUID, details: dict
+    *,
+    kind: str,
+    user_id: uuid.UUID | None,
+    order_id: uuid.UUID,
+    details: dict,
+    email: str = "",
 ) -> bool:
     """Queue the e-mail for `kind` (a key of ORDER_SUBJECTS) to the order's
-    customer. Returns False when there is no active customer to write to."""
+    customer, or to `email` for a guest's order (no `user_id`). Returns False
+    when there is no active customer to write to."""
+    if user_id is None and email:
+        return _guest_notification_send(
+            kind=kind, email=email, order_id=order_id, details=details
+        )
     user = user_find(user_id)
     if user is None or not user.is_active:
         logger.info("no active customer %s for order %s e-mail", user_id, order_id)
@@ -68,9 +78,27 @@ def order_notification_send(
     return True
 
 
+def _guest_notification_send(
+    *, kind: str, email: str, order_id: uuid.UUID, details: dict
+) -> bool:
+    """A guest's order e-mail: to the address given at checkout, with the order
+    number only (the guest's order link is shown once, at checkout)."""
+    subject = ORDER_SUBJECTS[kind]
+    email_queue(
+        user=None,
+        kind=kind,
+        template="order_update",
+        subject=f"{subject} ({str(order_id)[:8]})",
+        context={"subject": subject, "order_id": order_id, **details},
+        to_address=email,
+        order_id=order_id,
+    )
+    return True
+
+
 def email_queue(
     *,
-    user: User,
+    user: User | None,
     kind: str,
     template: str,
     subject: str,
@@ -83,14 +111,14 @@ def email_queue(
     context = {
         "kind": kind,
         "subject": subject,
-        "name": user.first_name or user.email,
+        "name": (user.first_name or user.email) if user else to_address,
         **context,
     }
     email = CustomerEmail.objects.create(
         user=user,
         order_id=order_id,
         kind=kind,
-        to_address=to_address or user.email,
+        to_address=to_address or user.email,  # a guest's always has to_address
         subject=subject,
         body=render_to_string(f"users/email/{template}.txt", context),
         html=render_to_string(f"users/email/{template}.html", context),

@@ -24,6 +24,7 @@ def test_owner_cancels_a_pending_order(placed_order, customer_client):
         {
             "order_id": str(placed_order.id),
             "user_id": str(placed_order.user_id),
+            "email": "",
             "reason": "cancelled by customer",
         }
     ]
@@ -71,6 +72,7 @@ def test_staff_cancel_of_a_paid_order_refunds_it(paid_order, staff_client):
         {
             "order_id": str(paid_order.id),
             "user_id": str(paid_order.user_id),
+            "email": "",
             "amount": "39.98",
             "currency": "EUR",
         }
@@ -94,6 +96,7 @@ def test_ship_and_deliver(paid_order, staff_client, customer_client):
         {
             "order_id": str(paid_order.id),
             "user_id": str(paid_order.user_id),
+            "email": "",
             "carrier": "DHL",
             "tracking_number": "JD0001",
         }

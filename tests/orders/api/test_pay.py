@@ -38,6 +38,7 @@ def test_a_captured_payment_pays_the_order(confirmed_order, customer_client):
         {
             "order_id": str(confirmed_order.id),
             "user_id": str(confirmed_order.user_id),
+            "email": "",
             "payment_id": payment["id"],
             "amount": "39.98",
             "currency": "EUR",

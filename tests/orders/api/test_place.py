@@ -56,6 +56,7 @@ def test_place_prices_lines_from_the_catalog_and_merges_duplicates(
             "unit_price": "19.99",
             "quantity": 3,
             "line_total": "59.97",
+            "tax": "0.00",  # no tax rate for GB in this test
         },
         {
             "product_id": str(GADGET_ID),
@@ -64,9 +65,22 @@ def test_place_prices_lines_from_the_catalog_and_merges_duplicates(
             "unit_price": "5.50",
             "quantity": 1,
             "line_total": "5.50",
+            "tax": "0.00",
         },
     ]
     assert data["shipping_address"] == {**ADDRESS, "line2": ""}
+    # No checkout: no shipping method, billed where it ships.
+    assert data["billing_address"] == data["shipping_address"]
+    assert (data["subtotal"], data["shipping_price"], data["discount"]) == (
+        "65.47",
+        "0.00",
+        "0.00",
+    )
+    assert (data["shipping_method"], data["voucher_code"], data["email"]) == (
+        "",
+        "",
+        "",
+    )
     assert data["payments"] == [] and data["shipment"] is None
     [payload] = outbox(PLACED)
     assert payload["order_id"] == data["id"]
