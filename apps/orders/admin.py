@@ -4,7 +4,8 @@ call the services (the same rules, events and gateway as the API)."""
 from django.contrib import admin, messages
 
 from apps.common.errors import ApplicationError
-from apps.orders.models import Order, OrderLine, Payment, Shipment
+from apps.orders.models import Order, OrderLine, Payment, Shipment, ShippingMethod
+from apps.orders.services import shipping
 from apps.orders.services.lifecycle import order_cancel, order_deliver
 from apps.orders.services.payments import order_refund
 
@@ -101,3 +102,39 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+SHIPPING_FIELDS = [
+    "name",
+    "countries",
+    "currency",
+    "price",
+    "bands",
+    "free_above",
+    "active",
+]
+
+
+@admin.register(ShippingMethod)
+class ShippingMethodAdmin(admin.ModelAdmin):
+    """Saved and deleted through the shipping services, as the staff API does."""
+
+    list_display = ["name", "currency", "price", "free_above", "active"]
+    list_filter = ["active", "currency"]
+    fields = SHIPPING_FIELDS
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in SHIPPING_FIELDS}
+        values["countries"] = sorted({c.upper() for c in values["countries"]})
+        if change:
+            shipping.shipping_method_update(method_id=obj.pk, **values)
+        else:
+            created = shipping.shipping_method_create(**values)
+            obj.pk = created.pk
+
+    def delete_model(self, request, obj):
+        shipping.shipping_method_delete(method_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for method in queryset:
+            shipping.shipping_method_delete(method_id=method.pk)

@@ -19,6 +19,7 @@ ROUTES = {
     "/api/v1/catalog/": "catalog",
     "/api/v1/inventory/": "inventory",
     "/api/v1/orders/": "orders",
+    "/api/v1/cart/": "orders",
     "/admin/": "catalog",
     "/static/": "catalog",
 }

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.common.schema import example
@@ -45,9 +46,15 @@ class CartLineSetSerializer(serializers.Serializer):
 
 class CartQuerySerializer(serializers.Serializer):
     country = serializers.CharField(
-        min_length=2, max_length=2, required=False, default=""
+        max_length=2,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="ISO 3166-1 alpha-2: the tax of that country.",
     )
-    voucher = serializers.CharField(max_length=64, required=False, default="")
+    voucher = serializers.CharField(
+        max_length=64, required=False, default="", allow_blank=True
+    )
 
     def validate_country(self, value: str) -> str:
         return _country(value) if value else ""
@@ -169,7 +176,7 @@ class CheckoutSerializer(serializers.Serializer):
     """`email` is required of a guest and ignored for a customer;
     `billing_address` defaults to the shipping address."""
 
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False)
     shipping_address = ShippingAddressSerializer()
     billing_address = ShippingAddressSerializer(required=False)
     shipping_method = serializers.UUIDField()
@@ -196,18 +203,28 @@ class BandSerializer(serializers.Serializer):
     price = serializers.DecimalField(12, 2, min_value=Decimal("0"))
 
 
-@example(
-    name="Standard, free above 100",
-    value={
-        "name": "Standard",
-        "countries": ["DE", "AT"],
-        "currency": "EUR",
-        "price": "6.90",
-        "bands": [{"up_to": "50.00", "price": "4.90"}],
-        "free_above": "100.00",
-        "active": True,
-    },
-    request=True,
+METHOD_EXAMPLE = {
+    "name": "Standard",
+    "countries": ["AT", "DE"],
+    "currency": "EUR",
+    "price": "6.90",
+    "bands": [{"up_to": "50.00", "price": "4.90"}],
+    "free_above": "100.00",
+    "active": True,
+}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Standard, free above 100", value=METHOD_EXAMPLE, request_only=True
+        ),
+        OpenApiExample(
+            "Standard, free above 100",
+            value={"id": METHOD, **METHOD_EXAMPLE},
+            response_only=True,
+        ),
+    ]
 )
 class ShippingMethodSerializer(serializers.ModelSerializer):
     countries = serializers.ListField(

@@ -86,7 +86,7 @@ class CartApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        operation_id="cart_retrieve",
+        operation_id="orders_cart_retrieve",
         parameters=CART_PARAMETERS,
         responses=CartSerializer,
     )
@@ -100,7 +100,7 @@ class CartApi(APIView):
         return _render(request, resolve_cart(request))
 
     @extend_schema(
-        operation_id="cart_create",
+        operation_id="orders_cart_create",
         request=None,
         responses={201: GuestCartSerializer, 200: CartSerializer},
         parameters=[TOKEN_PARAMETER],
@@ -123,7 +123,7 @@ class CartLinesApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        operation_id="cart_lines_add",
+        operation_id="orders_cart_lines_add",
         request=CartLineAddSerializer,
         responses=CartSerializer,
         parameters=CART_PARAMETERS,
@@ -145,7 +145,7 @@ class CartLineApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        operation_id="cart_lines_update",
+        operation_id="orders_cart_lines_update",
         request=CartLineSetSerializer,
         responses=CartSerializer,
         parameters=CART_PARAMETERS,
@@ -164,7 +164,7 @@ class CartLineApi(APIView):
         return _render(request, cart)
 
     @extend_schema(
-        operation_id="cart_lines_remove",
+        operation_id="orders_cart_lines_remove",
         request=None,
         responses=CartSerializer,
         parameters=CART_PARAMETERS,
@@ -183,7 +183,7 @@ class CartShippingMethodsApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        operation_id="cart_shipping_methods",
+        operation_id="orders_cart_shipping_methods",
         parameters=[TOKEN_PARAMETER, ShippingQuerySerializer],
         responses=ShippingOptionSerializer(many=True),
     )
@@ -233,7 +233,7 @@ class CartCheckoutApi(APIView):
         return [OrderPlaceThrottle()]
 
     @extend_schema(
-        operation_id="cart_checkout",
+        operation_id="orders_cart_checkout",
         request=CheckoutSerializer,
         responses={201: CheckoutOrderSerializer},
         parameters=[TOKEN_PARAMETER, KEY_PARAMETER],
@@ -262,13 +262,14 @@ class CartCheckoutApi(APIView):
         serializer = CheckoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if cart.user_id is None and not data["email"]:
+        email = data.get("email", "")
+        if cart.user_id is None and not email:
             raise ValidationFailed({"email": ["A guest checkout needs an e-mail."]})
         billing = data.get("billing_address")
         return cart_checkout(
             cart=cart,
             user_id=cart.user_id,
-            email=data["email"] if cart.user_id is None else "",
+            email=email if cart.user_id is None else "",
             address=ShippingAddress(**data["shipping_address"]),
             billing=ShippingAddress(**billing) if billing else None,
             shipping_method_id=data["shipping_method"],

@@ -16,7 +16,7 @@ class ShippingMethodListCreateApi(APIView):
     pagination_class = None
 
     @extend_schema(
-        operation_id="shipping_methods_list",
+        operation_id="orders_shipping_methods_list",
         responses=ShippingMethodSerializer(many=True),
     )
     def get(self, request):
@@ -28,7 +28,7 @@ class ShippingMethodListCreateApi(APIView):
         return Response(ShippingMethodSerializer(methods, many=True).data)
 
     @extend_schema(
-        operation_id="shipping_methods_create",
+        operation_id="orders_shipping_methods_create",
         request=ShippingMethodSerializer,
         responses={201: ShippingMethodSerializer},
     )
@@ -50,7 +50,8 @@ class ShippingMethodDetailApi(APIView):
     permission_classes = [IsStaff]
 
     @extend_schema(
-        operation_id="shipping_methods_retrieve", responses=ShippingMethodSerializer
+        operation_id="orders_shipping_methods_retrieve",
+        responses=ShippingMethodSerializer,
     )
     def get(self, request, method_id):
         """Get a shipping method.
@@ -61,7 +62,7 @@ class ShippingMethodDetailApi(APIView):
         return Response(ShippingMethodSerializer(method).data)
 
     @extend_schema(
-        operation_id="shipping_methods_update",
+        operation_id="orders_shipping_methods_update",
         request=ShippingMethodSerializer,
         responses=ShippingMethodSerializer,
     )
@@ -78,7 +79,9 @@ class ShippingMethodDetailApi(APIView):
         return Response(ShippingMethodSerializer(method).data)
 
     @extend_schema(
-        operation_id="shipping_methods_delete", request=None, responses={204: None}
+        operation_id="orders_shipping_methods_delete",
+        request=None,
+        responses={204: None},
     )
     def delete(self, request, method_id):
         """Delete a shipping method.
