@@ -140,7 +140,7 @@ ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postal_code", "country")
 
 def _shipping_address(address: dict):
     """Checked against the order's shipping columns, which set each limit."""
-    from apps.orders.countries import ISO_COUNTRIES
+    from apps.common.countries import ISO_COUNTRIES
     from apps.orders.models import Order
     from apps.orders.services import placement
 

@@ -30,3 +30,22 @@ class StaffMember:
     is_superuser: bool
     permissions: tuple[str, ...]
     session_auth_hash: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddressData:
+    """An entry of a customer's address book."""
+
+    id: uuid.UUID
+    name: str
+    line1: str
+    line2: str
+    city: str
+    postal_code: str
+    country: str
+    is_default_shipping: bool
+    is_default_billing: bool
+
+
+class AddressNotFound(LookupError):
+    pass

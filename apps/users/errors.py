@@ -84,3 +84,9 @@ class EmailTaken(ValidationFailed):
 
     def __init__(self):
         super().__init__({"email": [EMAIL_TAKEN]})
+
+
+class AddressDoesNotExist(ApplicationError):
+    status_code = status.HTTP_404_NOT_FOUND
+    code = "address_not_found"
+    title = "Address not found"

@@ -5,7 +5,13 @@ contracts and the kernel; private modules are imported inside each body."""
 import uuid
 
 from apps.common.remote import interface_function
-from apps.users.contracts import StaffMember, UserNotFound, UserSummary
+from apps.users.contracts import (
+    AddressData,
+    AddressNotFound,
+    StaffMember,
+    UserNotFound,
+    UserSummary,
+)
 
 
 def _summary(user) -> UserSummary:
@@ -104,3 +110,45 @@ def staff_create(
         roles=roles,
     )
     return _summary(user)
+
+
+ADDRESS_FIELDS = (
+    "name",
+    "line1",
+    "line2",
+    "city",
+    "postal_code",
+    "country",
+    "is_default_shipping",
+    "is_default_billing",
+)
+
+
+def _address(address) -> AddressData:
+    return AddressData(
+        id=address.pk, **{name: getattr(address, name) for name in ADDRESS_FIELDS}
+    )
+
+
+@interface_function(idempotent=True)
+def address_list(*, user_id: uuid.UUID | str) -> list[AddressData]:
+    """The customer's address book, oldest first (empty for an unknown user)."""
+    from apps.users.selectors import address_list as book
+
+    return [_address(address) for address in book(user_id=user_id)]
+
+
+@interface_function(idempotent=True)
+def address_get(
+    *, user_id: uuid.UUID | str, address_id: uuid.UUID | str
+) -> AddressData:
+    """One address of the customer's book; raises AddressNotFound (also for
+    another customer's address)."""
+    from apps.users.selectors import address_list as book
+
+    found = next(
+        (a for a in book(user_id=user_id) if str(a.pk) == str(address_id)), None
+    )
+    if found is None:
+        raise AddressNotFound(str(address_id))
+    return _address(found)

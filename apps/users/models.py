@@ -148,3 +148,38 @@ class CustomerEmail(models.Model):
 
     def __str__(self):
         return f"{self.kind} e-mail to {self.to_address}"
+
+
+class Address(models.Model):
+    """An entry of a customer's address book; at most one default for shipping
+    and one for billing. Orders keep copies, never a reference."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    name = models.CharField(max_length=200)
+    line1 = models.CharField(max_length=200)
+    line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    postal_code = models.CharField(max_length=20)
+    country = models.CharField(max_length=2)
+    is_default_shipping = models.BooleanField(default=False)
+    is_default_billing = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default_shipping=True),
+                name="users_address_one_default_shipping",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default_billing=True),
+                name="users_address_one_default_billing",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.city} ({self.country})"

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
-from apps.users.models import PaidOrder, User
+from apps.users.models import Address, PaidOrder, User
 
 
 def user_find(user_id: uuid.UUID | str) -> User | None:
@@ -15,6 +15,15 @@ def user_find(user_id: uuid.UUID | str) -> User | None:
     except ValueError:
         return None
     return User.objects.filter(pk=key).first()
+
+
+def address_list(*, user_id: uuid.UUID | str):
+    """The user's address book, oldest first; empty for a malformed id."""
+    try:
+        key = uuid.UUID(str(user_id))
+    except ValueError:
+        return Address.objects.none()
+    return Address.objects.filter(user_id=key)
 
 
 def user_find_by_email(email: str) -> User | None:

@@ -1,3 +1,4 @@
+import dataclasses
 import uuid
 
 import pytest
@@ -35,6 +36,27 @@ EXPECTED = {
     "cancelled": ("Your order was cancelled", "was cancelled: cancelled by customer."),
     "refunded": ("Your payment was refunded", "we refunded 42.50 EUR for order"),
 }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", sorted(EXPECTED))
+def test_a_guest_order_event_mails_the_address_it_carries(kind, emit, customer):
+    order_id = uuid.UUID("0b8a3c1e-1111-4222-8333-444455556666")
+    event = dataclasses.replace(
+        factories.lifecycle(customer, order_id)[kind],
+        user_id=None,
+        email="guest@example.com",
+    )
+
+    emit(event)
+
+    [message] = mail.outbox
+    subject, line = EXPECTED[kind]
+    assert message.to == ["guest@example.com"]
+    assert message.subject == f"{subject} (0b8a3c1e)"
+    assert line in message.body and str(order_id) in message.body
+    email = CustomerEmail.objects.get()
+    assert email.user is None and email.to_address == "guest@example.com"
 
 
 @pytest.mark.django_db

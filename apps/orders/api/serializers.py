@@ -5,8 +5,8 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from apps.common.countries import ISO_COUNTRIES
 from apps.common.schema import example
-from apps.orders.countries import ISO_COUNTRIES
 from apps.orders.models import Order, OrderLine, OrderStatus, Payment, Shipment
 from apps.orders.services.placement import MAX_LINES, MAX_QUANTITY
 

@@ -2,11 +2,16 @@
 writable fields, so anything else in a request (is_staff, role, email on
 PATCH, ...) is ignored and never reaches a service."""
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers
 
+from apps.common.countries import ISO_COUNTRIES
 from apps.common.schema import example
-from apps.users.models import User
+from apps.users.models import Address, User
 from apps.users.selectors import customer_stats
 
 
@@ -261,6 +266,11 @@ class ExportAddressOutput(serializers.Serializer):
     country = serializers.CharField(allow_blank=True)
 
 
+class ExportBookAddressOutput(ExportAddressOutput):
+    is_default_shipping = serializers.BooleanField()
+    is_default_billing = serializers.BooleanField()
+
+
 class ExportOrderLineOutput(serializers.Serializer):
     product_id = serializers.UUIDField()
     sku = serializers.CharField(allow_blank=True)
@@ -328,6 +338,18 @@ _ORDER_ID = "0b8a3c1e-1111-4222-8333-444455556666"
                 "country": "GB",
             }
         ],
+        "address_book": [
+            {
+                "name": "Ada Lovelace",
+                "line1": "12 St James's Square",
+                "line2": "",
+                "city": "London",
+                "postal_code": "SW1Y 4JH",
+                "country": "GB",
+                "is_default_shipping": True,
+                "is_default_billing": True,
+            }
+        ],
         "orders": [
             {
                 "id": _ORDER_ID,
@@ -374,6 +396,60 @@ class PersonalDataOutput(serializers.Serializer):
     generated_at = serializers.DateTimeField()
     profile = ExportProfileOutput()
     addresses = ExportAddressOutput(many=True)
+    address_book = ExportBookAddressOutput(many=True)
     orders = ExportOrderOutput(many=True)
     payments = ExportPaymentOutput(many=True)
     notifications = ExportNotificationOutput(many=True)
+
+
+ADDRESS_EXAMPLE = {
+    "name": "Ada Lovelace",
+    "line1": "1 Main St",
+    "line2": "",
+    "city": "Berlin",
+    "postal_code": "10115",
+    "country": "DE",
+    "is_default_shipping": True,
+    "is_default_billing": True,
+}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("Home", value=ADDRESS_EXAMPLE, request_only=True),
+        OpenApiExample(
+            "Home",
+            value={"id": "5d1f0a3e-1c2b-4b8e-9f6a-2a7c1e0d9b44", **ADDRESS_EXAMPLE},
+            response_only=True,
+        ),
+    ]
+)
+class AddressSerializer(serializers.ModelSerializer):
+    postal_code = serializers.RegexField(
+        r"^[A-Za-z0-9][A-Za-z0-9 -]{1,18}[A-Za-z0-9]$",
+        error_messages={"invalid": "Enter a valid postal code."},
+    )
+    country = serializers.CharField(min_length=2, max_length=2)
+
+    class Meta:
+        model = Address
+        fields = [
+            "id",
+            "name",
+            "line1",
+            "line2",
+            "city",
+            "postal_code",
+            "country",
+            "is_default_shipping",
+            "is_default_billing",
+        ]
+        read_only_fields = ["id"]
+
+    def validate_country(self, value: str) -> str:
+        code = value.upper()
+        if code not in ISO_COUNTRIES:
+            raise serializers.ValidationError(
+                "Enter an ISO 3166-1 alpha-2 country code."
+            )
+        return code

@@ -18,7 +18,7 @@ from apps.orders.interface import customer_data, order_list
 from apps.users.errors import ErasureBlocked
 from apps.users.events import UserErased
 from apps.users.models import CustomerEmail, User
-from apps.users.selectors import customer_stats
+from apps.users.selectors import address_list, customer_stats
 from apps.users.services.accounts import password_confirm
 from apps.users.services.tokens import tokens_revoke_all
 
@@ -43,6 +43,18 @@ def personal_data_export(*, user: User) -> dict:
             "stats": customer_stats(user=user),
         },
         "addresses": [dataclasses.asdict(a) for a in orders.addresses],
+        "address_book": list(
+            address_list(user_id=user.pk).values(
+                "name",
+                "line1",
+                "line2",
+                "city",
+                "postal_code",
+                "country",
+                "is_default_shipping",
+                "is_default_billing",
+            )
+        ),
         "orders": [dataclasses.asdict(o) for o in orders.orders],
         "payments": [dataclasses.asdict(p) for p in orders.payments],
         "notifications": list(
