@@ -84,3 +84,25 @@ class OrderDelivered(Event):
     event_type = "orders.order.delivered.v1"
     order_id: uuid.UUID
     user_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoucherRedeemed(Event):
+    """A voucher was used by an order (in the order's checkout transaction)."""
+
+    event_type = "orders.voucher.redeemed.v1"
+    voucher_id: int
+    code: str
+    order_id: uuid.UUID
+    customer_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoucherReleased(Event):
+    """An order that used a voucher failed or was cancelled: its use is back."""
+
+    event_type = "orders.voucher.released.v1"
+    voucher_id: int
+    code: str
+    order_id: uuid.UUID
+    customer_id: uuid.UUID | None
