@@ -1,10 +1,14 @@
 """Orders in the admin: read-mostly; state changes only through actions that
 call the services (the same rules, events and gateway as the API)."""
 
+import copy
+
+from django import forms
 from django.contrib import admin, messages
 
 from apps.common.errors import ApplicationError
-from apps.orders.models import Order, OrderLine, Payment, Shipment
+from apps.orders.models import Order, OrderLine, Payment, Shipment, TaxRate, Voucher
+from apps.orders.services import pricing_staff
 from apps.orders.services.lifecycle import order_cancel, order_deliver
 from apps.orders.services.payments import order_refund
 
@@ -101,3 +105,127 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class OrderManagersOnly:
+    """Tax rates and vouchers are money rules: the staff who manage orders (the
+    "orders" role, users/roles.py) manage them, without a permission of their own."""
+
+    def _manages_orders(self, request) -> bool:
+        return request.user.is_active and request.user.has_perm("orders.change_order")
+
+    def has_module_permission(self, request):
+        return self._manages_orders(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._manages_orders(request)
+
+    def has_add_permission(self, request):
+        return self._manages_orders(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._manages_orders(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._manages_orders(request)
+
+
+class CheckedByServiceForm(forms.ModelForm):
+    """Shows the service's own checks (`errors_of`) on the form's fields before
+    `save_model` hands the data to the service."""
+
+    errors_of = staticmethod(lambda instance: {})
+
+    def clean(self):
+        cleaned = super().clean()
+        candidate = copy.copy(self.instance)
+        for field, value in cleaned.items():
+            setattr(candidate, field, value)
+        for field, messages_ in self.errors_of(candidate).items():
+            if field not in self.errors:
+                self.add_error(field if field in self.fields else None, messages_)
+        return cleaned
+
+
+class TaxRateForm(CheckedByServiceForm):
+    errors_of = staticmethod(pricing_staff.tax_rate_errors)
+
+    def clean_country(self):
+        return self.cleaned_data["country"].strip().upper()
+
+
+class VoucherForm(CheckedByServiceForm):
+    errors_of = staticmethod(pricing_staff.voucher_errors)
+
+
+@admin.register(TaxRate)
+class TaxRateAdmin(OrderManagersOnly, admin.ModelAdmin):
+    form = TaxRateForm
+    list_display = ["country", "standard_rate", "reduced_rate", "updated_at"]
+    search_fields = ["country"]
+    fields = ["country", "standard_rate", "reduced_rate"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["country"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {f: form.cleaned_data[f] for f in form.changed_data}
+            pricing_staff.tax_rate_update(country=obj.country, data=data)
+        else:
+            data = {f: form.cleaned_data[f] for f in self.fields}
+            obj.pk = pricing_staff.tax_rate_create(**data).pk
+
+    def delete_model(self, request, obj):
+        pricing_staff.tax_rate_delete(country=obj.country)
+
+    def delete_queryset(self, request, queryset):
+        for rate in queryset:
+            pricing_staff.tax_rate_delete(country=rate.country)
+
+
+@admin.register(Voucher)
+class VoucherAdmin(OrderManagersOnly, admin.ModelAdmin):
+    form = VoucherForm
+    list_display = [
+        "code",
+        "kind",
+        "target",
+        "value",
+        "uses",
+        "usage_limit",
+        "valid_until",
+        "is_active",
+    ]
+    list_filter = ["is_active", "kind", "target"]
+    search_fields = ["code"]
+    readonly_fields = ["uses", "created_at", "updated_at"]
+    fields = [
+        "code",
+        "kind",
+        "target",
+        "value",
+        "minimum_spend",
+        "valid_from",
+        "valid_until",
+        "usage_limit",
+        "usage_limit_per_customer",
+        "is_active",
+        *readonly_fields,
+    ]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {f: form.cleaned_data[f] for f in form.changed_data}
+            pricing_staff.voucher_update(voucher_id=obj.pk, data=data)
+        else:
+            editable = [f for f in self.fields if f not in self.readonly_fields]
+            data = {f: form.cleaned_data[f] for f in editable}
+            obj.pk = pricing_staff.voucher_create(**data).pk
+
+    def delete_model(self, request, obj):
+        pricing_staff.voucher_delete(voucher_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for voucher in queryset:
+            pricing_staff.voucher_delete(voucher_id=voucher.pk)

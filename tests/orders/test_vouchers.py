@@ -8,25 +8,20 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from apps.common.db import atomic_for
 from apps.orders.errors import VoucherRefused
 from apps.orders.models import TaxRate, Voucher, VoucherRedemption
-from apps.orders.services.pricing import (
-    PricedItem,
-    price,
-    redeem_voucher,
-    release_voucher,
-)
+from apps.orders.services.pricing import PricedItem, price, release_voucher
 from tests.orders.helpers import (
+    CUSTOMER,
     WIDGET_ID,
     inventory_says,
     outbox,
+    redeem,
     reservation_failed,
 )
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-CUSTOMER = uuid.UUID("00000000-0000-4000-8000-0000000000c1")
 
 
 def voucher(code="SAVE10", **fields) -> Voucher:
@@ -56,15 +51,6 @@ def priced(code=None, *, country="DE", customer_id=None, email=None, **kwargs):
         customer_id=customer_id,
         email=email,
     )
-
-
-def redeem(code="SAVE10", *, order_id=None, customer_id=CUSTOMER, email=""):
-    order_id = order_id or uuid.uuid4()
-    with atomic_for("orders"):
-        redeem_voucher(
-            code=code, order_id=order_id, customer_id=customer_id, email=email
-        )
-    return order_id
 
 
 def refusal(**kwargs) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.orders.api import views
+from apps.orders.api import pricing_views, views
 
 app_name = "orders"
 urlpatterns = [
@@ -15,5 +15,17 @@ urlpatterns = [
         "<uuid:order_id>/deliver/",
         views.OrderDeliverApi.as_view(),
         name="order-deliver",
+    ),
+    path("tax-rates/", pricing_views.TaxRateListCreateApi.as_view(), name="tax-rates"),
+    path(
+        "tax-rates/<str:country>/",
+        pricing_views.TaxRateDetailApi.as_view(),
+        name="tax-rate-detail",
+    ),
+    path("vouchers/", pricing_views.VoucherListCreateApi.as_view(), name="vouchers"),
+    path(
+        "vouchers/<int:voucher_id>/",
+        pricing_views.VoucherDetailApi.as_view(),
+        name="voucher-detail",
     ),
 ]
