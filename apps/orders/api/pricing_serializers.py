@@ -15,6 +15,8 @@ RATE = {
     "max_value": Decimal("100"),
 }
 AMOUNT = {"max_digits": 12, "decimal_places": 2}
+# A positive integer column's range on every database.
+LIMIT = {"min_value": 1, "max_value": 2_147_483_647}
 
 
 @example(
@@ -125,10 +127,10 @@ class VoucherInSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="Exclusive; after valid_from."
     )
     usage_limit = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, help_text="null: no limit."
+        **LIMIT, required=False, allow_null=True, help_text="null: no limit."
     )
     usage_limit_per_customer = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, help_text="null: no limit."
+        **LIMIT, required=False, allow_null=True, help_text="null: no limit."
     )
     is_active = serializers.BooleanField(default=True)
 
