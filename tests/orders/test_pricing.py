@@ -53,6 +53,7 @@ def test_money_rounds_half_up_in_the_minor_unit():
     assert money(D("0.125"), "EUR") == D("0.13")
     assert money(D("0.124"), "EUR") == D("0.12")
     assert money(D("2.5"), "JPY") == D("3")
+    assert money(D("2.5"), "jpy") == D("3")
     assert money(D("1.0005"), "KWD") == D("1.001")
 
 
@@ -108,6 +109,26 @@ def test_the_discount_share_left_by_rounding_goes_to_the_largest_remainder():
     assert [line.tax for line in result.lines] == [D("0.33"), D("0.34"), D("0.34")]
     assert result.discount == D("1.00")
     assert result.total == D("2.00")
+
+
+def test_the_rounding_remainder_goes_to_the_line_that_lost_most():
+    result = totals(
+        [item(A, 1, "1.00"), item(B, 1, "2.00")],
+        voucher=fixed("0.10"),
+        rates=Rates(standard=D("100"), reduced=D("100")),
+        gross=False,
+    )
+
+    # Exact shares 0.033 and 0.067: B's remainder is larger, so 0.03 and 0.07.
+    assert [line.tax for line in result.lines] == [D("0.97"), D("1.93")]
+
+
+def test_an_empty_cart_costs_its_shipping():
+    result = totals([], voucher=fixed("5"), shipping="4.90")
+
+    assert (result.subtotal, result.discount, result.tax) == (D(0), D(0), D("0.78"))
+    assert result.total == D("4.90")
+    assert result.lines == ()
 
 
 def test_a_fixed_amount_never_takes_more_than_the_goods():

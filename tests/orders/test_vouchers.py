@@ -80,6 +80,10 @@ def test_price_uses_the_country_rate_and_an_applicable_voucher():
     assert (totals.tax, totals.total) == (D("7.96"), D("49.90"))
 
 
+def test_the_country_is_matched_in_any_case():
+    assert priced(country="de").tax == D("8.76")
+
+
 def test_a_country_without_a_rate_is_not_taxed():
     assert priced(country="US").tax == D("0.00")
     assert priced(country=None).tax == D("0.00")

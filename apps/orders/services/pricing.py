@@ -15,6 +15,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
+from apps.orders.currencies import minor_digits
 from apps.orders.errors import VoucherRefused
 from apps.orders.models import TaxRate, VoucherKind, VoucherTarget
 from apps.orders.services.vouchers import (
@@ -39,32 +40,6 @@ __all__ = [
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
-# ISO 4217 currencies whose minor unit is not the cent; every other has two digits.
-MINOR_DIGITS = {
-    "BHD": 3,
-    "BIF": 0,
-    "CLP": 0,
-    "DJF": 0,
-    "GNF": 0,
-    "IQD": 3,
-    "ISK": 0,
-    "JOD": 3,
-    "JPY": 0,
-    "KMF": 0,
-    "KRW": 0,
-    "KWD": 3,
-    "LYD": 3,
-    "OMR": 3,
-    "PYG": 0,
-    "RWF": 0,
-    "TND": 3,
-    "UGX": 0,
-    "VND": 0,
-    "VUV": 0,
-    "XAF": 0,
-    "XOF": 0,
-    "XPF": 0,
-}
 
 
 @dataclass(frozen=True)
@@ -129,7 +104,7 @@ class VoucherTerms:
 
 
 def minor_unit(currency: str) -> Decimal:
-    return Decimal(1).scaleb(-MINOR_DIGITS.get(currency.upper(), 2))
+    return Decimal(1).scaleb(-minor_digits(currency))
 
 
 def money(amount: Decimal, currency: str) -> Decimal:
@@ -274,7 +249,7 @@ def _allocate(
     amounts = list(amounts)
     unit = minor_unit(currency)
     whole = sum(amounts, start=ZERO)
-    if discount == ZERO or whole == ZERO:
+    if whole == ZERO:
         return [ZERO] * len(amounts)
     exact = [discount * amount / whole for amount in amounts]
     shares = [share.quantize(unit, rounding=ROUND_FLOOR) for share in exact]
