@@ -158,8 +158,26 @@ class VoucherForm(CheckedByServiceForm):
     errors_of = staticmethod(pricing_staff.voucher_errors)
 
 
+class SavedByServices:
+    """Adds, changes and deletes through the services (`create`, `update`,
+    `remove`), as the API does."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            self.update(obj, {f: form.cleaned_data[f] for f in form.changed_data})
+        else:
+            obj.pk = self.create(form.cleaned_data).pk
+
+    def delete_model(self, request, obj):
+        self.remove(obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.remove(obj)
+
+
 @admin.register(TaxRate)
-class TaxRateAdmin(OrderManagersOnly, admin.ModelAdmin):
+class TaxRateAdmin(SavedByServices, OrderManagersOnly, admin.ModelAdmin):
     form = TaxRateForm
     list_display = ["country", "standard_rate", "reduced_rate", "updated_at"]
     search_fields = ["country"]
@@ -168,24 +186,18 @@ class TaxRateAdmin(OrderManagersOnly, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["country"] if obj is not None else []
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            data = {f: form.cleaned_data[f] for f in form.changed_data}
-            pricing_staff.tax_rate_update(country=obj.country, data=data)
-        else:
-            data = {f: form.cleaned_data[f] for f in self.fields}
-            obj.pk = pricing_staff.tax_rate_create(**data).pk
+    def create(self, cleaned: dict):
+        return pricing_staff.tax_rate_create(**{f: cleaned[f] for f in self.fields})
 
-    def delete_model(self, request, obj):
+    def update(self, obj, data: dict):
+        pricing_staff.tax_rate_update(country=obj.country, data=data)
+
+    def remove(self, obj):
         pricing_staff.tax_rate_delete(country=obj.country)
-
-    def delete_queryset(self, request, queryset):
-        for rate in queryset:
-            pricing_staff.tax_rate_delete(country=rate.country)
 
 
 @admin.register(Voucher)
-class VoucherAdmin(OrderManagersOnly, admin.ModelAdmin):
+class VoucherAdmin(SavedByServices, OrderManagersOnly, admin.ModelAdmin):
     form = VoucherForm
     list_display = [
         "code",
@@ -200,32 +212,14 @@ class VoucherAdmin(OrderManagersOnly, admin.ModelAdmin):
     list_filter = ["is_active", "kind", "target"]
     search_fields = ["code"]
     readonly_fields = ["uses", "created_at", "updated_at"]
-    fields = [
-        "code",
-        "kind",
-        "target",
-        "value",
-        "minimum_spend",
-        "valid_from",
-        "valid_until",
-        "usage_limit",
-        "usage_limit_per_customer",
-        "is_active",
-        *readonly_fields,
-    ]
+    fields = [*pricing_staff.VOUCHER_FIELDS, *readonly_fields]
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            data = {f: form.cleaned_data[f] for f in form.changed_data}
-            pricing_staff.voucher_update(voucher_id=obj.pk, data=data)
-        else:
-            editable = [f for f in self.fields if f not in self.readonly_fields]
-            data = {f: form.cleaned_data[f] for f in editable}
-            obj.pk = pricing_staff.voucher_create(**data).pk
+    def create(self, cleaned: dict):
+        fields = pricing_staff.VOUCHER_FIELDS
+        return pricing_staff.voucher_create(**{f: cleaned[f] for f in fields})
 
-    def delete_model(self, request, obj):
+    def update(self, obj, data: dict):
+        pricing_staff.voucher_update(voucher_id=obj.pk, data=data)
+
+    def remove(self, obj):
         pricing_staff.voucher_delete(voucher_id=obj.pk)
-
-    def delete_queryset(self, request, queryset):
-        for voucher in queryset:
-            pricing_staff.voucher_delete(voucher_id=voucher.pk)

@@ -87,10 +87,9 @@ class OrderDelivered(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class VoucherRedeemed(Event):
-    """A voucher was used by an order (in the order's checkout transaction)."""
+class VoucherUse(Event):
+    """An order's use of a voucher (the base of the two events below)."""
 
-    event_type = "orders.voucher.redeemed.v1"
     voucher_id: int
     code: str
     order_id: uuid.UUID
@@ -98,11 +97,14 @@ class VoucherRedeemed(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class VoucherReleased(Event):
+class VoucherRedeemed(VoucherUse):
+    """A voucher was used by an order (in the order's checkout transaction)."""
+
+    event_type = "orders.voucher.redeemed.v1"
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoucherReleased(VoucherUse):
     """An order that used a voucher failed or was cancelled: its use is back."""
 
     event_type = "orders.voucher.released.v1"
-    voucher_id: int
-    code: str
-    order_id: uuid.UUID
-    customer_id: uuid.UUID | None

@@ -18,14 +18,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 on_postgresql = pytest.mark.services
 
 
-@pytest.fixture(autouse=True)
-def _events_stay_in_the_outbox(monkeypatch):
-    # Delivery is not under test; the outbox rows are counted instead.
-    monkeypatch.setattr(
-        "apps.eventbus.outbox.dispatch_after_commit", lambda alias, rows: None
-    )
-
-
 def checkout(code: str, customer_id: uuid.UUID):
     """What the checkout does: redeem inside the transaction that writes the
     order. Returns "redeemed" or the refusal code."""

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from apps.common.schema import example
 from apps.orders.models import TaxRate, Voucher, VoucherKind, VoucherTarget
+from apps.orders.services.pricing_staff import VOUCHER_FIELDS
 
 RATE = {
     "max_digits": 5,
@@ -82,22 +83,7 @@ VOUCHER_EXAMPLE = {
 class VoucherSerializer(serializers.ModelSerializer):
     class Meta:
         model = Voucher
-        fields = [
-            "id",
-            "code",
-            "kind",
-            "target",
-            "value",
-            "minimum_spend",
-            "valid_from",
-            "valid_until",
-            "usage_limit",
-            "usage_limit_per_customer",
-            "uses",
-            "is_active",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *VOUCHER_FIELDS, "uses", "created_at", "updated_at"]
 
 
 @example(name="Ten percent off in spring", value=VOUCHER_EXAMPLE, request=True)
