@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from apps.common.errors import problem_exception_handler
 from apps.orders.errors import VoucherRefused
 from apps.orders.models import TaxRate, Voucher, VoucherRedemption
 from apps.orders.services.pricing import PricedItem, price, release_voucher
@@ -289,3 +290,13 @@ def test_a_refunded_order_gives_its_voucher_back(paid_order, staff_client):
     assert response.status_code == 200, response.json()
     v.refresh_from_db()
     assert v.uses == 0
+
+
+def test_a_refusal_is_a_400_problem_naming_the_field():
+    response = problem_exception_handler(
+        VoucherRefused(code="voucher_expired", field="voucher_code"), {}
+    )
+
+    assert response.status_code == 400
+    assert response.data["code"] == "voucher_expired"
+    assert response.data["errors"] == {"voucher_code": ["This voucher has expired."]}
