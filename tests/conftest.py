@@ -13,9 +13,6 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from tests import fakes
-from tests.orders.pricing_standin import install as _install_pricing_standin
-
-_install_pricing_standin()
 
 SERVICES_MODE = bool(os.environ.get("CELERY_BROKER_URL"))
 SERVICES_ONLY_MARKERS = ("services", "faults")

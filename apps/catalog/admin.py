@@ -103,13 +103,14 @@ class ProductAdmin(StaffManagesCatalog, admin.ModelAdmin):
         "category",
         "price",
         "currency",
+        "tax_class",
         "is_active",
         "in_stock",
         "updated_at",
     ]
     list_display_links = ["sku", "name"]
     list_editable = ["price", "is_active"]
-    list_filter = ["is_active", "in_stock", "category"]
+    list_filter = ["is_active", "in_stock", "tax_class", "category"]
     list_select_related = ["category"]
     search_fields = ["sku", "name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -122,6 +123,7 @@ class ProductAdmin(StaffManagesCatalog, admin.ModelAdmin):
         "category",
         "price",
         "currency",
+        "tax_class",
         "description",
         "is_active",
         "in_stock",
@@ -148,6 +150,7 @@ class ProductAdmin(StaffManagesCatalog, admin.ModelAdmin):
                         "slug",
                         "category",
                         "price",
+                        "tax_class",
                         "description",
                         "is_active",
                     )

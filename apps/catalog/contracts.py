@@ -15,6 +15,8 @@ class ProductSnapshot:
     unit_price: Decimal
     currency: str
     is_active: bool
+    # "standard" or "reduced": picks the country's VAT rate at checkout.
+    tax_class: str = "standard"
 
 
 @dataclass(frozen=True, kw_only=True)

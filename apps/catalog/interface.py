@@ -46,9 +46,11 @@ def product_create(
     price: str,
     description: str = "",
     category_slug: str | None = None,
+    tax_class: str = "standard",
 ) -> ProductSnapshot:
     """A new active product (publishes catalog.product.created.v1); raises
-    ValidationFailed (a taken sku, a bad price, an unknown category)."""
+    ValidationFailed (a taken sku, a bad price, an unknown category or tax
+    class)."""
     from apps.catalog import services
 
     product = services.product_create(
@@ -57,6 +59,7 @@ def product_create(
         price=price,
         description=description,
         category=_category(slug=category_slug),
+        tax_class=tax_class,
     )
     return product_snapshots(product_ids=[product.pk])[product.pk]
 
@@ -109,4 +112,5 @@ def _snapshot(row: dict) -> ProductSnapshot:
         unit_price=row["price"],
         currency=row["currency"],
         is_active=row["is_active"],
+        tax_class=row["tax_class"],
     )

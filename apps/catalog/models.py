@@ -46,6 +46,13 @@ class Category(models.Model):
         return self.name
 
 
+class TaxClass(models.TextChoices):
+    """Which of a country's VAT rates applies (the orders app holds the rates)."""
+
+    STANDARD = "standard", "Standard rate"
+    REDUCED = "reduced", "Reduced rate"
+
+
 class Product(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     sku = models.CharField("SKU", max_length=64)
@@ -60,6 +67,9 @@ class Product(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="products",
+    )
+    tax_class = models.CharField(
+        max_length=16, choices=TaxClass.choices, default=TaxClass.STANDARD
     )
     is_active = models.BooleanField(default=True)
     # Copied from the read model below so the listing filters without a join.

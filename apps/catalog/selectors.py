@@ -18,6 +18,7 @@ PRODUCT_FIELDS = (
     "description",
     "price",
     "currency",
+    "tax_class",
     "is_active",
     "in_stock",
     "category__slug",
@@ -114,7 +115,15 @@ def product_sku_taken(*, sku: str, exclude_id: uuid.UUID | None = None) -> bool:
     return products.exists()
 
 
-SNAPSHOT_FIELDS = ("id", "sku", "name", "price", "currency", "is_active")
+SNAPSHOT_FIELDS = (
+    "id",
+    "sku",
+    "name",
+    "price",
+    "currency",
+    "tax_class",
+    "is_active",
+)
 
 
 def product_snapshot_rows(product_ids: Iterable[uuid.UUID]) -> list[dict]:

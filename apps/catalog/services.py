@@ -15,14 +15,22 @@ from tenacity import retry, retry_if_exception_type, stop_after_attempt
 from apps.catalog import selectors
 from apps.catalog.errors import CategoryInUse, ProductNotFound
 from apps.catalog.events import ProductCreated, ProductDeactivated, ProductPriceChanged
-from apps.catalog.models import Category, Product, ProductAvailability
+from apps.catalog.models import Category, Product, ProductAvailability, TaxClass
 from apps.common.db import atomic_for
 from apps.common.errors import Conflict, ValidationFailed
 from apps.eventbus.api import publish
 
 SKU_TAKEN = "A product with this SKU already exists."
 MAX_PRICE = Decimal("9999999999.99")  # Decimal(12, 2)
-PRODUCT_FIELDS = {"sku", "slug", "name", "description", "price", "category"}
+PRODUCT_FIELDS = {
+    "sku",
+    "slug",
+    "name",
+    "description",
+    "price",
+    "category",
+    "tax_class",
+}
 CATEGORY_FIELDS = {"name", "slug", "parent"}
 
 
@@ -126,8 +134,10 @@ def product_create(
     category: Category | None = None,
     slug: str = "",
     is_active: bool = True,
+    tax_class: str = TaxClass.STANDARD,
 ) -> Product:
     product = Product(
+        tax_class=tax_class,
         sku=(sku or "").strip(),
         name=(name or "").strip(),
         description=description or "",
@@ -229,6 +239,8 @@ def _check_product(product: Product) -> None:
             errors[field] = ["This field may not be blank."]
         elif len(value) > limit:
             errors[field] = [f"Ensure this field has no more than {limit} characters."]
+    if product.tax_class not in TaxClass.values:
+        errors["tax_class"] = [f"Choose one of {', '.join(TaxClass.values)}."]
     if "sku" not in errors and selectors.product_sku_taken(
         sku=product.sku, exclude_id=product.pk
     ):

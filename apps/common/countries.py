@@ -1,5 +1,5 @@
-"""ISO 3166-1 alpha-2 country codes (officially assigned), for address checks:
-one list for every app that takes an address (orders, the users' address book)."""
+"""ISO 3166-1 alpha-2 country codes (officially assigned): the one list every
+app checks an address against."""
 
 ISO_COUNTRIES = frozenset(
     """

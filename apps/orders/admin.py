@@ -1,11 +1,22 @@
 """Orders in the admin: read-mostly; state changes only through actions that
 call the services (the same rules, events and gateway as the API)."""
 
+import copy
+
+from django import forms
 from django.contrib import admin, messages
 
 from apps.common.errors import ApplicationError
-from apps.orders.models import Order, OrderLine, Payment, Shipment, ShippingMethod
-from apps.orders.services import shipping
+from apps.orders.models import (
+    Order,
+    OrderLine,
+    Payment,
+    Shipment,
+    ShippingMethod,
+    TaxRate,
+    Voucher,
+)
+from apps.orders.services import pricing_staff, shipping
 from apps.orders.services.lifecycle import order_cancel, order_deliver
 from apps.orders.services.payments import order_refund
 
@@ -102,6 +113,124 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class OrderManagersOnly:
+    """Tax rates and vouchers are money rules: the staff who manage orders (the
+    "orders" role, users/roles.py) manage them, without a permission of their own."""
+
+    def _manages_orders(self, request) -> bool:
+        return request.user.is_active and request.user.has_perm("orders.change_order")
+
+    def has_module_permission(self, request):
+        return self._manages_orders(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._manages_orders(request)
+
+    def has_add_permission(self, request):
+        return self._manages_orders(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._manages_orders(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._manages_orders(request)
+
+
+class CheckedByServiceForm(forms.ModelForm):
+    """Shows the service's own checks (`errors_of`) on the form's fields before
+    `save_model` hands the data to the service."""
+
+    errors_of = staticmethod(lambda instance: {})
+
+    def clean(self):
+        cleaned = super().clean()
+        candidate = copy.copy(self.instance)
+        for field, value in cleaned.items():
+            setattr(candidate, field, value)
+        for field, messages_ in self.errors_of(candidate).items():
+            if field not in self.errors:
+                self.add_error(field if field in self.fields else None, messages_)
+        return cleaned
+
+
+class TaxRateForm(CheckedByServiceForm):
+    errors_of = staticmethod(pricing_staff.tax_rate_errors)
+
+    def clean_country(self):
+        return self.cleaned_data["country"].strip().upper()
+
+
+class VoucherForm(CheckedByServiceForm):
+    errors_of = staticmethod(pricing_staff.voucher_errors)
+
+
+class SavedByServices:
+    """Adds, changes and deletes through the services (`create`, `update`,
+    `remove`), as the API does."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            self.update(obj, {f: form.cleaned_data[f] for f in form.changed_data})
+        else:
+            obj.pk = self.create(form.cleaned_data).pk
+
+    def delete_model(self, request, obj):
+        self.remove(obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.remove(obj)
+
+
+@admin.register(TaxRate)
+class TaxRateAdmin(SavedByServices, OrderManagersOnly, admin.ModelAdmin):
+    form = TaxRateForm
+    list_display = ["country", "standard_rate", "reduced_rate", "updated_at"]
+    search_fields = ["country"]
+    fields = ["country", "standard_rate", "reduced_rate"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["country"] if obj is not None else []
+
+    def create(self, cleaned: dict):
+        return pricing_staff.tax_rate_create(**{f: cleaned[f] for f in self.fields})
+
+    def update(self, obj, data: dict):
+        pricing_staff.tax_rate_update(country=obj.country, data=data)
+
+    def remove(self, obj):
+        pricing_staff.tax_rate_delete(country=obj.country)
+
+
+@admin.register(Voucher)
+class VoucherAdmin(SavedByServices, OrderManagersOnly, admin.ModelAdmin):
+    form = VoucherForm
+    list_display = [
+        "code",
+        "kind",
+        "target",
+        "value",
+        "uses",
+        "usage_limit",
+        "valid_until",
+        "is_active",
+    ]
+    list_filter = ["is_active", "kind", "target"]
+    search_fields = ["code"]
+    readonly_fields = ["uses", "created_at", "updated_at"]
+    fields = [*pricing_staff.VOUCHER_FIELDS, *readonly_fields]
+
+    def create(self, cleaned: dict):
+        fields = pricing_staff.VOUCHER_FIELDS
+        return pricing_staff.voucher_create(**{f: cleaned[f] for f in fields})
+
+    def update(self, obj, data: dict):
+        pricing_staff.voucher_update(voucher_id=obj.pk, data=data)
+
+    def remove(self, obj):
+        pricing_staff.voucher_delete(voucher_id=obj.pk)
 
 
 SHIPPING_FIELDS = [

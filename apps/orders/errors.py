@@ -88,3 +88,45 @@ class CartDoesNotExist(NotFound):
 class CartChanged(Conflict):
     code = "cart_changed"
     title = "The cart changed during checkout"
+
+
+class VoucherRefused(ApplicationError):
+    """A voucher that cannot be used; `code` says why, stably (voucher_unknown,
+    voucher_expired, ...), and the problem names the request field."""
+
+    code = "voucher_refused"
+    title = "Voucher refused"
+
+    def __init__(self, *, code: str, field: str = "voucher", detail: str = ""):
+        self.code = code
+        self.field = field
+        message = detail or VOUCHER_REFUSALS.get(code, self.title)
+        super().__init__(message, extra={"errors": {field: [message]}})
+
+
+class TaxRateNotFound(NotFound):
+    code = "tax_rate_not_found"
+    title = "Tax rate not found"
+
+
+class VoucherNotFound(NotFound):
+    code = "voucher_not_found"
+    title = "Voucher not found"
+
+
+class VoucherInUse(Conflict):
+    code = "voucher_in_use"
+    title = "The voucher has been redeemed"
+
+
+# The stable refusal codes of a voucher and what they tell the shopper.
+VOUCHER_REFUSALS = {
+    "voucher_unknown": "No voucher with this code.",
+    "voucher_inactive": "This voucher is not active.",
+    "voucher_not_started": "This voucher is not valid yet.",
+    "voucher_expired": "This voucher has expired.",
+    "voucher_used_up": "This voucher has been used up.",
+    "voucher_customer_limit": "You have used this voucher as often as allowed.",
+    "voucher_minimum_spend": "The order does not reach this voucher's minimum spend.",
+    "voucher_customer_required": "This voucher needs a customer or an e-mail address.",
+}

@@ -95,3 +95,27 @@ class OrderDelivered(Event):
     order_id: uuid.UUID
     user_id: uuid.UUID | None
     email: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoucherUse(Event):
+    """An order's use of a voucher (the base of the two events below)."""
+
+    voucher_id: int
+    code: str
+    order_id: uuid.UUID
+    customer_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoucherRedeemed(VoucherUse):
+    """A voucher was used by an order (in the order's checkout transaction)."""
+
+    event_type = "orders.voucher.redeemed.v1"
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoucherReleased(VoucherUse):
+    """An order that used a voucher failed or was cancelled: its use is back."""
+
+    event_type = "orders.voucher.released.v1"

@@ -4,7 +4,8 @@ idempotency records. Private to the orders app; other apps hold plain UUIDs."""
 import uuid
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -192,6 +193,130 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.key} ({self.state})"
+
+
+# --- tax and vouchers (docs/orders.md "Tax and vouchers") ------------------------
+
+
+class TaxRate(models.Model):
+    """A country's VAT rates in percent; a product's tax class picks one."""
+
+    country = models.CharField(max_length=2, unique=True)
+    standard_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    reduced_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["country"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(standard_rate__gte=0, standard_rate__lte=100)
+                & Q(reduced_rate__gte=0, reduced_rate__lte=100),
+                name="orders_taxrate_rates_in_range",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.country} {self.standard_rate}% / {self.reduced_rate}%"
+
+
+class VoucherKind(models.TextChoices):
+    PERCENTAGE = "percentage", "Percentage"
+    FIXED = "fixed", "Fixed amount"
+
+
+class VoucherTarget(models.TextChoices):
+    ORDER = "order", "The goods"
+    SHIPPING = "shipping", "Shipping"
+
+
+class Voucher(models.Model):
+    """A discount code. `uses` counts live redemptions; the conditional UPDATE
+    `uses < usage_limit` is the judge between simultaneous checkouts."""
+
+    code = models.CharField(max_length=64)
+    kind = models.CharField(max_length=16, choices=VoucherKind.choices)
+    target = models.CharField(
+        max_length=16, choices=VoucherTarget.choices, default=VoucherTarget.ORDER
+    )
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    minimum_spend = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    usage_limit = models.PositiveIntegerField(null=True, blank=True)
+    usage_limit_per_customer = models.PositiveIntegerField(null=True, blank=True)
+    uses = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("code"), name="orders_voucher_code_ci_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gt=0) & Q(minimum_spend__gte=0),
+                name="orders_voucher_amounts_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="percentage") | Q(value__lte=100),
+                name="orders_voucher_percentage_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gt=F("valid_from")),
+                name="orders_voucher_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(usage_limit__isnull=True) | Q(uses__lte=F("usage_limit")),
+                name="orders_voucher_uses_within_limit",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class RedemptionState(models.TextChoices):
+    REDEEMED = "redeemed", "Redeemed"
+    RELEASED = "released", "Released"
+
+
+class VoucherRedemption(models.Model):
+    """One order's use of a voucher; released when the order fails or is
+    cancelled. `order_id` is the orders app's own order (kept as a plain id so
+    the checkout may redeem before or after writing the order row)."""
+
+    voucher = models.ForeignKey(
+        Voucher, on_delete=models.PROTECT, related_name="redemptions"
+    )
+    order_id = models.UUIDField(unique=True)
+    customer_id = models.UUIDField(null=True, blank=True, db_index=True)
+    email = models.CharField(max_length=254, blank=True, db_index=True)
+    state = models.CharField(
+        max_length=16, choices=RedemptionState.choices, default=RedemptionState.REDEEMED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [models.Index(fields=["voucher", "state"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(customer_id__isnull=False) | ~Q(email=""),
+                name="orders_redemption_has_customer_or_email",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.voucher_id} for order {self.order_id} ({self.state})"
+
+
+# --- carts and shipping (docs/orders.md "Carts and checkout") -------------------
 
 
 class Cart(models.Model):

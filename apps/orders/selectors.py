@@ -4,8 +4,8 @@ import uuid
 
 from django.db.models import QuerySet, Sum
 
-from apps.orders.errors import OrderDoesNotExist
-from apps.orders.models import Order, OrderLine, OrderStatus
+from apps.orders.errors import OrderDoesNotExist, TaxRateNotFound, VoucherNotFound
+from apps.orders.models import Order, OrderLine, OrderStatus, TaxRate, Voucher
 
 
 def _with_details(qs: QuerySet[Order]) -> QuerySet[Order]:
@@ -60,3 +60,27 @@ def unpaid_units_held(
         .order_by()
     )
     return {row["product_id"]: row["units"] for row in rows}
+
+
+def tax_rate_list() -> QuerySet[TaxRate]:
+    return TaxRate.objects.order_by("country")
+
+
+def tax_rate_get(*, country: str) -> TaxRate:
+    rate = TaxRate.objects.filter(country=country.upper()).first()
+    if rate is None:
+        raise TaxRateNotFound(f"No tax rate for {country}.")
+    return rate
+
+
+def voucher_list(*, code: str | None = None) -> QuerySet[Voucher]:
+    """Every voucher by code; `code` filters on a part of it, in any case."""
+    vouchers = Voucher.objects.order_by("code", "pk")
+    return vouchers.filter(code__icontains=code) if code else vouchers
+
+
+def voucher_get(*, voucher_id: int) -> Voucher:
+    voucher = Voucher.objects.filter(pk=voucher_id).first()
+    if voucher is None:
+        raise VoucherNotFound(f"No voucher {voucher_id}.")
+    return voucher

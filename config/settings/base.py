@@ -155,6 +155,9 @@ warnings.filterwarnings("ignore", message="No directory at", module="whitenoise"
 # A request body above this is refused (413 for the API, 400 for a form).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1_048_576)
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="EUR")
+# Catalog prices include VAT (gross, the European shop's habit) or not (net,
+# tax added on top at checkout): docs/orders.md "Tax and vouchers".
+PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=True)
 
 # --- CORS: browser front ends on other origins (none allowed by default) ------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

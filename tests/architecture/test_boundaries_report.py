@@ -42,7 +42,7 @@ def test_the_report_of_this_tree_crosses_no_boundary():
         "catalog.product.deactivated.v1",
         "catalog.product.price_changed.v1",
     ]
-    assert len(report["orders"]["publishes"]) == 8
+    assert len(report["orders"]["publishes"]) == 10
 
 
 def test_the_text_report_ends_with_the_verdict():

@@ -46,6 +46,7 @@ def test_staff_adds_a_product_through_the_service(admin_client):
             "slug": "fluent-python",
             "category": category.pk,
             "price": "59.00",
+            "tax_class": "reduced",
             "description": "",
             "is_active": "on",
         },
@@ -53,11 +54,12 @@ def test_staff_adds_a_product_through_the_service(admin_client):
 
     assert response.status_code == 302
     product = Product.objects.get(sku="BK-1")
-    assert (product.price, product.currency, product.category_id) == (
-        Decimal("59.00"),
-        "EUR",
-        category.pk,
-    )
+    assert (
+        product.price,
+        product.currency,
+        product.category_id,
+        product.tax_class,
+    ) == (Decimal("59.00"), "EUR", category.pk, "reduced")
     assert catalog_events() == [
         {
             "event_type": "catalog.product.created.v1",

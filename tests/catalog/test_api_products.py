@@ -38,6 +38,7 @@ def test_anonymous_listing_shows_active_products_newest_first(
         "description": "",
         "price": "99.50",
         "currency": "EUR",
+        "tax_class": "standard",
         "category": "audio",
         "is_active": True,
         "in_stock": False,
@@ -231,6 +232,7 @@ def test_staff_creates_a_product(staff_client, make_category):
         ({"sku": "dup-1"}, {"sku": ["A product with this SKU already exists."]}),
         ({"category": "nope"}, {"category": ["Object with slug=nope does not exist."]}),
         ({"name": ""}, {"name": ["This field may not be blank."]}),
+        ({"tax_class": "zero"}, {"tax_class": ['"zero" is not a valid choice.']}),
     ],
 )
 def test_bad_product_input_is_a_field_level_400_and_stores_nothing(
@@ -258,6 +260,21 @@ def test_non_staff_cannot_write(customer_client, api_client, make_product):
     assert customer_client.delete(url).status_code == 403
     product.refresh_from_db()
     assert (product.price, product.is_active) == (Decimal("5.00"), True)
+
+
+def test_staff_sets_a_products_tax_class(staff_client, api_client):
+    created = staff_client.post(
+        URL,
+        {"sku": "BK-1", "name": "Book", "price": "9.00", "tax_class": "reduced"},
+        format="json",
+    )
+    url = f"{URL}{created.json()['id']}/"
+
+    assert created.status_code == 201
+    assert api_client.get(url).json()["tax_class"] == "reduced"
+    changed = staff_client.patch(url, {"tax_class": "standard"}, format="json")
+    assert changed.status_code == 200
+    assert Product.objects.get(sku="BK-1").tax_class == "standard"
 
 
 def test_staff_patch_changes_price_and_publishes(staff_client, make_product):

@@ -21,7 +21,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("interface_transpor
 def test_snapshots_of_existing_products_in_one_query(make_product):
     active = make_product(sku="A-1", name="Amp", price="99.90")
     inactive = make_product(sku="B-1", name="Box", price="0.50")
-    services.product_deactivate(product_id=inactive.pk)
+    services.product_update(
+        product_id=inactive.pk, data={"is_active": False, "tax_class": "reduced"}
+    )
     unknown = uuid.uuid4()
 
     with catalog_queries() as queries:
@@ -46,6 +48,7 @@ def test_snapshots_of_existing_products_in_one_query(make_product):
             unit_price=Decimal("0.50"),
             currency="EUR",
             is_active=False,
+            tax_class="reduced",
         ),
     }
 

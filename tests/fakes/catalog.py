@@ -39,6 +39,7 @@ class FakeCatalog:
         price: str,
         description: str = "",
         category_slug: str | None = None,
+        tax_class: str = "standard",
     ) -> ProductSnapshot:
         if self.product_snapshots_by_sku(skus=[sku]):
             raise ValidationFailed({"sku": ["A product with this sku exists."]})
@@ -52,6 +53,7 @@ class FakeCatalog:
                 unit_price=Decimal(price),
                 currency="EUR",
                 is_active=True,
+                tax_class=tax_class,
             )
         )
 

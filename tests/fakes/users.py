@@ -10,7 +10,13 @@ from cryptography.hazmat.primitives import serialization
 
 from apps.common import jwt_keys
 from apps.common.errors import ValidationFailed
-from apps.users.contracts import StaffMember, UserNotFound, UserSummary
+from apps.users.contracts import (
+    AddressData,
+    AddressNotFound,
+    StaffMember,
+    UserNotFound,
+    UserSummary,
+)
 
 ACCESS_MINUTES = 5
 
@@ -26,6 +32,7 @@ class FakeUsers:
         self.superusers: set[uuid.UUID] = set()
         # What the test says the users app offers (its own list is private).
         self.role_names = ["orders", "stock"]
+        self.addresses: dict[uuid.UUID, list[AddressData]] = {}
 
     def user_add(
         self, *, email: str, is_staff: bool = False, is_superuser: bool = False, **names
@@ -74,6 +81,20 @@ class FakeUsers:
             return self.accounts[uuid.UUID(str(user_id))]
         except (KeyError, ValueError):
             raise UserNotFound(str(user_id)) from None
+
+    def address_list(self, *, user_id: uuid.UUID | str) -> list[AddressData]:
+        try:
+            return list(self.addresses.get(uuid.UUID(str(user_id)), []))
+        except ValueError:
+            return []
+
+    def address_get(
+        self, *, user_id: uuid.UUID | str, address_id: uuid.UUID | str
+    ) -> AddressData:
+        for address in self.address_list(user_id=user_id):
+            if str(address.id) == str(address_id):
+                return address
+        raise AddressNotFound(str(address_id))
 
     def user_get_by_email(self, *, email: str) -> UserSummary:
         for user in self.accounts.values():

@@ -15,6 +15,7 @@ from apps.inventory.events import (
     StockReservationFailed,
     StockReserved,
 )
+from apps.orders.services.pricing import redeem_voucher
 
 ADDRESS = {
     "name": "Ada Lovelace",
@@ -36,6 +37,7 @@ WIDGET_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
 GADGET_ID = uuid.UUID("00000000-0000-4000-8000-000000000002")
 RETIRED_ID = uuid.UUID("00000000-0000-4000-8000-000000000003")
 EXPIRES_AT = dt.datetime(2030, 1, 1, 12, 0, tzinfo=dt.UTC)
+CUSTOMER = uuid.UUID("00000000-0000-4000-8000-0000000000c1")
 
 
 def body(items=None, **extra):
@@ -94,3 +96,14 @@ def outbox_fails(monkeypatch, module) -> None:
         raise DatabaseError("outbox insert failed")
 
     monkeypatch.setattr(module, "publish", publish_fails)
+
+
+def redeem(code="SAVE10", *, order_id=None, customer_id=CUSTOMER, email=""):
+    """Redeem a voucher as the checkout does, in a transaction of its own;
+    returns the order id."""
+    order_id = order_id or uuid.uuid4()
+    with atomic_for("orders"):
+        redeem_voucher(
+            code=code, order_id=order_id, customer_id=customer_id, email=email
+        )
+    return order_id

@@ -1,9 +1,11 @@
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from apps.orders.gateway import TestGateway
-from apps.orders.models import Order
+from apps.orders.models import Order, TaxRate, Voucher
 from tests.conftest import admin_account
 from tests.orders.helpers import outbox
 
@@ -93,3 +95,99 @@ def test_staff_without_the_orders_role_get_the_admins_own_403(client, paid_order
 
     assert response.status_code == 403
     assert "Site administration" in response.content.decode()
+
+
+# --- tax rates and vouchers ---------------------------------------------------------
+
+VOUCHER_FORM = {
+    "code": "ADMIN5",
+    "kind": "fixed",
+    "target": "shipping",
+    "value": "5.00",
+    "minimum_spend": "0",
+    "valid_from_0": "",
+    "valid_from_1": "",
+    "valid_until_0": "",
+    "valid_until_1": "",
+    "usage_limit": "10",
+    "usage_limit_per_customer": "",
+    "is_active": "on",
+}
+
+
+def test_staff_add_a_tax_rate_and_a_voucher_in_the_admin(admin_client):
+    rate = admin_client.post(
+        "/admin/orders/taxrate/add/",
+        {"country": "fr", "standard_rate": "20", "reduced_rate": "5.5"},
+    )
+    voucher = admin_client.post("/admin/orders/voucher/add/", VOUCHER_FORM)
+
+    assert rate.status_code == 302
+    assert voucher.status_code == 302
+    assert list(TaxRate.objects.values_list("country", "reduced_rate")) == [
+        ("FR", Decimal("5.50"))
+    ]
+    assert list(Voucher.objects.values_list("code", "target", "usage_limit")) == [
+        ("ADMIN5", "shipping", 10)
+    ]
+    assert admin_client.get("/admin/orders/voucher/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"kind": "percentage", "value": "150"},
+            "value",
+            "A percentage is at most 100.",
+        ),
+        ({"code": "admin5"}, "code", "A voucher with this code exists."),
+        (
+            {
+                "valid_from_0": "2026-05-01",
+                "valid_from_1": "00:00:00",
+                "valid_until_0": "2026-04-01",
+                "valid_until_1": "00:00:00",
+            },
+            "valid_until",
+            "Ensure the end is after valid_from.",
+        ),
+    ],
+)
+def test_a_voucher_the_service_refuses_is_a_form_error(
+    admin_client, changes, field, message
+):
+    Voucher.objects.create(code="ADMIN5", kind="fixed", value=5)
+
+    response = admin_client.post(
+        "/admin/orders/voucher/add/", {**VOUCHER_FORM, **changes}
+    )
+
+    assert response.status_code == 200
+    assert message in response.context["adminform"].form.errors[field]
+    assert Voucher.objects.count() == 1
+
+
+def test_an_unknown_country_is_a_form_error(admin_client):
+    response = admin_client.post(
+        "/admin/orders/taxrate/add/",
+        {"country": "XX", "standard_rate": "20", "reduced_rate": "5"},
+    )
+
+    assert response.status_code == 200
+    assert "country" in response.context["adminform"].form.errors
+    assert TaxRate.objects.count() == 0
+
+
+@WITH_STAFF_ROLES
+def test_order_managers_manage_vouchers_other_staff_do_not(client):
+    Voucher.objects.create(code="ROLE", kind="fixed", value=5)
+
+    assert (
+        _staff_client(client, "stock").get("/admin/orders/voucher/").status_code == 403
+    )
+    client.logout()
+    get_user_model().objects.filter(email="ops@example.com").delete()
+    manager = _staff_client(client, "orders")
+    assert manager.get("/admin/orders/voucher/").status_code == 200
+    assert manager.get("/admin/orders/taxrate/add/").status_code == 200

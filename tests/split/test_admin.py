@@ -68,6 +68,7 @@ def test_staff_manage_the_catalog_in_its_deployables_admin(gateway, admin):
             "slug": f"admin-product-{suffix}",
             "category": category_id,
             "price": "19.90",
+            "tax_class": "standard",
             "description": "Made in the split admin.",
             "is_active": "on",
             "_save": "1",

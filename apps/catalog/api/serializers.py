@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from rest_framework import serializers
 
-from apps.catalog.models import Category
+from apps.catalog.models import Category, TaxClass
 from apps.common.schema import example
 
 
@@ -20,6 +20,7 @@ def product_out(row: dict) -> dict:
         "description": row["description"],
         "price": str(row["price"]),
         "currency": row["currency"],
+        "tax_class": row["tax_class"],
         "category": row["category__slug"],
         "is_active": row["is_active"],
         "in_stock": row["in_stock"],
@@ -38,6 +39,7 @@ def product_out(row: dict) -> dict:
         "description": "",
         "price": "29.90",
         "currency": "EUR",
+        "tax_class": "standard",
         "category": "home",
         "is_active": True,
         "in_stock": True,
@@ -56,6 +58,7 @@ class ProductOutSerializer(serializers.Serializer):
     description = serializers.CharField()
     price = serializers.DecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()
+    tax_class = serializers.ChoiceField(choices=TaxClass.choices)
     category = serializers.SlugField(allow_null=True)
     is_active = serializers.BooleanField()
     in_stock = serializers.BooleanField()
@@ -88,6 +91,11 @@ class ProductInSerializer(serializers.Serializer):
     )
     slug = serializers.SlugField(max_length=200, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
+    tax_class = serializers.ChoiceField(
+        choices=TaxClass.choices,
+        required=False,
+        help_text="Which VAT rate of the buyer's country applies (standard).",
+    )
     currency = serializers.CharField(
         required=False, help_text="The shop's one currency (DEFAULT_CURRENCY)."
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.orders.api import cart_views, shipping_views, views
+from apps.orders.api import cart_views, pricing_views, shipping_views, views
 
 app_name = "orders"
 urlpatterns = [
@@ -40,5 +40,17 @@ urlpatterns = [
         "shipping-methods/<uuid:method_id>/",
         shipping_views.ShippingMethodDetailApi.as_view(),
         name="shipping-method-detail",
+    ),
+    path("tax-rates/", pricing_views.TaxRateListCreateApi.as_view(), name="tax-rates"),
+    path(
+        "tax-rates/<str:country>/",
+        pricing_views.TaxRateDetailApi.as_view(),
+        name="tax-rate-detail",
+    ),
+    path("vouchers/", pricing_views.VoucherListCreateApi.as_view(), name="vouchers"),
+    path(
+        "vouchers/<int:voucher_id>/",
+        pricing_views.VoucherDetailApi.as_view(),
+        name="voucher-detail",
     ),
 ]

@@ -27,7 +27,6 @@ from apps.orders.services.placement import MAX_LINES, MAX_QUANTITY
 LINE_OK = "ok"
 PRODUCT_INACTIVE = "product_inactive"
 PRODUCT_UNKNOWN = "product_unknown"
-DEFAULT_TAX_CLASS = "standard"
 
 
 def token_hash(token: str) -> str:
@@ -234,9 +233,7 @@ def priced_items(lines, snapshots: dict) -> list:
             product_id=line.product_id,
             quantity=line.quantity,
             unit_price=snapshots[line.product_id].unit_price,
-            tax_class=getattr(
-                snapshots[line.product_id], "tax_class", DEFAULT_TAX_CLASS
-            ),
+            tax_class=snapshots[line.product_id].tax_class,
         )
         for line in lines
         if line_status(snapshots.get(line.product_id)) == LINE_OK

@@ -29,6 +29,7 @@ from apps.orders.models import (
     PaymentStatus,
     Shipment,
 )
+from apps.orders.services.vouchers import release_voucher
 
 logger = logging.getLogger(__name__)
 S = OrderStatus
@@ -107,6 +108,7 @@ def order_fail(*, order_id: uuid.UUID, reason: str) -> bool:
             logger.info("reservation failure for order %s ignored", order_id)
             return False
         move(order, S.FAILED, action="fail", reason=reason)
+        release_voucher(order_id=order.id)
         publish(
             OrderFailed(
                 order_id=order.id,
@@ -145,6 +147,7 @@ def order_expire(*, order_id: uuid.UUID, reservation_id: uuid.UUID) -> bool:
 
 def _cancel(order: Order, *, reason: str) -> None:
     move(order, S.CANCELLED, action="cancel", reason=reason)
+    release_voucher(order_id=order.id)
     publish(
         OrderCancelled(
             order_id=order.id, user_id=order.user_id, email=order.email, reason=reason

@@ -41,6 +41,7 @@ from apps.orders.models import (
 from apps.orders.services.idempotency import Claim, idempotency_note_work
 from apps.orders.services.lifecycle import locked_order, move
 from apps.orders.services.lifecycle import order_cancel as _order_cancel
+from apps.orders.services.vouchers import release_voucher
 
 logger = logging.getLogger(__name__)
 
@@ -251,6 +252,7 @@ def order_refund(*, order_id: uuid.UUID) -> Order:
     with atomic_for(Order):
         order = locked_order(order_id)
         move(order, OrderStatus.REFUNDED, action="refund", reason="refunded by staff")
+        release_voucher(order_id=order.id)
         publish(
             OrderRefunded(
                 order_id=order.id,

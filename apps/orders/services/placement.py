@@ -13,7 +13,7 @@ from apps.common.db import atomic_for
 from apps.common.errors import ValidationFailed
 from apps.eventbus.api import publish
 from apps.orders import metrics
-from apps.orders.errors import UnpaidHoldLimit
+from apps.orders.errors import UnpaidHoldLimit, VoucherRefused
 from apps.orders.events import OrderPlaced, PlacedLine
 from apps.orders.models import Order, OrderLine
 from apps.orders.selectors import unpaid_units_held
@@ -226,7 +226,7 @@ def _totals(lines, snapshots, currency, address, shipping, checkout, user_id):
                 product_id=line.product_id,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
-                tax_class=getattr(snapshots[line.product_id], "tax_class", "standard"),
+                tax_class=snapshots[line.product_id].tax_class,
             )
             for line in lines
         ],
@@ -238,7 +238,7 @@ def _totals(lines, snapshots, currency, address, shipping, checkout, user_id):
         email=checkout.email or None,
     )
     if checkout.voucher_code and totals.voucher_refusal:
-        raise ValidationFailed({"voucher": [totals.voucher_refusal]})
+        raise VoucherRefused(code=totals.voucher_refusal)
     priced = {price.product_id: price for price in totals.lines}
     for line in lines:
         line.line_total = priced[line.product_id].line_total

@@ -99,6 +99,7 @@ def test_placement_writes_in_one_transaction_then_reads_the_order_once(
     token_user = [["SELECT users_user"]] if users_hosted() else []
     assert statements == [
         *token_user,
+        ["SELECT orders_taxrate"],  # the shipping country's rates
         ["SELECT orders_orderline"],  # what the customer holds unpaid
         ["INSERT orders_order"],
         ["INSERT orders_orderline"],

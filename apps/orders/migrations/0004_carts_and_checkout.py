@@ -15,7 +15,7 @@ def subtotal_of_earlier_orders(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0002_payment_failed_status"),
+        ("orders", "0003_tax_and_vouchers"),
     ]
 
     operations = [
