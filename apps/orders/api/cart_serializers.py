@@ -191,9 +191,6 @@ class CheckoutOrderSerializer(OrderSerializer):
 
     guest_url = serializers.SerializerMethodField()
 
-    class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "guest_url"]
-
     def get_guest_url(self, order) -> str | None:
         return self.context.get("guest_url")
 

@@ -213,16 +213,14 @@ def _guest_url(order_id) -> str:
     return reverse("orders:guest-order", args=[order_id, token])
 
 
-def _checkout_response(order_id, *, is_guest: bool) -> Response:
-    order = selectors.order_get(order_id=order_id)
-    context = {"guest_url": _guest_url(order.id) if is_guest else None}
+def _checkout_response(order, *, is_guest: bool) -> Response:
+    """The order as placement answered it (or as read again for a replay)."""
+    guest_url = _guest_url(order.id) if is_guest else None
+    location = guest_url or reverse("orders:order-detail", args=[order.id])
     return Response(
-        CheckoutOrderSerializer(order, context=context).data,
+        CheckoutOrderSerializer(order, context={"guest_url": guest_url}).data,
         status=status.HTTP_201_CREATED,
-        headers={
-            "Location": context["guest_url"]
-            or reverse("orders:order-detail", args=[order.id])
-        },
+        headers={"Location": location},
     )
 
 
@@ -253,8 +251,10 @@ class CartCheckoutApi(APIView):
             self,
             request,
             perform=lambda claim: self._checkout(request, cart, claim),
-            render=lambda order: _checkout_response(order.id, is_guest=is_guest),
-            render_again=lambda oid: _checkout_response(oid, is_guest=is_guest),
+            render=lambda order: _checkout_response(order, is_guest=is_guest),
+            render_again=lambda order_id: _checkout_response(
+                selectors.order_get(order_id=order_id), is_guest=is_guest
+            ),
             owner_id=cart.id if is_guest else None,
         )
 

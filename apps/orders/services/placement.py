@@ -24,6 +24,14 @@ from apps.orders.services.shipping import shipping_choice
 MAX_LINES = 100
 MAX_QUANTITY = 1000
 CENT = Decimal("0.01")
+# What the saga changes on an order after its placement.
+SAGA_FIELDS = [
+    "status",
+    "status_reason",
+    "reservation_id",
+    "reservation_expires_at",
+    "updated_at",
+]
 
 
 @dataclass(frozen=True)
@@ -184,7 +192,7 @@ def order_place(
     )
     _store(order, lines, claim, checkout)
     metrics.ORDERS_PLACED.inc()
-    return order
+    return _as_it_stands(order.with_details(lines=lines))
 
 
 def _lines(merged: dict[uuid.UUID, int], snapshots: dict) -> list[OrderLine]:
@@ -215,6 +223,16 @@ def _shipping(checkout, address, currency, lines):
         currency=currency,
         subtotal=sum((line.line_total for line in lines), Decimal("0.00")),
     )
+
+
+def _as_it_stands(order: Order) -> Order:
+    """The new order as it stands after its commit. Delivered in-process, the
+    saga ran during the commit, so the order's own row is read again (its lines
+    are known; it has no payment or shipment yet). Through a broker it is
+    `pending` as committed."""
+    if settings.EVENTS_DELIVERY == "inprocess":
+        order.refresh_from_db(fields=SAGA_FIELDS)
+    return order
 
 
 def _totals(lines, snapshots, currency, address, shipping, checkout, user_id):
