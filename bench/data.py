@@ -33,6 +33,7 @@ class Fixture:
     product_count: int
     race_products: list[str] = field(default_factory=list)
     race_reference_products: list[str] = field(default_factory=list)
+    shipping_method_id: str = ""
 
 
 def token(client: Client, email: str, password: str) -> str:
@@ -77,6 +78,28 @@ def ensure_customers(client: Client) -> list[tuple[str, str]]:
         )  # 201, or 400 when it exists already
         customers.append((email, CUSTOMER_PASSWORD))
     return customers
+
+
+SHIPPING_METHOD = {
+    "name": "Bench standard",
+    "countries": ["DE"],
+    "currency": "EUR",
+    "price": "4.90",
+    "free_above": "100.00",
+}
+
+
+def ensure_shipping_method(client: Client, staff: str) -> str:
+    """The method the checkout scenario ships with (kept from an earlier run)."""
+    path = "/api/v1/orders/shipping-methods/"
+    _, methods, _ = client.request("GET", path, token=staff)
+    for method in methods:
+        if method["name"] == SHIPPING_METHOD["name"]:
+            return method["id"]
+    status, body, _ = client.request("POST", path, SHIPPING_METHOD, token=staff)
+    if status != 201:
+        raise RuntimeError(f"bench: shipping method not created ({status}): {body}")
+    return body["id"]
 
 
 def ensure_categories(client: Client, staff: str) -> list[str]:
@@ -250,6 +273,7 @@ def load(env: dict, *, port: int, products: int) -> Fixture:
     for pid in race + reference:
         add_stock(client, staff, pid, 1)
     tokens = [token(client, *credentials) for credentials in customers]
+    shipping_method = ensure_shipping_method(client, staff)
     return Fixture(
         client=client,
         staff_token=staff,
@@ -260,4 +284,5 @@ def load(env: dict, *, port: int, products: int) -> Fixture:
         product_count=len(existing) + len(missing),
         race_products=race,
         race_reference_products=reference,
+        shipping_method_id=shipping_method,
     )

@@ -1,4 +1,4 @@
-"""The six scenarios, each against its bare reference in the same run."""
+"""The scenarios, each against its bare reference in the same run."""
 
 import json
 import random
@@ -12,6 +12,9 @@ from bench.wrk import run_wrk
 
 ORDER_CONCURRENCY = 8
 ORDERS_SCENARIO = "order placement to confirmed"
+# A customer's cart lines go to this many products, so a run never reaches the
+# cart's limits (100 lines, 1000 of a product).
+CART_PRODUCTS = 50
 RACE_BUYERS = 16
 SETTLE_TIMEOUT = 15.0
 SHIPPING_ADDRESS = {
@@ -29,6 +32,10 @@ NOTES = [
     "References: plain Django views under bench/ (no DRF, serializers, auth or events) "
     "over the same rows; login's reference checks the same password hash; orders and "
     "the race compare with one bare conditional UPDATE of the stock row.",
+    "add a cart line: one POST /api/v1/cart/lines/ by a customer (the answer is the "
+    "cart priced afresh); check out a cart: a guest's checkout (a cart of one line "
+    "made beforehand, not timed) followed by polling its order link until the "
+    "order left `pending`. Both compare with the orders' bare reference.",
     "The machine is shared with other engineers while measuring: figures are noisy.",
 ]
 
@@ -179,6 +186,89 @@ def order_to_confirmed(fx: Fixture, port, seconds, connections):
     return api, ref
 
 
+def _reserve_reference(fx: Fixture, port: int, seconds: int, name: str) -> Result:
+    """The orders' bare reference: one conditional UPDATE of a stock row."""
+    client = Client(port)
+
+    def ref_action():
+        status, _, latency = client.request(
+            "POST", f"/bench/reserve/{random.choice(fx.product_ids)}/", {}
+        )
+        return status == 200, latency
+
+    return drive(name, ref_action, concurrency=ORDER_CONCURRENCY, seconds=seconds)
+
+
+def cart_add_line(fx: Fixture, port, seconds, connections):
+    client = Client(port)
+    products = fx.product_ids[:CART_PRODUCTS]
+
+    def action():
+        status, _, latency = client.request(
+            "POST",
+            "/api/v1/cart/lines/",
+            {"product_id": random.choice(products), "quantity": 1},
+            token=random.choice(fx.customer_tokens),
+        )
+        return status == 200, latency
+
+    api = drive("cart line", action, concurrency=ORDER_CONCURRENCY, seconds=seconds)
+    return api, _reserve_reference(fx, port, seconds, "cart line ref")
+
+
+def _guest_cart(client: Client, product_id: str) -> dict | None:
+    status, body, _ = client.request("POST", "/api/v1/cart/", {})
+    if status != 201:
+        return None
+    headers = {"Cart-Token": body["token"]}
+    status, _, _ = client.request(
+        "POST",
+        "/api/v1/cart/lines/",
+        {"product_id": product_id, "quantity": 1},
+        headers=headers,
+    )
+    return headers if status == 200 else None
+
+
+def _settle_link(client: Client, url: str) -> str | None:
+    deadline = time.monotonic() + SETTLE_TIMEOUT
+    while time.monotonic() < deadline:
+        status, body, _ = client.request("GET", url)
+        if status == 200 and body["status"] != "pending":
+            return body["status"]
+        time.sleep(0.1)
+    return None
+
+
+def cart_checkout(fx: Fixture, port, seconds, connections):
+    client = Client(port)
+
+    def action():
+        headers = _guest_cart(client, random.choice(fx.product_ids))
+        if headers is None:
+            return False, 0.0
+        started = time.perf_counter()
+        status, body, _ = client.request(
+            "POST",
+            "/api/v1/cart/checkout/",
+            {
+                "email": f"bench-guest-{uuid.uuid4().hex[:12]}@example.com",
+                "shipping_address": SHIPPING_ADDRESS,
+                "shipping_method": fx.shipping_method_id,
+            },
+            headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        if status != 201:
+            return False, time.perf_counter() - started
+        final = body["status"]
+        if final == "pending":
+            final = _settle_link(client, body["guest_url"])
+        return final == "confirmed", time.perf_counter() - started
+
+    api = drive("checkout", action, concurrency=ORDER_CONCURRENCY, seconds=seconds)
+    return api, _reserve_reference(fx, port, seconds, "checkout ref")
+
+
 def _race(name: str, products: list[str], attempt, *, seconds: float) -> Result:
     """Rounds of RACE_BUYERS simultaneous buyers of one product with one unit
     left; a round is right when exactly one buyer won."""
@@ -246,6 +336,8 @@ SCENARIOS = [
     ("product detail", detail),
     ("login", login),
     (ORDERS_SCENARIO, order_to_confirmed),
+    ("add a cart line", cart_add_line),
+    ("check out a cart", cart_checkout),
     ("last-unit race", last_unit_race),
 ]
 

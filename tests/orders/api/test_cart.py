@@ -227,3 +227,54 @@ def test_cart_expiry_is_a_periodic_job_of_the_orders_queue(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["orders-expire-carts"]
     assert entry["task"] == "orders.expire_carts"
     assert entry["options"] == {"queue": "orders"}
+
+
+def test_a_cart_read_costs_the_same_whatever_its_lines(
+    api_client, fake_catalog, fake_inventory, monkeypatch
+):
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.catalog.contracts import ProductSnapshot
+    from apps.common.db import alias_for
+
+    ids = [uuid.UUID(int=n) for n in range(1, 7)]
+    for n, pid in enumerate(ids):
+        fake_catalog.product_add(
+            ProductSnapshot(
+                id=pid,
+                sku=f"P-{n}",
+                name=f"P {n}",
+                unit_price=Decimal("1.00"),
+                currency="EUR",
+                is_active=True,
+                tax_class="standard",
+            )
+        )
+    calls = []
+    for fake, name in (
+        (fake_catalog, "product_snapshots"),
+        (fake_inventory, "stock_availability"),
+    ):
+        real = getattr(fake, name)
+        monkeypatch.setattr(
+            fake,
+            name,
+            lambda real=real, name=name, **kw: calls.append(name) or real(**kw),
+        )
+    guest_cart(api_client)
+    add(api_client, ids[0])
+
+    def cost():
+        calls.clear()
+        with CaptureQueriesContext(connections[alias_for("orders")]) as queries:
+            assert api_client.get(CART).status_code == 200
+        return len(queries), sorted(calls)
+
+    one_line = cost()
+    for pid in ids[1:]:
+        add(api_client, pid)
+    six_lines = cost()
+
+    assert one_line == six_lines
+    assert one_line[1] == ["product_snapshots", "stock_availability"]
