@@ -233,37 +233,24 @@ class VoucherAdmin(SavedByServices, OrderManagersOnly, admin.ModelAdmin):
         pricing_staff.voucher_delete(voucher_id=obj.pk)
 
 
-SHIPPING_FIELDS = [
-    "name",
-    "countries",
-    "currency",
-    "price",
-    "bands",
-    "free_above",
-    "active",
-]
-
-
 @admin.register(ShippingMethod)
-class ShippingMethodAdmin(admin.ModelAdmin):
-    """Saved and deleted through the shipping services, as the staff API does."""
-
+class ShippingMethodAdmin(SavedByServices, OrderManagersOnly, admin.ModelAdmin):
     list_display = ["name", "currency", "price", "free_above", "active"]
     list_filter = ["active", "currency"]
-    fields = SHIPPING_FIELDS
+    fields = shipping.SHIPPING_FIELDS
 
-    def save_model(self, request, obj, form, change):
-        values = {name: form.cleaned_data[name] for name in SHIPPING_FIELDS}
-        values["countries"] = sorted({c.upper() for c in values["countries"]})
-        if change:
-            shipping.shipping_method_update(method_id=obj.pk, **values)
-        else:
-            created = shipping.shipping_method_create(**values)
-            obj.pk = created.pk
+    def create(self, cleaned: dict):
+        return shipping.shipping_method_create(**_shipping_fields(cleaned))
 
-    def delete_model(self, request, obj):
+    def update(self, obj, data: dict):
+        shipping.shipping_method_update(method_id=obj.pk, **_shipping_fields(data))
+
+    def remove(self, obj):
         shipping.shipping_method_delete(method_id=obj.pk)
 
-    def delete_queryset(self, request, queryset):
-        for method in queryset:
-            shipping.shipping_method_delete(method_id=method.pk)
+
+def _shipping_fields(data: dict) -> dict:
+    fields = {f: data[f] for f in shipping.SHIPPING_FIELDS if f in data}
+    if "countries" in fields:
+        fields["countries"] = sorted({c.upper() for c in fields["countries"]})
+    return fields

@@ -191,3 +191,31 @@ def test_order_managers_manage_vouchers_other_staff_do_not(client):
     manager = _staff_client(client, "orders")
     assert manager.get("/admin/orders/voucher/").status_code == 200
     assert manager.get("/admin/orders/taxrate/add/").status_code == 200
+
+
+def test_staff_add_change_and_delete_a_shipping_method_in_the_admin(admin_client):
+    from apps.orders.models import ShippingMethod
+
+    form = {
+        "name": "Admin post",
+        "countries": '["de", "AT"]',
+        "currency": "EUR",
+        "price": "5.00",
+        "bands": "[]",
+        "free_above": "",
+        "active": "on",
+    }
+    added = admin_client.post("/admin/orders/shippingmethod/add/", form)
+    method = ShippingMethod.objects.get()
+    changed = admin_client.post(
+        f"/admin/orders/shippingmethod/{method.pk}/change/", {**form, "price": "6.00"}
+    )
+    method.refresh_from_db()
+
+    assert (added.status_code, changed.status_code) == (302, 302)
+    assert (method.countries, method.price) == (["AT", "DE"], Decimal("6.00"))
+    deleted = admin_client.post(
+        f"/admin/orders/shippingmethod/{method.pk}/delete/", {"post": "yes"}
+    )
+    assert deleted.status_code == 302
+    assert ShippingMethod.objects.count() == 0

@@ -10,6 +10,7 @@ from apps.common.schema import example
 from apps.orders.api.serializers import OrderSerializer, ShippingAddressSerializer
 from apps.orders.models import ShippingMethod
 from apps.orders.services.placement import MAX_QUANTITY
+from apps.orders.services.shipping import SHIPPING_FIELDS
 
 PRODUCT = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 METHOD = "9b2f1c7e-3f0a-4d7e-8a51-0c3f5f0e2d11"
@@ -238,16 +239,7 @@ class ShippingMethodSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ShippingMethod
-        fields = [
-            "id",
-            "name",
-            "countries",
-            "currency",
-            "price",
-            "bands",
-            "free_above",
-            "active",
-        ]
+        fields = ["id", *SHIPPING_FIELDS]
         read_only_fields = ["id"]
         # Uniqueness is the service's check (one write path).
         extra_kwargs = {"name": {"validators": []}}

@@ -253,8 +253,6 @@ def cart_totals(
     items = priced_items(lines, snapshots)
     currencies = {snapshots[item.product_id].currency for item in items}
     currency = currencies.pop() if currencies else settings.DEFAULT_CURRENCY
-    if not items:
-        return _no_totals(currency, shipping_price)
     return pricing.price(
         items=items,
         currency=currency,
@@ -263,21 +261,6 @@ def cart_totals(
         voucher_code=voucher_code or None,
         customer_id=customer_id,
         email=email,
-    )
-
-
-def _no_totals(currency: str, shipping_price: Decimal) -> pricing.Totals:
-    zero = Decimal("0.00")
-    return pricing.Totals(
-        currency=currency,
-        lines=(),
-        subtotal=zero,
-        discount=zero,
-        shipping=shipping_price,
-        tax=zero,
-        total=shipping_price,
-        voucher_code=None,
-        voucher_refusal=None,
     )
 
 

@@ -10,6 +10,16 @@ from apps.orders.errors import ShippingMethodDoesNotExist
 from apps.orders.models import ShippingMethod
 
 FIELD = "shipping_method"
+# What staff set on a method (the API and the admin).
+SHIPPING_FIELDS = [
+    "name",
+    "countries",
+    "currency",
+    "price",
+    "bands",
+    "free_above",
+    "active",
+]
 
 
 @dataclass(frozen=True)

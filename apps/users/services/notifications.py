@@ -58,12 +58,12 @@ def order_notification_send(
     """Queue the e-mail for `kind` (a key of ORDER_SUBJECTS) to the order's
     customer, or to `email` for a guest's order (no `user_id`). Returns False
     when there is no active customer to write to."""
+    user = None if user_id is None else user_find(user_id)
     if user_id is None and email:
-        return _guest_notification_send(
-            kind=kind, email=email, order_id=order_id, details=details
-        )
-    user = user_find(user_id)
-    if user is None or not user.is_active:
+        to_address = email  # a guest's order: the address given at checkout
+    elif user is not None and user.is_active:
+        to_address = None
+    else:
         logger.info("no active customer %s for order %s e-mail", user_id, order_id)
         return False
     subject = ORDER_SUBJECTS[kind]
@@ -73,24 +73,7 @@ def order_notification_send(
         template="order_update",
         subject=f"{subject} ({str(order_id)[:8]})",
         context={"subject": subject, "order_id": order_id, **details},
-        order_id=order_id,
-    )
-    return True
-
-
-def _guest_notification_send(
-    *, kind: str, email: str, order_id: uuid.UUID, details: dict
-) -> bool:
-    """A guest's order e-mail: to the address given at checkout, with the order
-    number only (the guest's order link is shown once, at checkout)."""
-    subject = ORDER_SUBJECTS[kind]
-    email_queue(
-        user=None,
-        kind=kind,
-        template="order_update",
-        subject=f"{subject} ({str(order_id)[:8]})",
-        context={"subject": subject, "order_id": order_id, **details},
-        to_address=email,
+        to_address=to_address,
         order_id=order_id,
     )
     return True
