@@ -220,6 +220,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Three `status` enums: the order's, a payment's and a cart line's.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "apps.orders.models.OrderStatus",
+        "PaymentStatusEnum": "apps.orders.models.PaymentStatus",
+        "CartLineStatusEnum": "apps.orders.services.cart.LINE_STATUSES",
+    },
     # Operation ids start after the version: catalog_products_create.
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # The API's one authentication; the browsable pages' session is not part of it.

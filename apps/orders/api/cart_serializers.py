@@ -9,6 +9,7 @@ from apps.common.countries import ISO_COUNTRIES
 from apps.common.schema import example
 from apps.orders.api.serializers import OrderSerializer, ShippingAddressSerializer
 from apps.orders.models import ShippingMethod
+from apps.orders.services.cart import LINE_STATUSES
 from apps.orders.services.placement import MAX_QUANTITY
 from apps.orders.services.shipping import SHIPPING_FIELDS
 
@@ -78,7 +79,7 @@ class CartLineOutSerializer(serializers.Serializer):
     tax = serializers.DecimalField(14, 2, allow_null=True)
     in_stock = serializers.BooleanField()
     status = serializers.ChoiceField(
-        choices=["ok", "product_inactive", "product_unknown"],
+        choices=LINE_STATUSES,
         help_text="Why the line cannot be bought; any but `ok` blocks the checkout.",
     )
 

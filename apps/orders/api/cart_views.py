@@ -113,6 +113,7 @@ class CartApi(APIView):
         """
         if request.user.is_authenticated:
             return _render(request, resolve_cart(request))
+        _token(request)  # a malformed one is refused, as everywhere
         cart, token = carts.cart_create_guest()
         view = carts.cart_view(cart=cart)
         body = GuestCartSerializer({"token": token, "cart": view}).data

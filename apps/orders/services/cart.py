@@ -27,6 +27,7 @@ from apps.orders.services.placement import MAX_LINES, MAX_QUANTITY
 LINE_OK = "ok"
 PRODUCT_INACTIVE = "product_inactive"
 PRODUCT_UNKNOWN = "product_unknown"
+LINE_STATUSES = [LINE_OK, PRODUCT_INACTIVE, PRODUCT_UNKNOWN]
 
 
 def token_hash(token: str) -> str:

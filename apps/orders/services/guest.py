@@ -21,5 +21,7 @@ def guest_order_check(*, order_id: uuid.UUID, token: str) -> None:
     """Raises 404 unless `token` opens this guest order (constant-time)."""
     expected = guest_token(order_id=order_id)
     is_guest_order = Order.objects.filter(pk=order_id, user_id__isnull=True).exists()
-    if not (hmac.compare_digest(expected, token) and is_guest_order):
+    # Bytes: compare_digest refuses str with non-ASCII characters.
+    matches = hmac.compare_digest(expected.encode(), token.encode())
+    if not (matches and is_guest_order):
         raise OrderDoesNotExist(f"Order {order_id} not found.")
