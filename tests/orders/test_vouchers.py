@@ -81,6 +81,16 @@ def test_price_uses_the_country_rate_and_an_applicable_voucher():
     assert (totals.tax, totals.total) == (D("7.96"), D("49.90"))
 
 
+def test_a_reduced_product_takes_the_countrys_reduced_rate():
+    book = PricedItem(
+        product_id=WIDGET_ID, quantity=1, unit_price=D("10.70"), tax_class="reduced"
+    )
+
+    totals = priced(lines=[book], shipping="0")
+
+    assert totals.lines[0].tax == D("0.70")
+
+
 def test_the_country_is_matched_in_any_case():
     assert priced(country="de").tax == D("8.76")
 
