@@ -18,6 +18,8 @@ from pathlib import Path
 
 from apps.common.jwt_keys import private_key_pem_new
 from bench import data, scenarios, split
+from bench.memory import group_memory
+from bench.memory import table as memory_table
 from bench.report import write
 from bench.wrk import ensure_wrk
 from config import gunicorn as gunicorn_config
@@ -196,9 +198,21 @@ def main(argv=None) -> int:
         )
         fixture = data.load(env, port=args.port, products=args.products)
         print(f"bench: data ready after {time.monotonic() - started:.0f}s")
-        rows = scenarios.run_all(
-            fixture, port=args.port, seconds=args.seconds, connections=args.connections
+        load = {
+            "port": args.port,
+            "seconds": args.seconds,
+            "connections": args.connections,
+        }
+        rows = scenarios.run_all(fixture, scenarios=scenarios.SCENARIOS, **load)
+        print("bench: web server again with CATALOG_CACHE=off ...", flush=True)
+        group.stop("gunicorn")
+        start_web(
+            group, {**env, "CATALOG_CACHE": "off"}, port=args.port, workers=workers
         )
+        rows += scenarios.run_all(
+            fixture, scenarios=scenarios.UNCACHED_SCENARIOS, **load
+        )
+        memory = group_memory(group)
         # The split stack alone on the machine, on fresh broker and cache databases.
         group.stop_all()
         if not args.no_split:
@@ -215,7 +229,14 @@ def main(argv=None) -> int:
         if not args.no_split:
             setup += " " + split.SETUP
             notes.append(split.verdict(rows))
-        path = write(RESULTS, rows, setup=setup, notes=notes)
+        path = write(
+            RESULTS,
+            rows,
+            setup=setup,
+            notes=notes,
+            targets=scenarios.TARGETS,
+            memory=memory_table(memory),
+        )
         print(path.read_text())
         print(f"bench: done in {time.monotonic() - started:.0f}s")
         if not os.environ.get("BENCH_KEEP_LOGS"):
