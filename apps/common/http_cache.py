@@ -1,15 +1,19 @@
 """A shared cache of anonymous JSON reads, invalidated by events.
 
-An app wraps its read views with `cached_reads(view, namespace=...)`. A GET
-without credentials that asks for JSON is answered from the default cache
-when an entry exists under the namespace's current *generation*; otherwise the
-view renders it and the 200 is stored. The app's event handlers advance the
+An app marks its read views with `cached_reads(view, namespace=...)`, and
+`ReadCacheMiddleware` serves their GETs: one without credentials that asks for
+JSON is answered from the default cache when an entry exists under the
+namespace's current *generation*; otherwise the view renders it and the 200
+is stored. The app's event handlers advance the
 generation (`generation_advance_on_commit`) whenever something its reads show
 changes, so no answer is older than the last change the cache was told of; the
 entry's timeout only bounds memory.
 
-The generation is a random token, not a counter: if it is evicted or expires,
-a new token is drawn and no old entry can ever be reached again (a counter
+An entry is stored per URL with the generation that was current before its
+view read the data; the generation and the entry are read together (one
+round trip) and an entry of another generation counts as missing. The
+generation is a random token, not a counter: if it is evicted or expires, a
+new token is drawn and no old entry can ever match it again (a counter
 restarting at 1 could meet entries of an earlier 1).
 
 Every GET gets a strong `ETag` (a digest of the body) and an `If-None-Match`
@@ -29,6 +33,7 @@ from urllib.parse import parse_qsl, urlencode
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 
@@ -38,13 +43,11 @@ VARY = ("Accept", "Authorization")
 # Accept headers whose answer is the JSON renderer's; anything else (the
 # browsable HTML pages, other formats) is served uncached.
 JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
-# Headers the view sets that a cached answer repeats; the middleware adds the
-# rest (request id, security headers) on every answer.
-KEPT_HEADERS = ("Content-Type", "Allow", "Content-Language")
 
 
 @dataclass(frozen=True)
 class Entry:
+    generation: str  # the one current before the view read the data
     body: bytes
     etag: str
     headers: tuple[tuple[str, str], ...]
@@ -68,12 +71,20 @@ def generation_advance(*, namespace: str) -> None:
 def generation_advance_on_commit(*, namespace: str, using: str) -> None:
     """Advance now and again once the transaction on `using` commits. The
     second step is what guarantees freshness: a read racing the transaction
-    may store what it saw before the commit, but under a generation nobody
-    asks for afterwards. The first lets code inside an outer transaction (a
+    may store what it saw before the commit, but tagged with a generation that
+    no longer matches. The first lets code inside an outer transaction (a
     test, a caller's atomic block) read its own change at once; a rollback
     only costs a refill."""
     generation_advance(namespace=namespace)
     transaction.on_commit(lambda: generation_advance(namespace=namespace), using=using)
+
+
+@dataclass(frozen=True)
+class Policy:
+    namespace: str
+    enabled: Callable[[], bool]
+    timeout: Callable[[], int]
+    representation: str
 
 
 def cached_reads(
@@ -84,27 +95,53 @@ def cached_reads(
     timeout: Callable[[], int],
     representation: str,
 ) -> Callable:
-    """Wrap a view function (`as_view()`'s result; its attributes are kept).
+    """Mark a view function (`as_view()`'s result) for `ReadCacheMiddleware`.
     `enabled` and `timeout` are read per request (settings may change in
     tests); `representation` names the answers' shape, so entries of another
     release's shape are never served."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    wrapper.read_cache_policy = Policy(
+        namespace=namespace,
+        enabled=enabled,
+        timeout=timeout,
+        representation=representation,
+    )
+    return wrapper
+
+
+class ReadCacheMiddleware:
+    """Serves the GETs of views marked by `cached_reads`. It sits early in
+    MIDDLEWARE, after the middleware whose work every answer needs (request
+    id, access log and metrics, CORS, security headers) and before the rest,
+    so a stored answer skips sessions, CSRF, authentication and the view; the
+    headers those add on the way out are stored with the body."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         if request.method != "GET":
-            return view(request, *args, **kwargs)
-        if not enabled() or not _anonymous_json(request):
-            response = _rendered(view(request, *args, **kwargs))
+            return self.get_response(request)
+        match = _resolved(request)
+        policy = getattr(match.func, "read_cache_policy", None) if match else None
+        if policy is None:
+            return self.get_response(request)
+        if not policy.enabled() or not _anonymous_json(request):
+            response = _rendered(self.get_response(request))
             return _conditional(request, response, cache_control=PRIVATE)
-        key = _entry_key(request, namespace=namespace, representation=representation)
-        entry = cache.get(key)
+        key, current, entry = _lookup(request, policy=policy)
         if entry is None:
-            response = _rendered(view(request, *args, **kwargs))
-            if response.status_code != 200:
-                _headers(response, cache_control=PUBLIC)
-                return response
-            entry = _entry_of(response)
-            cache.set(key, entry, timeout=timeout())
+            response = _rendered(self.get_response(request))
+            if not _storable(response):
+                return _headers(response, cache_control=PUBLIC)
+            entry = _entry_of(response, generation=current)
+            cache.set(key, entry, timeout=policy.timeout())
+        else:
+            request.resolver_match = match  # the route of the access log and metrics
         if _matches(request, entry.etag):
             return _headers(
                 HttpResponseNotModified(), cache_control=PUBLIC, etag=entry.etag
@@ -112,7 +149,12 @@ def cached_reads(
         response = HttpResponse(entry.body, headers=dict(entry.headers))
         return _headers(response, cache_control=PUBLIC, etag=entry.etag)
 
-    return wrapper
+
+def _resolved(request):
+    try:
+        return resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return None
 
 
 def _generation_key(namespace: str) -> str:
@@ -127,7 +169,20 @@ def _anonymous_json(request) -> bool:
     return request.META.get("HTTP_ACCEPT", "").strip().lower() in JSON_ACCEPTS
 
 
-def _entry_key(request, *, namespace: str, representation: str) -> str:
+def _lookup(request, *, policy: Policy) -> tuple[str, str, Entry | None]:
+    """The entry's key, the current generation and the entry if it was stored
+    under that generation: one round trip to the cache."""
+    key = _entry_key(request, policy=policy)
+    generation_key = _generation_key(policy.namespace)
+    found = cache.get_many([generation_key, key])
+    current = found.get(generation_key) or generation(namespace=policy.namespace)
+    entry = found.get(key)
+    if entry is not None and entry.generation != current:
+        entry = None  # older than a change: rendered again and overwritten
+    return key, current, entry
+
+
+def _entry_key(request, *, policy: Policy) -> str:
     # Absolute links in the body depend on scheme and host; the query string
     # is sorted by name (a stable sort keeps repeated names in order).
     query = sorted(
@@ -135,14 +190,14 @@ def _entry_key(request, *, namespace: str, representation: str) -> str:
         key=lambda pair: pair[0],
     )
     parts = (
-        representation,
+        policy.representation,
         request.scheme,
         request.get_host(),
         request.path,
         urlencode(query),
     )
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-    return f"reads:{namespace}:{generation(namespace=namespace)}:{digest}"
+    return f"reads:{policy.namespace}:{digest}"
 
 
 def _rendered(response):
@@ -157,12 +212,17 @@ def _etag_of(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
-def _entry_of(response) -> Entry:
-    headers = tuple(
-        (name, response[name]) for name in KEPT_HEADERS if response.has_header(name)
-    )
+def _storable(response) -> bool:
+    streaming = getattr(response, "streaming", False)
+    return response.status_code == 200 and not streaming and not response.cookies
+
+
+def _entry_of(response, *, generation: str) -> Entry:
     return Entry(
-        body=response.content, etag=_etag_of(response.content), headers=headers
+        generation=generation,
+        body=response.content,
+        etag=_etag_of(response.content),
+        headers=tuple(response.items()),
     )
 
 

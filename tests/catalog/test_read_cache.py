@@ -294,3 +294,43 @@ def test_a_price_change_and_an_in_stock_flip_reach_anonymous_reads_within_a_seco
     assert price_seconds < 1.0
     assert stock_seconds < 1.0
     assert api_client.get(url).json()["in_stock"] is True
+
+
+def test_a_read_that_raced_a_change_is_never_served_afterwards(
+    api_client, make_product, monkeypatch
+):
+    from apps.common.http_cache import generation_advance
+
+    product = make_product(sku="C-1")
+    row = selectors.product_get_row
+
+    def read_then_change(**kwargs):
+        found = row(**kwargs)  # what the read saw, before the change commits
+        generation_advance(namespace="catalog")
+        return found
+
+    monkeypatch.setattr(selectors, "product_get_row", read_then_change)
+    api_client.get(detail(product))
+    monkeypatch.setattr(selectors, "product_get_row", row)
+
+    with catalog_queries() as queries:
+        again = api_client.get(detail(product))
+
+    assert again.status_code == 200
+    assert len(queries) == 1  # rendered again, not the raced entry
+    read_without_queries(api_client, detail(product))
+
+
+def test_a_lost_generation_empties_the_cache_instead_of_reviving_entries(
+    api_client, make_product
+):
+    from django.core.cache import cache
+
+    product = make_product(sku="C-1")
+    api_client.get(detail(product))
+    cache.delete("reads:catalog:generation")  # evicted
+
+    with catalog_queries() as queries:
+        api_client.get(detail(product))
+
+    assert len(queries) == 1
