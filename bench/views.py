@@ -15,25 +15,11 @@ from django.db.models import F
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from apps.catalog.selectors import PRODUCT_FIELDS  # the columns the API renders
 from apps.common.db import alias_for
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-# The columns the API renders (its selectors read the same ones).
-PRODUCT_FIELDS = (
-    "id",
-    "sku",
-    "slug",
-    "name",
-    "description",
-    "price",
-    "currency",
-    "is_active",
-    "in_stock",
-    "category__slug",
-    "created_at",
-    "updated_at",
-)
 
 
 def _products():
