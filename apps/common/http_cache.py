@@ -37,6 +37,8 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 
+from apps.common import metrics
+
 PUBLIC = "public, no-cache"
 PRIVATE = "private, no-cache"
 VARY = ("Accept", "Authorization")
@@ -130,24 +132,32 @@ class ReadCacheMiddleware:
         policy = getattr(match.func, "read_cache_policy", None) if match else None
         if policy is None:
             return self.get_response(request)
+        response, result = self._answer(request, policy=policy, match=match)
+        metrics.READ_CACHE.labels(policy.namespace, result).inc()
+        return response
+
+    def _answer(self, request, *, policy: Policy, match) -> tuple[HttpResponse, str]:
+        """The answer and how it was found (the metric's `result`)."""
         if not policy.enabled() or not _anonymous_json(request):
             response = _rendered(self.get_response(request))
-            return _conditional(request, response, cache_control=PRIVATE)
+            return _conditional(request, response, cache_control=PRIVATE), "bypass"
         key, current, entry = _lookup(request, policy=policy)
+        result = "hit"
         if entry is None:
+            result = "miss"
             response = _rendered(self.get_response(request))
             if not _storable(response):
-                return _headers(response, cache_control=PUBLIC)
+                return _headers(response, cache_control=PUBLIC), result
             entry = _entry_of(response, generation=current)
             cache.set(key, entry, timeout=policy.timeout())
         else:
             request.resolver_match = match  # the route of the access log and metrics
         if _matches(request, entry.etag):
-            return _headers(
-                HttpResponseNotModified(), cache_control=PUBLIC, etag=entry.etag
-            )
-        response = HttpResponse(entry.body, headers=dict(entry.headers))
-        return _headers(response, cache_control=PUBLIC, etag=entry.etag)
+            response = HttpResponseNotModified()
+            result = "not_modified" if result == "hit" else result
+        else:
+            response = HttpResponse(entry.body, headers=dict(entry.headers))
+        return _headers(response, cache_control=PUBLIC, etag=entry.etag), result
 
 
 def _resolved(request):

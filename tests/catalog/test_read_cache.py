@@ -334,3 +334,30 @@ def test_a_lost_generation_empties_the_cache_instead_of_reviving_entries(
         api_client.get(detail(product))
 
     assert len(queries) == 1
+
+
+def test_each_read_is_counted_and_a_hit_keeps_its_route(
+    api_client, customer_client, make_product
+):
+    from prometheus_client import REGISTRY
+
+    def count(name, **labels) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    def results() -> list[float]:
+        return [
+            count("read_cache_requests_total", namespace="catalog", result=result)
+            for result in ("miss", "hit", "not_modified", "bypass")
+        ]
+
+    route = {"method": "GET", "route": "/api/v1/catalog/products/", "status": "200"}
+    make_product(sku="C-1")
+    before, routed = results(), count("http_requests_total", **route)
+
+    etag = api_client.get(URL)["ETag"]
+    api_client.get(URL)
+    api_client.get(URL, HTTP_IF_NONE_MATCH=etag)
+    customer_client.get(URL)
+
+    assert [a - b for a, b in zip(results(), before, strict=True)] == [1, 1, 1, 1]
+    assert count("http_requests_total", **route) == routed + 3
