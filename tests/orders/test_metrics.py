@@ -84,20 +84,26 @@ def test_payments_are_counted_by_outcome(
     assert sample("orders_payments_total", outcome=outcome) == before + 1
 
 
-PAYMENT_OUTCOMES = ("paid", "declined", "unavailable")
-
-
 def scraped_payments() -> dict[str, float]:
     """orders_payments_total by outcome, as a Prometheus scrape of /metrics
     reads it."""
     response = Client().get("/metrics")
     assert response.status_code == 200
-    found = dict.fromkeys(PAYMENT_OUTCOMES, 0.0)
-    for family in text_string_to_metric_families(response.content.decode()):
-        for s in family.samples:
-            if s.name == "orders_payments_total":
-                found[s.labels["outcome"]] = s.value
-    return found
+    return {
+        s.labels["outcome"]: s.value
+        for family in text_string_to_metric_families(response.content.decode())
+        for s in family.samples
+        if s.name == "orders_payments_total"
+    }
+
+
+def counted_between(before: dict[str, float], after: dict[str, float]) -> dict:
+    """The outcomes counted in between, by how many."""
+    return {
+        outcome: value - before.get(outcome, 0.0)
+        for outcome, value in after.items()
+        if value != before.get(outcome, 0.0)
+    }
 
 
 def pay(client, order, token="tok_success"):
@@ -119,12 +125,7 @@ def test_a_provider_time_out_is_scraped_as_an_unavailable_payment(
 
     assert response.status_code == 503
     assert response.json()["code"] == "payment_gateway_unavailable"
-    after = scraped_payments()
-    assert {o: after[o] - before[o] for o in after} == {
-        "paid": 0,
-        "declined": 0,
-        "unavailable": 1,
-    }
+    assert counted_between(before, scraped_payments()) == {"unavailable": 1}
 
 
 def test_a_payment_refused_by_the_open_breaker_is_scraped_as_unavailable(
@@ -139,9 +140,4 @@ def test_a_payment_refused_by_the_open_breaker_is_scraped_as_unavailable(
 
     assert response.status_code == 503
     assert TestGateway.captures() == 0
-    after = scraped_payments()
-    assert {o: after[o] - before[o] for o in after} == {
-        "paid": 0,
-        "declined": 0,
-        "unavailable": 1,
-    }
+    assert counted_between(before, scraped_payments()) == {"unavailable": 1}
