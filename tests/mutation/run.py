@@ -25,6 +25,7 @@ import io
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -202,6 +203,10 @@ def run_mutmut(names: list[str], *, time_limit: float) -> None:
     """Run `names`; mutmut stores each verdict as it comes, so what finished
     before the limit counts. Its output goes to mutants/run.log."""
     log = ROOT / "mutants" / "run.log"
+    # The tests keep their SQLite database (--reuse-db): a run stopped inside
+    # a transaction=True test (a mutant's time-out) leaves rows that would
+    # fail the next run's clean tests, so each run starts from a new one.
+    shutil.rmtree(ROOT / "mutants" / ".test-databases", ignore_errors=True)
     try:
         with log.open("w") as out:
             done = subprocess.run(
