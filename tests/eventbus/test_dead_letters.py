@@ -1,5 +1,6 @@
-"""What a dead letter keeps and counts, and which IntegrityError means
-"already applied": only this consumer's own inbox record of this event."""
+"""What a handled event and a dead letter keep and count, and which
+IntegrityError means "already applied": only this consumer's own inbox record
+of this event."""
 
 import uuid
 
@@ -115,3 +116,29 @@ def test_a_malformed_letter_names_its_consumer_and_is_counted_as_malformed():
     assert (letter.consumer, letter.attempts) == ("catalog", 1)
     assert letter.event_type == "t" * 200  # the column's length
     assert dead_lettered("catalog", "malformed") == before + 1
+
+
+def test_a_handled_event_is_recorded_timed_and_logged_under_its_consumer_and_type(
+    handlers,
+):
+    from apps.common import context
+
+    seen = []
+    handlers["catalog"] = lambda event, meta: seen.append(context.current_event.get())
+    labels = {"consumer": "catalog", "event_type": REGISTERED}
+    timed = "event_handling_duration_seconds_count"
+    before = REGISTRY.get_sample_value(timed, labels) or 0.0
+    handled = envelope("handled@example.com")
+
+    consume_inprocess("catalog", handled)
+
+    inbox = InboxRecord.objects.using(alias_for("catalog")).get()
+    assert (inbox.consumer, str(inbox.event_id), inbox.event_type) == (
+        "catalog",
+        handled.event_id,
+        REGISTERED,
+    )
+    assert REGISTRY.get_sample_value(timed, labels) == before + 1
+    assert seen == [
+        {"event_id": handled.event_id, "event_type": REGISTERED, "consumer": "catalog"}
+    ]
