@@ -11,7 +11,7 @@ from prometheus_client import REGISTRY
 from apps.common.db import alias_for
 from apps.eventbus import registry
 from apps.eventbus.api import publish
-from apps.eventbus.consumer import consume_inprocess
+from apps.eventbus.consumer import apply_event, consume_inprocess
 from apps.eventbus.delivery import consume
 from apps.eventbus.models import DeadLetter, InboxRecord
 from apps.eventbus.outbox import envelope_of
@@ -123,11 +123,17 @@ def test_a_handled_event_is_recorded_timed_and_logged_under_its_consumer_and_typ
 ):
     from apps.common import context
 
-    seen = []
-    handlers["catalog"] = lambda event, meta: seen.append(context.current_event.get())
+    seen, flows = [], []
+
+    def handler(event, meta):
+        seen.append(context.current_event.get())
+        flows.append((context.correlation_id.get(), context.causation_id.get()))
+
+    handlers["catalog"] = handler
     labels = {"consumer": "catalog", "event_type": REGISTERED}
     timed = "event_handling_duration_seconds_count"
     before = REGISTRY.get_sample_value(timed, labels) or 0.0
+    counted = REGISTRY.get_sample_value("events_handled_total", labels) or 0.0
     handled = envelope("handled@example.com")
 
     consume_inprocess("catalog", handled)
@@ -139,6 +145,16 @@ def test_a_handled_event_is_recorded_timed_and_logged_under_its_consumer_and_typ
         REGISTERED,
     )
     assert REGISTRY.get_sample_value(timed, labels) == before + 1
+    assert REGISTRY.get_sample_value("events_handled_total", labels) == counted + 1
+    assert flows == [(handled.correlation_id, handled.event_id)]
     assert seen == [
         {"event_id": handled.event_id, "event_type": REGISTERED, "consumer": "catalog"}
     ]
+
+
+def test_applying_says_whether_it_applied_or_found_it_applied(handlers):
+    handlers["catalog"] = lambda event, meta: None
+    once = envelope("once@example.com")
+
+    assert apply_event("catalog", once) is True
+    assert apply_event("catalog", once) is False
