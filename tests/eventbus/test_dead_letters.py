@@ -158,3 +158,28 @@ def test_applying_says_whether_it_applied_or_found_it_applied(handlers):
 
     assert apply_event("catalog", once) is True
     assert apply_event("catalog", once) is False
+
+
+def test_retries_and_the_dead_letter_are_logged_in_the_events_flow(
+    handlers, monkeypatch
+):
+    from apps.common import context
+    from apps.eventbus import consumer as consumer_module
+
+    def broken(event, meta):
+        raise RuntimeError("handler bug")
+
+    handlers["catalog"] = broken
+    flows = []
+    real_dead_letter = consumer_module.dead_letter
+
+    def in_flow(*args, **kwargs):
+        flows.append((context.correlation_id.get(), context.causation_id.get()))
+        return real_dead_letter(*args, **kwargs)
+
+    monkeypatch.setattr(consumer_module, "dead_letter", in_flow)
+    failing = envelope("failing@example.com")
+
+    consume_inprocess("catalog", failing)
+
+    assert flows == [(failing.correlation_id, failing.event_id)]
