@@ -2,10 +2,10 @@
 live, with mutmut, bounded in time.
 
 The modules are `[tool.mutmut] only_mutate` in pyproject.toml; each mutant
-runs the tests of tests/inventory, tests/orders and tests/eventbus that call
-the mutated function (mutmut's per-mutant selection). Per module it prints the
-mutants tried, killed, survived and the score, then the survivors with their
-diffs. Mutants named in tests/mutation/equivalent.txt change no behaviour, and
+runs the tests of tests/inventory, tests/orders, tests/eventbus and
+tests/common/test_tracing.py that call the mutated function (mutmut's
+per-mutant selection). Per module it prints the mutants tried, killed,
+survived and the score, then the survivors with their diffs. Mutants named in tests/mutation/equivalent.txt change no behaviour, and
 survivors that change only a logger call are reported as log-only: neither
 counts. Exits 1 when a module scores below the threshold, has mutants left
 unrun, or equivalent.txt names a mutant that no longer exists.
