@@ -9,6 +9,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from apps.catalog import selectors, services
+from apps.catalog.api.cache import CachedAnonymousReads
 from apps.catalog.api.filters import ProductFilter
 from apps.catalog.api.pagination import LeanPageNumberPagination
 from apps.catalog.api.serializers import (
@@ -36,7 +37,7 @@ def _product_response(request, product_id: uuid.UUID, status_code=status.HTTP_20
     return Response(product_out(row), status=status_code)
 
 
-class ProductListCreateApi(GenericAPIView):
+class ProductListCreateApi(CachedAnonymousReads, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProductFilter
@@ -75,7 +76,7 @@ class ProductListCreateApi(GenericAPIView):
         return _product_response(request, product.pk, status.HTTP_201_CREATED)
 
 
-class ProductDetailApi(GenericAPIView):
+class ProductDetailApi(CachedAnonymousReads, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     serializer_class = ProductOutSerializer
 
@@ -109,7 +110,7 @@ class ProductDetailApi(GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CategoryListCreateApi(GenericAPIView):
+class CategoryListCreateApi(CachedAnonymousReads, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     serializer_class = CategoryOutSerializer
 
@@ -143,7 +144,7 @@ class CategoryListCreateApi(GenericAPIView):
         )
 
 
-class CategoryDetailApi(GenericAPIView):
+class CategoryDetailApi(CachedAnonymousReads, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     serializer_class = CategoryOutSerializer
 
