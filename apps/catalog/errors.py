@@ -11,3 +11,8 @@ class ProductNotFound(NotFound):
 class CategoryInUse(Conflict):
     code = "category_in_use"
     title = "Category still has products or subcategories"
+
+
+class ProductImageNotFound(NotFound):
+    code = "product_image_not_found"
+    title = "Product image not found"

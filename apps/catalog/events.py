@@ -30,3 +30,12 @@ class ProductPriceChanged(Event):
 class ProductDeactivated(Event):
     event_type = "catalog.product.deactivated.v1"
     product_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductImagesChanged(Event):
+    """An image of the product was added, changed, moved or removed: what the
+    product shows changed, though the product row did not."""
+
+    event_type = "catalog.product.images_changed.v1"
+    product_id: uuid.UUID

@@ -7,7 +7,12 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from apps.catalog import services
-from apps.catalog.events import ProductCreated, ProductDeactivated, ProductPriceChanged
+from apps.catalog.events import (
+    ProductCreated,
+    ProductDeactivated,
+    ProductImagesChanged,
+    ProductPriceChanged,
+)
 from apps.common.db import alias_for, atomic_for
 from apps.eventbus.api import publish
 from apps.eventbus.models import OutboxEvent
@@ -17,7 +22,21 @@ CATALOG_EVENTS = [
     ProductCreated.event_type,
     ProductPriceChanged.event_type,
     ProductDeactivated.event_type,
+    ProductImagesChanged.event_type,
 ]
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """The default storage in a folder of this test's own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": "/media/"},
+        },
+    }
+    return tmp_path
 
 
 @pytest.fixture
