@@ -172,17 +172,18 @@ if MEDIA_STORAGE == "local":
 elif MEDIA_STORAGE == "s3":
     if not env("AWS_STORAGE_BUCKET_NAME", default=""):
         raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+    # Unset and empty (compose passes every variable) mean the same: none.
     _media_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
-            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
-            "region_name": env("AWS_S3_REGION_NAME", default=None),
-            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default=None),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default="") or None,
             "location": env("AWS_LOCATION", default=""),
             # Product images are public: plain URLs a CDN and browsers cache.
             "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
-            "default_acl": env("AWS_DEFAULT_ACL", default=None),
+            "default_acl": env("AWS_DEFAULT_ACL", default="") or None,
             # Names are random already; never replace another image's file.
             "file_overwrite": False,
         },

@@ -123,11 +123,6 @@ class ProductImageOutSerializer(serializers.Serializer):
     thumbnails = ThumbnailsSerializer()
 
 
-@example(
-    name="An image upload (multipart/form-data)",
-    value={"image": "(the file)", "alt_text": "The lamp, switched on", "position": 0},
-    request=True,
-)
 class ProductImageInSerializer(serializers.Serializer):
     # What the file is, the service reads from its content (Pillow), never
     # from its name or declared type.

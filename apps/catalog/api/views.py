@@ -3,7 +3,7 @@
 import uuid
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
@@ -13,6 +13,7 @@ from apps.catalog import image_services, selectors, services
 from apps.catalog.api.filters import ProductFilter
 from apps.catalog.api.pagination import LeanPageNumberPagination
 from apps.catalog.api.serializers import (
+    IMAGE_EXAMPLE,
     CategoryInSerializer,
     CategoryOutSerializer,
     ProductDetailOutSerializer,
@@ -141,6 +142,24 @@ class ProductImageCreateApi(GenericAPIView):
     @extend_schema(
         request={"multipart/form-data": ProductImageInSerializer},
         responses={201: ProductImageOutSerializer},
+        examples=[
+            OpenApiExample(
+                "An image upload",
+                value={
+                    "image": "(the file's bytes)",
+                    "alt_text": "The lamp, switched on",
+                    "position": 0,
+                },
+                request_only=True,
+                media_type="multipart/form-data",
+            ),
+            OpenApiExample(
+                "The stored image",
+                value=IMAGE_EXAMPLE,
+                response_only=True,
+                status_codes=["201"],
+            ),
+        ],
     )
     def post(self, request, product_id: uuid.UUID):
         """Upload an image of a product.
