@@ -40,6 +40,7 @@ def test_the_report_of_this_tree_crosses_no_boundary():
     assert report["catalog"]["publishes"] == [
         "catalog.product.created.v1",
         "catalog.product.deactivated.v1",
+        "catalog.product.images_changed.v1",
         "catalog.product.price_changed.v1",
     ]
     assert len(report["orders"]["publishes"]) == 8
