@@ -6,6 +6,7 @@ from django.test import Client
 
 from apps.catalog.events import ProductImagesChanged
 from apps.catalog.models import ProductImage
+from apps.common.db import alias_for
 from tests.catalog.conftest import catalog_events
 from tests.catalog.images import image_bytes, stored_files, upload
 from tests.conftest import admin_account
@@ -96,7 +97,7 @@ def test_staff_reorder_retitle_and_delete_images_in_the_admin(
         {"id": c.pk, "alt_text": "c, first", "position": "0"},
     ]
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(using=alias_for("catalog"), execute=True):
         response = admin_client.post(
             url(product), change_form(product, images=rows, initial=3)
         )

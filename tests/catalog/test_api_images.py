@@ -7,6 +7,7 @@ from PIL import Image
 from apps.catalog import images
 from apps.catalog.events import ProductImagesChanged
 from apps.catalog.models import ProductImage
+from apps.common.db import alias_for
 from tests.catalog.conftest import catalog_events, catalog_queries
 from tests.catalog.images import (
     CONTENT_TYPES,
@@ -297,7 +298,7 @@ def test_deleting_removes_the_files_and_closes_the_gap(
     post_image(staff_client, product, image_bytes(), alt_text="b")
     assert len(stored_files(media)) == 6
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(using=alias_for("catalog"), execute=True):
         response = staff_client.delete(f"{images_url(product)}{first['id']}/")
 
     assert response.status_code == 204
