@@ -146,25 +146,24 @@ class ProductImageChangeSerializer(serializers.Serializer):
     position = serializers.IntegerField(min_value=0, required=False)
 
 
-@example(
-    name="A product",
-    value={
-        "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-        "sku": "LAMP-1",
-        "slug": "desk-lamp-lamp-1",
-        "name": "Desk lamp",
-        "description": "",
-        "price": "29.90",
-        "currency": "EUR",
-        "category": "home",
-        "is_active": True,
-        "in_stock": True,
-        "image": LISTING_IMAGE_EXAMPLE,
-        "created_at": "2026-01-15T10:00:00Z",
-        "updated_at": "2026-01-15T10:00:00Z",
-    },
-    request=False,
-)
+PRODUCT_EXAMPLE = {
+    "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    "sku": "LAMP-1",
+    "slug": "desk-lamp-lamp-1",
+    "name": "Desk lamp",
+    "description": "",
+    "price": "29.90",
+    "currency": "EUR",
+    "category": "home",
+    "is_active": True,
+    "in_stock": True,
+    "image": LISTING_IMAGE_EXAMPLE,
+    "created_at": "2026-01-15T10:00:00Z",
+    "updated_at": "2026-01-15T10:00:00Z",
+}
+
+
+@example(name="A product", value=PRODUCT_EXAMPLE, request=False)
 class ProductOutSerializer(serializers.Serializer):
     """Documents `product_out` in the OpenAPI schema."""
 
@@ -187,22 +186,7 @@ class ProductOutSerializer(serializers.Serializer):
 
 @example(
     name="A product with its images",
-    value={
-        "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-        "sku": "LAMP-1",
-        "slug": "desk-lamp-lamp-1",
-        "name": "Desk lamp",
-        "description": "",
-        "price": "29.90",
-        "currency": "EUR",
-        "category": "home",
-        "is_active": True,
-        "in_stock": True,
-        "image": LISTING_IMAGE_EXAMPLE,
-        "images": [IMAGE_EXAMPLE],
-        "created_at": "2026-01-15T10:00:00Z",
-        "updated_at": "2026-01-15T10:00:00Z",
-    },
+    value={**PRODUCT_EXAMPLE, "images": [IMAGE_EXAMPLE]},
     request=False,
 )
 class ProductDetailOutSerializer(ProductOutSerializer):
