@@ -3,6 +3,7 @@ thumbnails, ordered, shown by the listing and the detail."""
 
 import pytest
 from PIL import Image
+from rest_framework.parsers import MultiPartParser
 
 from apps.catalog import images
 from apps.catalog.events import ProductImagesChanged
@@ -145,6 +146,24 @@ def test_an_oversized_file_is_refused(staff_client, make_product, media, setting
     response = post_image(staff_client, product, content)
 
     assert_refused(response, f"larger than {len(content) - 1} bytes", media)
+
+
+def test_a_body_far_past_the_limit_is_refused_before_it_is_read(
+    staff_client, make_product, media, settings, monkeypatch
+):
+    product = make_product()
+    settings.CATALOG_IMAGE_MAX_BYTES = 1000
+    parsed = []
+    monkeypatch.setattr(
+        MultiPartParser, "parse", lambda *a, **k: parsed.append(1) or {}
+    )
+
+    response = post_image(staff_client, product, b"x" * (1000 + 64 * 1024 + 1))
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "image_upload_too_large"
+    assert parsed == []
+    assert stored_files(media) == []
 
 
 def test_too_large_dimensions_are_refused(staff_client, make_product, media, settings):

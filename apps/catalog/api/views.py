@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -26,7 +27,7 @@ from apps.catalog.api.serializers import (
     media_urls,
     product_out,
 )
-from apps.catalog.errors import ProductNotFound
+from apps.catalog.errors import ImageUploadTooLarge, ProductNotFound
 from apps.common.errors import NotFound
 from apps.common.permissions import IsStaff, IsStaffOrReadOnly
 
@@ -129,6 +130,25 @@ class ProductDetailApi(GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+# Room for the form's other fields and the multipart boundaries beside the file.
+UPLOAD_FORM_ALLOWANCE = 64 * 1024
+
+
+def _refuse_a_body_past_the_image_limit(request) -> None:
+    """Before parsing: Django would otherwise stream a body of any size to a
+    temporary file before the service could refuse it."""
+    limit = settings.CATALOG_IMAGE_MAX_BYTES + UPLOAD_FORM_ALLOWANCE
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        raise ImageUploadTooLarge(
+            f"The request body is larger than {limit} bytes; an image may have "
+            f"at most {settings.CATALOG_IMAGE_MAX_BYTES}."
+        )
+
+
 def _image_response(request, image, status_code=status.HTTP_200_OK) -> Response:
     row = selectors.product_image_row(image_id=image.pk)
     return Response(image_out(row, url=media_urls(request)), status=status_code)
@@ -169,6 +189,7 @@ class ProductImageCreateApi(GenericAPIView):
         and nothing is stored. Thumbnails are made at once. Publishes
         `catalog.product.images_changed.v1`.
         """
+        _refuse_a_body_past_the_image_limit(request)
         serializer = ProductImageInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
