@@ -50,11 +50,12 @@ def test_staff_uploads_a_jpeg_png_or_webp_with_thumbnails(
     staff_client, make_product, media, fmt
 ):
     product = make_product()
+    content = image_bytes(fmt, size=(800, 600))
 
     response = post_image(
         staff_client,
         product,
-        image_bytes(fmt, size=(800, 600)),
+        content,
         name="anything.bin",
         content_type="application/octet-stream",
         alt_text=" Front view ",
@@ -85,6 +86,7 @@ def test_staff_uploads_a_jpeg_png_or_webp_with_thumbnails(
             f"{folder}/{stem}-listing.{ext}",
         ]
     )
+    assert (media / folder / f"{stem}.{ext}").read_bytes() == content
     with Image.open(media / folder / f"{stem}-listing.{ext}") as thumbnail:
         assert (thumbnail.format, thumbnail.size) == (fmt, (200, 150))
     assert catalog_events(CHANGED) == [
