@@ -49,7 +49,11 @@ def product_image_add(
         image.image.save(f"{stem}.{picture.extension}", upload, save=False)
         stored.append(image.image.name)
         image.thumbnails = _thumbnails_store(
-            image, picture=picture, stem=stem, stored=stored
+            image,
+            picture=picture,
+            stem=stem,
+            stored=stored,
+            sizes=settings.CATALOG_IMAGE_THUMBNAIL_SIZES,
         )
         with atomic_for(Product):
             _lock_product(product_id)
@@ -98,12 +102,56 @@ def product_image_delete(*, product_id: uuid.UUID, image_id: int) -> None:
         on_commit_for(ProductImage, lambda: _files_delete(names))
 
 
+def product_image_thumbnails_refresh(*, image_id: int) -> bool:
+    """Makes again the thumbnails whose size setting changed since they were
+    made (and those missing); the replaced files go once the change commits.
+    Returns whether any was made; publishes catalog.product.images_changed.v1
+    then."""
+    image = ProductImage.objects.filter(pk=image_id).first()
+    if image is None:
+        raise ProductImageNotFound(f"No image {image_id}.")
+    sizes = {
+        label: size
+        for label, size in settings.CATALOG_IMAGE_THUMBNAIL_SIZES.items()
+        if image.thumbnails.get(label, {}).get("size") != size
+    }
+    if not sizes:
+        return False
+    with default_storage.open(image.image.name) as original:
+        picture = images.picture_read(original)
+    stem = image.image.name.rsplit("/", 1)[1].split(".")[0]
+    stored: list[str] = []
+    try:
+        made = _thumbnails_store(
+            image, picture=picture, stem=stem, stored=stored, sizes=sizes
+        )
+        with atomic_for(Product):
+            _lock_product(image.product_id)
+            current = _image_of(product_id=image.product_id, image_id=image_id)
+            replaced = [
+                current.thumbnails[k]["name"] for k in made if k in current.thumbnails
+            ]
+            current.thumbnails = {**current.thumbnails, **made}
+            current.save(update_fields=["thumbnails"])
+            publish(ProductImagesChanged(product_id=image.product_id))
+            on_commit_for(ProductImage, lambda: _files_delete(replaced))
+    except BaseException:
+        _files_delete(stored)
+        raise
+    return True
+
+
 def _thumbnails_store(
-    image: ProductImage, *, picture: images.Picture, stem: str, stored: list[str]
+    image: ProductImage,
+    *,
+    picture: images.Picture,
+    stem: str,
+    stored: list[str],
+    sizes: dict[str, int],
 ) -> dict:
     folder = image.image.name.rsplit("/", 1)[0]
     thumbnails = {}
-    for label, size in settings.CATALOG_IMAGE_THUMBNAIL_SIZES.items():
+    for label, size in sizes.items():
         thumbnail = images.thumbnail_make(picture, size=size)
         name = default_storage.save(
             f"{folder}/{stem}-{label}.{picture.extension}",
@@ -114,6 +162,7 @@ def _thumbnails_store(
             "name": name,
             "width": thumbnail.width,
             "height": thumbnail.height,
+            "size": size,  # the setting it was made for
         }
     return thumbnails
 

@@ -125,6 +125,10 @@ def product_image_rows(*, product_id: uuid.UUID) -> list[dict]:
     return list(images.values(*IMAGE_FIELDS))
 
 
+def product_image_ids() -> list[int]:
+    return list(ProductImage.objects.order_by("pk").values_list("pk", flat=True))
+
+
 def product_image_row(*, image_id: int) -> dict | None:
     return ProductImage.objects.filter(pk=image_id).values(*IMAGE_FIELDS).first()
 
