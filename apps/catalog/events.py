@@ -33,9 +33,20 @@ class ProductDeactivated(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ProductImagesChanged(Event):
-    """An image of the product was added, changed, moved or removed: what the
-    product shows changed, though the product row did not."""
+class ProductChanged(Event):
+    """Anything a product shows changed (`fields`: the names that did, among
+    them `price` and `is_active`); published beside the specific events."""
 
-    event_type = "catalog.product.images_changed.v1"
+    event_type = "catalog.product.changed.v1"
     product_id: uuid.UUID
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CategoryChanged(Event):
+    """A category was created, changed or deleted (`action`)."""
+
+    event_type = "catalog.category.changed.v1"
+    category_id: int
+    slug: str
+    action: str

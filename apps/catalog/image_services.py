@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 
 from apps.catalog import images
 from apps.catalog.errors import ProductImageNotFound, ProductNotFound
-from apps.catalog.events import ProductImagesChanged
+from apps.catalog.events import ProductChanged
 from apps.catalog.models import Product, ProductImage
 from apps.common.db import atomic_for, on_commit_for
 from apps.common.errors import ValidationFailed
@@ -21,6 +21,9 @@ from apps.eventbus.api import publish
 
 logger = logging.getLogger(__name__)
 ALT_TEXT_MAX = 250
+# What catalog.product.changed.v1 names for an image change (the read cache
+# and any reader of the product's images act on it).
+IMAGES_CHANGED = ("images",)
 IMAGE_FIELDS = {"alt_text", "position"}
 
 
@@ -32,7 +35,7 @@ def product_image_add(
     position: int | None = None,
 ) -> ProductImage:
     """Checks `upload` by its content, stores it and its thumbnails and puts it
-    at `position` (default: last). Publishes catalog.product.images_changed.v1."""
+    at `position` (default: last). Publishes catalog.product.changed.v1 (images)."""
     alt_text = _clean_alt_text(alt_text)
     if not Product.objects.filter(pk=product_id).exists():
         raise ProductNotFound(f"No product with id {product_id}.")
@@ -61,7 +64,7 @@ def product_image_add(
             image.save(force_insert=True)
             if position is not None:
                 _move(image, position=position)
-            publish(ProductImagesChanged(product_id=product_id))
+            publish(ProductChanged(product_id=product_id, fields=IMAGES_CHANGED))
     except BaseException:
         _files_delete(stored)
         raise
@@ -72,7 +75,7 @@ def product_image_update(
     *, product_id: uuid.UUID, image_id: int, data: dict
 ) -> ProductImage:
     """Changes `alt_text` and/or `position` (0 first; the others move up or
-    down to make room). Publishes catalog.product.images_changed.v1."""
+    down to make room). Publishes catalog.product.changed.v1 (images)."""
     unknown = sorted(set(data) - IMAGE_FIELDS)
     if unknown:
         raise ValidationFailed({f: ["This field cannot be changed."] for f in unknown})
@@ -85,27 +88,27 @@ def product_image_update(
             image.save(update_fields=["alt_text"])
         if "position" in data:
             _move(image, position=data["position"])
-        publish(ProductImagesChanged(product_id=product_id))
+        publish(ProductChanged(product_id=product_id, fields=IMAGES_CHANGED))
     return image
 
 
 def product_image_delete(*, product_id: uuid.UUID, image_id: int) -> None:
     """Removes the image; its files go once the deletion commits. Publishes
-    catalog.product.images_changed.v1."""
+    catalog.product.changed.v1 (images)."""
     with atomic_for(Product):
         _lock_product(product_id)
         image = _image_of(product_id=product_id, image_id=image_id)
         names = [image.image.name, *(t["name"] for t in image.thumbnails.values())]
         image.delete()
         _renumber(product_id=product_id)
-        publish(ProductImagesChanged(product_id=product_id))
+        publish(ProductChanged(product_id=product_id, fields=IMAGES_CHANGED))
         on_commit_for(ProductImage, lambda: _files_delete(names))
 
 
 def product_image_thumbnails_refresh(*, image_id: int) -> bool:
     """Makes again the thumbnails whose size setting changed since they were
     made (and those missing); the replaced files go once the change commits.
-    Returns whether any was made; publishes catalog.product.images_changed.v1
+    Returns whether any was made; publishes catalog.product.changed.v1 (images)
     then."""
     image = ProductImage.objects.filter(pk=image_id).first()
     if image is None:
@@ -133,7 +136,7 @@ def product_image_thumbnails_refresh(*, image_id: int) -> bool:
             ]
             current.thumbnails = {**current.thumbnails, **made}
             current.save(update_fields=["thumbnails"])
-            publish(ProductImagesChanged(product_id=image.product_id))
+            publish(ProductChanged(product_id=image.product_id, fields=IMAGES_CHANGED))
             on_commit_for(ProductImage, lambda: _files_delete(replaced))
     except BaseException:
         _files_delete(stored)

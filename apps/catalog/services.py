@@ -14,16 +14,34 @@ from tenacity import retry, retry_if_exception_type, stop_after_attempt
 
 from apps.catalog import selectors
 from apps.catalog.errors import CategoryInUse, ProductNotFound
-from apps.catalog.events import ProductCreated, ProductDeactivated, ProductPriceChanged
+from apps.catalog.events import (
+    CategoryChanged,
+    ProductChanged,
+    ProductCreated,
+    ProductDeactivated,
+    ProductPriceChanged,
+)
 from apps.catalog.models import Category, Product, ProductAvailability
-from apps.common.db import atomic_for
+from apps.common.db import alias_for, atomic_for
 from apps.common.errors import Conflict, ValidationFailed
+from apps.common.http_cache import generation_advance_on_commit
 from apps.eventbus.api import publish
 
 SKU_TAKEN = "A product with this SKU already exists."
 MAX_PRICE = Decimal("9999999999.99")  # Decimal(12, 2)
 PRODUCT_FIELDS = {"sku", "slug", "name", "description", "price", "category"}
 CATEGORY_FIELDS = {"name", "slug", "parent"}
+# The shared cache's namespace of the catalog's anonymous reads (api/cache.py).
+READS_NAMESPACE = "catalog"
+
+
+# --- the cached reads ----------------------------------------------------------
+
+
+def catalog_reads_changed() -> None:
+    """Something the anonymous reads show changed: once the current transaction
+    on the catalog's database commits, no cached read from before is served."""
+    generation_advance_on_commit(namespace=READS_NAMESPACE, using=alias_for("catalog"))
 
 
 # --- categories ------------------------------------------------------------
@@ -36,6 +54,7 @@ def category_create(
     _check_category(category)
     with _integrity_as_field_errors(CATEGORY_CONSTRAINTS), atomic_for(Product):
         category.save()
+        _category_changed(category, action="created")
     return category
 
 
@@ -46,6 +65,7 @@ def category_update(*, category: Category, data: dict) -> Category:
     _check_category(category)
     with _integrity_as_field_errors(CATEGORY_CONSTRAINTS), atomic_for(Product):
         category.save()
+        _category_changed(category, action="changed")
     return category
 
 
@@ -58,7 +78,12 @@ def category_delete(*, category: Category) -> None:
             raise CategoryInUse(
                 f"Category {locked.slug!r} still has products or subcategories."
             )
+        _category_changed(locked, action="deleted")
         locked.delete()
+
+
+def _category_changed(category: Category, *, action: str) -> None:
+    publish(CategoryChanged(category_id=category.pk, slug=category.slug, action=action))
 
 
 def _sibling_named(category: Category) -> bool:
@@ -159,6 +184,7 @@ def product_update(*, product_id: uuid.UUID, data: dict) -> Product:
     with _integrity_as_field_errors(PRODUCT_CONSTRAINTS), atomic_for(Product):
         product = _locked_product(product_id)
         old_price, was_active = product.price, product.is_active
+        before = {field: getattr(product, field) for field in data}
         for field, value in data.items():
             if field == "price":
                 value = _clean_price(value)
@@ -169,6 +195,9 @@ def product_update(*, product_id: uuid.UUID, data: dict) -> Product:
             product.slug = _slug_for(product)
         _check_product(product)
         product.save()
+        changed = sorted(f for f in data if getattr(product, f) != before[f])
+        if changed:
+            publish(ProductChanged(product_id=product.pk, fields=tuple(changed)))
         if product.price != old_price:
             publish(
                 ProductPriceChanged(
@@ -266,8 +295,11 @@ def product_availability_apply(
             )
         except IntegrityError as exc:
             raise Conflict(f"stock level of {product_id} kept changing; retry") from exc
-        if applied:
-            Product.objects.filter(pk=product_id).update(in_stock=available > 0)
+        in_stock = available > 0
+        if applied and Product.objects.filter(pk=product_id).exclude(
+            in_stock=in_stock
+        ).update(in_stock=in_stock):
+            catalog_reads_changed()  # an in-stock flip; other levels show nothing
     return applied
 
 

@@ -7,12 +7,7 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from apps.catalog import services
-from apps.catalog.events import (
-    ProductCreated,
-    ProductDeactivated,
-    ProductImagesChanged,
-    ProductPriceChanged,
-)
+from apps.catalog.events import ProductCreated, ProductDeactivated, ProductPriceChanged
 from apps.common.db import alias_for, atomic_for
 from apps.eventbus.api import publish
 from apps.eventbus.models import OutboxEvent
@@ -22,7 +17,6 @@ CATALOG_EVENTS = [
     ProductCreated.event_type,
     ProductPriceChanged.event_type,
     ProductDeactivated.event_type,
-    ProductImagesChanged.event_type,
 ]
 
 

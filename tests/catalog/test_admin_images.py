@@ -4,7 +4,7 @@ same content checks, files, positions and event as the API."""
 import pytest
 from django.test import Client
 
-from apps.catalog.events import ProductImagesChanged
+from apps.catalog.events import ProductChanged
 from apps.catalog.models import ProductImage
 from apps.common.db import alias_for
 from tests.catalog.conftest import catalog_events
@@ -12,7 +12,7 @@ from tests.catalog.images import image_bytes, stored_files, upload
 from tests.conftest import admin_account
 
 pytestmark = pytest.mark.django_db
-CHANGED = ProductImagesChanged.event_type
+CHANGED = ProductChanged.event_type
 
 
 @pytest.fixture

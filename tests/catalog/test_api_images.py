@@ -6,7 +6,7 @@ from PIL import Image
 from rest_framework.parsers import MultiPartParser
 
 from apps.catalog import images
-from apps.catalog.events import ProductImagesChanged
+from apps.catalog.events import ProductChanged
 from apps.catalog.models import ProductImage
 from apps.common.db import alias_for
 from tests.catalog.conftest import catalog_events, catalog_queries
@@ -20,7 +20,7 @@ from tests.catalog.images import (
 
 pytestmark = pytest.mark.django_db
 PRODUCTS = "/api/v1/catalog/products/"
-CHANGED = ProductImagesChanged.event_type
+CHANGED = ProductChanged.event_type
 
 
 def images_url(product) -> str:
@@ -90,7 +90,7 @@ def test_staff_uploads_a_jpeg_png_or_webp_with_thumbnails(
     with Image.open(media / folder / f"{stem}-listing.{ext}") as thumbnail:
         assert (thumbnail.format, thumbnail.size) == (fmt, (200, 150))
     assert catalog_events(CHANGED) == [
-        {"event_type": CHANGED, "product_id": str(product.pk)}
+        {"event_type": CHANGED, "product_id": str(product.pk), "fields": ["images"]}
     ]
 
 
@@ -471,3 +471,25 @@ def test_a_transparent_or_palette_image_keeps_its_format(
 
     assert response.status_code == 201, response.json()
     assert response.json()["thumbnails"]["listing"]["width"] == 200
+
+
+def test_image_changes_reach_the_cached_reads(
+    staff_client, api_client, make_product, media, deliver_events
+):
+    product = make_product()
+    url = f"{PRODUCTS}{product.pk}/"
+    assert api_client.get(url).json()["images"] == []
+    assert api_client.get(PRODUCTS).json()["results"][0]["image"] is None
+
+    image = post_image(staff_client, product, image_bytes(), alt_text="new").json()
+    stale = api_client.get(url).json()["images"]  # the event is not delivered yet
+    deliver_events()
+    added = api_client.get(url).json()["images"]
+    listed = api_client.get(PRODUCTS).json()["results"][0]["image"]
+    staff_client.delete(f"{images_url(product)}{image['id']}/")
+    deliver_events()
+
+    assert stale == []
+    assert [i["alt_text"] for i in added] == ["new"]
+    assert listed["alt_text"] == "new"
+    assert api_client.get(url).json()["images"] == []

@@ -11,6 +11,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from apps.catalog import image_services, selectors, services
+from apps.catalog.api.cache import CachedAnonymousReads
 from apps.catalog.api.filters import ProductFilter
 from apps.catalog.api.pagination import LeanPageNumberPagination
 from apps.catalog.api.serializers import (
@@ -51,7 +52,7 @@ def _product_response(request, product_id: uuid.UUID, status_code=status.HTTP_20
     return Response(body, status=status_code)
 
 
-class ProductListCreateApi(GenericAPIView):
+class ProductListCreateApi(CachedAnonymousReads, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProductFilter
@@ -93,7 +94,7 @@ class ProductListCreateApi(GenericAPIView):
         return _product_response(request, product.pk, status.HTTP_201_CREATED)
 
 
-class ProductDetailApi(GenericAPIView):
+class ProductDetailApi(CachedAnonymousReads, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     serializer_class = ProductDetailOutSerializer
 
@@ -187,7 +188,7 @@ class ProductImageCreateApi(GenericAPIView):
         Staff only; multipart/form-data. The file must be a JPEG, PNG or WebP by its
         content, within the size and dimension limits; otherwise a 400 naming `image`
         and nothing is stored. Thumbnails are made at once. Publishes
-        `catalog.product.images_changed.v1`.
+        `catalog.product.changed.v1` (`fields`: `images`).
         """
         _refuse_a_body_past_the_image_limit(request)
         serializer = ProductImageInSerializer(data=request.data)
@@ -214,7 +215,7 @@ class ProductImageDetailApi(GenericAPIView):
         """Change an image's alt text or position.
 
         Staff only. A new `position` moves the others to make room (0 is first).
-        Publishes `catalog.product.images_changed.v1`.
+        Publishes `catalog.product.changed.v1` (`fields`: `images`).
         """
         serializer = ProductImageChangeSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -230,13 +231,13 @@ class ProductImageDetailApi(GenericAPIView):
         """Delete an image.
 
         Staff only. Its files are deleted once the deletion is committed. Publishes
-        `catalog.product.images_changed.v1`.
+        `catalog.product.changed.v1` (`fields`: `images`).
         """
         image_services.product_image_delete(product_id=product_id, image_id=image_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CategoryListCreateApi(GenericAPIView):
+class CategoryListCreateApi(CachedAnonymousReads, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     serializer_class = CategoryOutSerializer
 
@@ -270,7 +271,7 @@ class CategoryListCreateApi(GenericAPIView):
         )
 
 
-class CategoryDetailApi(GenericAPIView):
+class CategoryDetailApi(CachedAnonymousReads, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     serializer_class = CategoryOutSerializer
 
