@@ -9,9 +9,10 @@ import json
 
 from django.apps import apps
 from django.contrib.auth import authenticate
+from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, JSONField, OuterRef, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -53,10 +54,43 @@ def _category_and_below(slug: str) -> list[int]:
     return found
 
 
-def _out(row: dict) -> dict:
+def _images():
+    return apps.get_model("catalog", "ProductImage").objects.order_by("position", "id")
+
+
+def _first_image() -> dict:
+    """The first image's listing thumbnail and alt text, by subqueries of the
+    page's query (as the API reads them)."""
+    first = _images().filter(product=OuterRef("pk"))[:1]
+    return {
+        "image_thumbnails": Subquery(
+            first.values("thumbnails"), output_field=JSONField()
+        ),
+        "image_alt_text": Subquery(first.values("alt_text")),
+    }
+
+
+def _url(request, name: str) -> str:
+    return request.build_absolute_uri(default_storage.url(name))
+
+
+def _sized(request, file: dict) -> dict:
+    return {
+        "url": _url(request, file["name"]),
+        "width": file["width"],
+        "height": file["height"],
+    }
+
+
+def _out(row: dict, request) -> dict:
     """The API's product fields, named as it names them."""
     row["category"] = row.pop("category__slug")
     row["price"] = str(row["price"])
+    thumbnails, alt_text = row.pop("image_thumbnails"), row.pop("image_alt_text")
+    row["image"] = thumbnails and {
+        **_sized(request, thumbnails["listing"]),
+        "alt_text": alt_text,
+    }
     return row
 
 
@@ -89,12 +123,15 @@ def product_list(request):
     page = max(int(request.GET.get("page", "1")), 1)
     size = min(int(request.GET.get("page_size", PAGE_SIZE)), MAX_PAGE_SIZE)
     start = (page - 1) * size
-    results = list(rows.values(*PRODUCT_FIELDS)[start : start + size + 1])
+    rows = rows.annotate(**_first_image()).values(
+        *PRODUCT_FIELDS, "image_thumbnails", "image_alt_text"
+    )
+    results = list(rows[start : start + size + 1])
     return _json(
         {
             "next": _page_link(request, page + 1) if len(results) > size else None,
             "previous": _page_link(request, page - 1) if page > 1 else None,
-            "results": [_out(row) for row in results[:size]],
+            "results": [_out(row, request) for row in results[:size]],
         }
     )
 
@@ -103,10 +140,26 @@ def product_detail(request, product_id):
     """GET /api/v1/catalog/products/{id}/ for anyone: an active product's
     twelve fields, or a 404."""
     row = _products().filter(pk=product_id, is_active=True)
-    row = row.values(*PRODUCT_FIELDS).first()
+    row = row.annotate(**_first_image())
+    row = row.values(*PRODUCT_FIELDS, "image_thumbnails", "image_alt_text").first()
     if row is None:
         return _json({"detail": "not found"}, status=404)
-    return _json(_out(row))
+    images = _images().filter(product_id=product_id)
+    fields = ("id", "image", "alt_text", "position", "width", "height", "thumbnails")
+    row = _out(row, request)
+    row["images"] = [
+        {
+            **image,
+            "url": _url(request, image["image"]),
+            "thumbnails": {
+                k: _sized(request, t) for k, t in image["thumbnails"].items()
+            },
+        }
+        for image in images.values(*fields)
+    ]
+    for image in row["images"]:
+        del image["image"]
+    return _json(row)
 
 
 @csrf_exempt

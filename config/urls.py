@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -36,6 +37,12 @@ urlpatterns = [
         for app in settings.DOMAIN_APPS
     ],
 ]
+
+# Uploaded images from MEDIA_ROOT, by runserver under `make run` only: Django's
+# helper adds nothing unless DEBUG is on and MEDIA_URL is a local path;
+# production serves media from its bucket (or a proxy in front of a volume).
+if settings.MEDIA_STORAGE == "local":
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Django's own error pages answer problem details under /api/.
 handler400 = "apps.common.error_views.bad_request"

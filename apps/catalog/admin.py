@@ -1,14 +1,16 @@
 """Admin for daily catalog management. Every save goes through the services,
 so admin edits are validated like API edits and publish the same events."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db.models import Case, Value, When
 from django.utils.html import format_html
 
-from apps.catalog import selectors, services
-from apps.catalog.models import Category, Product
+from apps.catalog import image_services, images, selectors, services
+from apps.catalog.models import Category, Product, ProductImage
 from apps.common.errors import ApplicationError, ValidationFailed
 
 
@@ -95,6 +97,59 @@ class CategoryAdmin(StaffManagesCatalog, admin.ModelAdmin):
             self.delete_model(request, category)
 
 
+class ProductImageForm(forms.ModelForm):
+    # A plain file field: the content check is the service's own (Pillow),
+    # with its messages; an uploaded image is replaced by deleting it.
+    image = forms.FileField()
+    position = forms.IntegerField(
+        min_value=0, required=False, help_text="0 is first; empty: after the others."
+    )
+
+    class Meta:
+        model = ProductImage
+        fields = ["image", "alt_text", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.initial["position"] = None
+        else:
+            self.fields["image"].disabled = True
+
+    def clean_image(self):
+        upload = self.cleaned_data["image"]
+        if self.instance.pk is None:
+            try:
+                images.picture_read(upload)
+            except ValidationFailed as exc:
+                raise ValidationError(exc.extra["errors"]["image"]) from exc
+        return upload
+
+
+class ProductImageInline(StaffManagesCatalog, admin.TabularInline):
+    model = ProductImage
+    form = ProductImageForm
+    fields = ["preview", "image", "alt_text", "position", "width", "height"]
+    readonly_fields = ["preview", "width", "height"]
+    ordering = ["position", "id"]
+    extra = 1
+
+    # An inline's permissions are asked about the parent product (`obj`).
+    def has_add_permission(self, request, obj=None):
+        return self._staff(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._staff(request)
+
+    @admin.display(description="thumbnail")
+    def preview(self, obj):
+        listing = (obj.thumbnails or {}).get("listing")
+        if not listing:
+            return ""
+        url = default_storage.url(listing["name"])
+        return format_html('<img src="{}" alt="{}">', url, obj.alt_text)
+
+
 @admin.register(Product)
 class ProductAdmin(StaffManagesCatalog, admin.ModelAdmin):
     list_display = [
@@ -132,6 +187,7 @@ class ProductAdmin(StaffManagesCatalog, admin.ModelAdmin):
     ]
     actions = ["activate_selected", "deactivate_selected"]
     ordering = ["sku"]
+    inlines = [ProductImageInline]
 
     def has_delete_permission(self, request, obj=None):
         return False  # products are deactivated, never deleted (order history)
@@ -159,6 +215,41 @@ class ProductAdmin(StaffManagesCatalog, admin.ModelAdmin):
         except ValidationFailed as exc:
             # Checked again by the form's own validation first; only a race lands here.
             raise _as_form_error(exc) from exc
+
+    def save_formset(self, request, form, formset, change):
+        """The image inline saves through the image services (files, positions
+        and the event); the attributes set here feed the admin's history."""
+        product_id = form.instance.pk
+        deleted = [f for f in formset.deleted_forms if f.instance.pk is not None]
+        formset.deleted_objects = [f.instance for f in deleted]
+        formset.new_objects, formset.changed_objects = [], []
+        for image_form in deleted:
+            image_services.product_image_delete(
+                product_id=product_id, image_id=image_form.instance.pk
+            )
+        for image_form in formset.forms:
+            if image_form in formset.deleted_forms or not image_form.has_changed():
+                continue
+            data = image_form.cleaned_data
+            if image_form.instance.pk is None:
+                added = image_services.product_image_add(
+                    product_id=product_id,
+                    upload=data["image"],
+                    alt_text=data.get("alt_text", ""),
+                    position=data.get("position"),
+                )
+                formset.new_objects.append(added)
+                continue
+            changed = {
+                field: data[field]
+                for field in image_form.changed_data
+                if field in ("alt_text", "position") and data[field] is not None
+            }
+            if changed:
+                image_services.product_image_update(
+                    product_id=product_id, image_id=image_form.instance.pk, data=changed
+                )
+                formset.changed_objects.append((image_form.instance, list(changed)))
 
     @admin.action(description="Activate selected products")
     def activate_selected(self, request, queryset):

@@ -1,6 +1,6 @@
 """Domain errors of the catalog (private; mapped to problem details by the kernel)."""
 
-from apps.common.errors import Conflict, NotFound
+from apps.common.errors import ApplicationError, Conflict, NotFound
 
 
 class ProductNotFound(NotFound):
@@ -11,3 +11,14 @@ class ProductNotFound(NotFound):
 class CategoryInUse(Conflict):
     code = "category_in_use"
     title = "Category still has products or subcategories"
+
+
+class ProductImageNotFound(NotFound):
+    code = "product_image_not_found"
+    title = "Product image not found"
+
+
+class ImageUploadTooLarge(ApplicationError):
+    status_code = 413
+    code = "image_upload_too_large"
+    title = "Image upload too large"

@@ -118,6 +118,42 @@ class Product(models.Model):
         return f"{self.sku} {self.name}"
 
 
+def product_image_path(image: "ProductImage", filename: str) -> str:
+    """Where an upload is stored: under its product, with the name the service
+    chose (random, with the extension of the format found in its content)."""
+    return f"products/{image.product_id}/{filename}"
+
+
+class ProductImage(models.Model):
+    """A picture of a product, shown in `position` order (0 first). Its
+    thumbnails are files of their own, made once at upload: `thumbnails` maps
+    a size name (CATALOG_IMAGE_THUMBNAIL_SIZES) to {name, width, height}."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="images"
+    )
+    # Width and height are the service's reading of the content, not Django's
+    # width_field (which reopens the file on every assignment).
+    image = models.ImageField(upload_to=product_image_path, max_length=255)
+    alt_text = models.CharField(max_length=250, blank=True, default="")
+    position = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+    thumbnails = models.JSONField(default=dict, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [
+            models.Index(
+                fields=["product", "position", "id"], name="catalog_image_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.alt_text or self.image.name
+
+
 class ProductAvailability(models.Model):
     """Inventory's stock level of a product, as last told by its events.
 

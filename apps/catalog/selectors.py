@@ -3,10 +3,10 @@
 import uuid
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Lower
 
-from apps.catalog.models import Category, Product
+from apps.catalog.models import Category, Product, ProductImage
 
 # The columns the listing and the detail render; read with `.values()` so a
 # page of products costs one query and no model instantiation.
@@ -92,8 +92,22 @@ def product_queryset(*, include_inactive: bool) -> QuerySet[Product]:
     return products
 
 
+IMAGE_FIELDS = ("id", "image", "alt_text", "position", "width", "height", "thumbnails")
+
+
 def product_rows(products: QuerySet[Product]) -> QuerySet:
-    return products.values(*PRODUCT_FIELDS)
+    """With the first image's thumbnails and alt text (`image_thumbnails`,
+    `image_alt_text`; None without images) read by subqueries of the same
+    statement: a page stays one query whatever its size."""
+    first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by(
+        "position", "id"
+    )[:1]
+    return products.annotate(
+        image_thumbnails=Subquery(
+            first_image.values("thumbnails"), output_field=JSONField()
+        ),
+        image_alt_text=Subquery(first_image.values("alt_text")),
+    ).values(*PRODUCT_FIELDS, "image_thumbnails", "image_alt_text")
 
 
 def product_get_row(*, product_id: uuid.UUID, include_inactive: bool) -> dict | None:
@@ -102,6 +116,22 @@ def product_get_row(*, product_id: uuid.UUID, include_inactive: bool) -> dict | 
         .filter(pk=product_id)
         .first()
     )
+
+
+def product_image_rows(*, product_id: uuid.UUID) -> list[dict]:
+    """The product's images in display order (one query)."""
+    images = ProductImage.objects.filter(product_id=product_id).order_by(
+        "position", "id"
+    )
+    return list(images.values(*IMAGE_FIELDS))
+
+
+def product_image_ids() -> list[int]:
+    return list(ProductImage.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def product_image_row(*, image_id: int) -> dict | None:
+    return ProductImage.objects.filter(pk=image_id).values(*IMAGE_FIELDS).first()
 
 
 def product_get_by_sku(*, sku: str) -> Product | None:

@@ -162,6 +162,54 @@ DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="EUR")
 # tax added on top at checkout): docs/orders.md "Tax and vouchers".
 PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=True)
 
+# --- media: uploaded files (product images) ----------------------------------
+# MEDIA_STORAGE picks where uploads go: `local` (MEDIA_ROOT, served by
+# runserver under `make run` only) or `s3` (any S3-compatible bucket through
+# django-storages; credentials from boto3's own AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY or the instance's role, never from these settings).
+MEDIA_URL = env("MEDIA_URL", default="/media/")
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+MEDIA_STORAGE = env("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE == "local":
+    _media_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},
+    }
+elif MEDIA_STORAGE == "s3":
+    if not env("AWS_STORAGE_BUCKET_NAME", default=""):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+    # Unset and empty (compose passes every variable) mean the same: none.
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            "location": env("AWS_LOCATION", default=""),
+            # Product images are public: plain URLs a CDN and browsers cache.
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+            "default_acl": env("AWS_DEFAULT_ACL", default="") or None,
+            # Names are random already; never replace another image's file.
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured("MEDIA_STORAGE: local or s3")
+STORAGES = {
+    "default": _media_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Product images: refused above these (a 400 naming `image`); thumbnails are
+# made once at upload, fitting a square of each size (the listing's, the
+# detail's).
+CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=5_242_880)
+CATALOG_IMAGE_MAX_SIDE = env.int("CATALOG_IMAGE_MAX_SIDE", default=4096)
+CATALOG_IMAGE_THUMBNAIL_SIZES = {
+    "listing": env.int("CATALOG_IMAGE_LISTING_SIZE", default=200),
+    "detail": env.int("CATALOG_IMAGE_DETAIL_SIZE", default=600),
+}
+
 # --- CORS: browser front ends on other origins (none allowed by default) ------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/"

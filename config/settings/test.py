@@ -9,7 +9,10 @@ from config.settings.base import (
     BASE_DIR,
     DATABASES,
     DOMAIN_APPS,
+    MEDIA_STORAGE,
+    MEDIA_URL,
     REST_FRAMEWORK,
+    STORAGES,
 )
 
 DEBUG = False
@@ -42,3 +45,13 @@ if DOMAIN_APPS != ALL_DOMAIN_APPS:
             **_database.get("TEST", {}),
             "NAME": topology_test_name(_database, hosted=DOMAIN_APPS),
         }
+# Uploads of the tests go below the test databases, never to the project's media.
+MEDIA_ROOT = str(BASE_DIR / ".test-databases" / "media")
+if MEDIA_STORAGE == "local":
+    STORAGES = {
+        **STORAGES,
+        "default": {
+            **STORAGES["default"],
+            "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},
+        },
+    }

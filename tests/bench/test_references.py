@@ -1,9 +1,13 @@
 """The bare references of `make bench` answer what their API endpoints answer
 (same rows, page, fields and links), so a ratio compares equal work."""
 
-import pytest
+import io
 
-from apps.catalog import services
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from apps.catalog import image_services, services
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("bench.stack_urls")]
 API = "/api/v1/catalog/products/"
@@ -22,8 +26,21 @@ def comparable(body: dict) -> dict:
     return body
 
 
+def _png() -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (300, 200)).save(out, format="PNG")
+    return SimpleUploadedFile("p.png", out.getvalue())
+
+
 @pytest.fixture
-def catalog():
+def catalog(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": "/media/"},
+        },
+    }
     top = services.category_create(name="Top")
     below = services.category_create(name="Below", parent=top)
     other = services.category_create(name="Other")
@@ -34,6 +51,10 @@ def catalog():
             sku=f"REF-{n}", name=f"Ref {n}", price=f"{n + 1}.50", category=category
         )
         products.append(product)
+    for alt_text in ("second", "first"):  # the first image is shown in the listing
+        image_services.product_image_add(
+            product_id=products[0].pk, upload=_png(), alt_text=alt_text, position=0
+        )
     services.product_deactivate(product_id=products[4].pk)
     for product in products[:6]:
         services.product_availability_apply(

@@ -21,6 +21,19 @@ CATALOG_EVENTS = [
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """The default storage in a folder of this test's own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": "/media/"},
+        },
+    }
+    return tmp_path
+
+
+@pytest.fixture
 def make_category(db):
     def make(name: str, *, slug: str = "", parent=None):
         return services.category_create(name=name, slug=slug, parent=parent)

@@ -10,6 +10,8 @@ from tests.conftest import admin_account
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/catalog/product/"
+# The image inline's management form, with no image row.
+NO_IMAGES = {"images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0"}
 
 
 @pytest.fixture
@@ -49,6 +51,7 @@ def test_staff_adds_a_product_through_the_service(admin_client):
             "tax_class": "reduced",
             "description": "",
             "is_active": "on",
+            **NO_IMAGES,
         },
     )
 
@@ -77,7 +80,7 @@ def test_duplicate_sku_in_the_admin_is_a_form_error(admin_client, make_product):
 
     response = admin_client.post(
         "/admin/catalog/product/add/",
-        {"sku": "bk-1", "name": "Copy", "slug": "copy", "price": "1.00"},
+        {"sku": "bk-1", "name": "Copy", "slug": "copy", "price": "1.00", **NO_IMAGES},
     )
 
     assert response.status_code == 200

@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 
 from apps.catalog.models import Product
+from tests.catalog.images import image_bytes, stored_files
 from tests.conftest import admin_account
 
 PASSWORD = "correct-horse-battery-9"
@@ -47,8 +48,8 @@ def browser_page(monkeypatch):
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.needs_apps("users", reason="the admin's login form is the users app's")
-def test_staff_creates_and_reprices_a_product_seen_by_the_api(
-    live_server, browser_page
+def test_staff_creates_reprices_and_illustrates_a_product_seen_by_the_api(
+    live_server, browser_page, media
 ):
     admin_account(email="admin@example.com", is_superuser=False)
     page = browser_page
@@ -90,3 +91,28 @@ def test_staff_creates_and_reprices_a_product_seen_by_the_api(
         "garden-tools",
     )
     assert body["slug"] == "pruning-shears"
+
+    page.goto(f"{admin}/catalog/product/{product.pk}/change/")
+    page.set_input_files(
+        "input[name=images-0-image]",
+        files=[
+            {
+                "name": "shears.png",
+                "mimeType": "image/png",
+                "buffer": image_bytes("PNG"),
+            }
+        ],
+    )
+    page.fill("input[name=images-0-alt_text]", "Shears, open")
+    page.click("input[name=_save]")
+    page.wait_for_url(f"{admin}/catalog/product/")
+
+    with urllib.request.urlopen(
+        f"{live_server.url}/api/v1/catalog/products/{product.pk}/", timeout=10
+    ) as response:
+        images = json.load(response)["images"]
+    assert [(i["alt_text"], i["width"], i["height"]) for i in images] == [
+        ("Shears, open", 800, 600)
+    ]
+    assert images[0]["url"].startswith(f"{live_server.url}/media/products/")
+    assert len(stored_files(media)) == 3

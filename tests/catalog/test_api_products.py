@@ -42,6 +42,7 @@ def test_anonymous_listing_shows_active_products_newest_first(
         "category": "audio",
         "is_active": True,
         "in_stock": False,
+        "image": None,
     }
 
 

@@ -89,3 +89,25 @@ def test_concurrent_stock_levels_keep_the_highest_version(make_product):
         assert (row.available, row.version) == (5, 6)
         assert applied[5] is True  # the newest always lands
         assert Product.objects.get(pk=product.pk).in_stock is True
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_uploads_to_one_product_take_distinct_positions(make_product, media):
+    from tests.catalog.images import image_bytes, upload
+
+    product = make_product()
+    staff = client_for(make_user(email="images@example.com", is_staff=True))
+
+    responses = run_together(
+        4,
+        lambda i: staff.post(
+            f"{URL}{product.pk}/images/",
+            {"image": upload(image_bytes("PNG", size=(40, 30))), "alt_text": str(i)},
+            format="multipart",
+        ),
+    )
+
+    assert [r.status_code for r in responses] == [201] * 4
+    positions = sorted(r.json()["position"] for r in responses)
+    assert positions == [0, 1, 2, 3]

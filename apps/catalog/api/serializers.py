@@ -1,17 +1,58 @@
 """Input validation and output shapes of the catalog API."""
 
+from collections.abc import Callable
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from rest_framework import serializers
 
 from apps.catalog.models import Category, TaxClass
 from apps.common.schema import example
 
 
-def product_out(row: dict) -> dict:
+def media_urls(request) -> Callable[[str], str]:
+    """A stored file's name -> its absolute URL: the storage's own where it is
+    absolute already (S3, a CDN domain), else on this request's host."""
+
+    def url(name: str) -> str:
+        found = default_storage.url(name)
+        return found if urlsplit(found).scheme else request.build_absolute_uri(found)
+
+    return url
+
+
+def _sized(file: dict, url: Callable[[str], str]) -> dict:
+    return {"url": url(file["name"]), "width": file["width"], "height": file["height"]}
+
+
+def image_out(row: dict, *, url: Callable[[str], str]) -> dict:
+    """A row of `selectors.product_image_rows` as the API shows it."""
+    return {
+        "id": row["id"],
+        "url": url(row["image"]),
+        "alt_text": row["alt_text"],
+        "position": row["position"],
+        "width": row["width"],
+        "height": row["height"],
+        "thumbnails": {
+            label: _sized(file, url) for label, file in row["thumbnails"].items()
+        },
+    }
+
+
+def product_out(row: dict, *, url: Callable[[str], str]) -> dict:
     """A product row from `selectors.product_rows` as the API shows it. Plain
-    dict work: the listing renders pages of up to 100 of these."""
+    dict work: the listing renders pages of up to 100 of these. `image`: the
+    first image's listing thumbnail."""
+    thumbnails = row["image_thumbnails"]
+    image = None
+    if thumbnails:
+        image = {
+            **_sized(thumbnails["listing"], url),
+            "alt_text": row["image_alt_text"],
+        }
     return {
         "id": row["id"],
         "sku": row["sku"],
@@ -24,30 +65,107 @@ def product_out(row: dict) -> dict:
         "category": row["category__slug"],
         "is_active": row["is_active"],
         "in_stock": row["in_stock"],
+        "image": image,
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
     }
 
 
-@example(
-    name="A product",
-    value={
-        "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-        "sku": "LAMP-1",
-        "slug": "desk-lamp-lamp-1",
-        "name": "Desk lamp",
-        "description": "",
-        "price": "29.90",
-        "currency": "EUR",
-        "tax_class": "standard",
-        "category": "home",
-        "is_active": True,
-        "in_stock": True,
-        "created_at": "2026-01-15T10:00:00Z",
-        "updated_at": "2026-01-15T10:00:00Z",
+MEDIA = "http://127.0.0.1:8000/media/products/3fa85f64-5717-4562-b3fc-2c963f66afa6"
+LISTING_IMAGE_EXAMPLE = {
+    "url": f"{MEDIA}/9b2f0c6e-listing.jpg",
+    "width": 200,
+    "height": 150,
+    "alt_text": "The lamp, switched on",
+}
+IMAGE_EXAMPLE = {
+    "id": 12,
+    "url": f"{MEDIA}/9b2f0c6e.jpg",
+    "alt_text": "The lamp, switched on",
+    "position": 0,
+    "width": 1600,
+    "height": 1200,
+    "thumbnails": {
+        "listing": {
+            "url": f"{MEDIA}/9b2f0c6e-listing.jpg",
+            "width": 200,
+            "height": 150,
+        },
+        "detail": {"url": f"{MEDIA}/9b2f0c6e-detail.jpg", "width": 600, "height": 450},
     },
-    request=False,
+}
+
+
+class SizedFileSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class ListingImageSerializer(SizedFileSerializer):
+    alt_text = serializers.CharField()
+
+
+class ThumbnailsSerializer(serializers.Serializer):
+    listing = SizedFileSerializer(help_text="Fits CATALOG_IMAGE_LISTING_SIZE.")
+    detail = SizedFileSerializer(help_text="Fits CATALOG_IMAGE_DETAIL_SIZE.")
+
+
+@example(name="An image", value=IMAGE_EXAMPLE, request=False)
+class ProductImageOutSerializer(serializers.Serializer):
+    """Documents `image_out` in the OpenAPI schema."""
+
+    id = serializers.IntegerField()
+    url = serializers.URLField(help_text="The original, as uploaded.")
+    alt_text = serializers.CharField()
+    position = serializers.IntegerField(help_text="0 is shown first.")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    thumbnails = ThumbnailsSerializer()
+
+
+class ProductImageInSerializer(serializers.Serializer):
+    # What the file is, the service reads from its content (Pillow), never
+    # from its name or declared type.
+    image = serializers.FileField(
+        help_text="JPEG, PNG or WebP, within CATALOG_IMAGE_MAX_BYTES and "
+        "CATALOG_IMAGE_MAX_SIDE pixels on each side."
+    )
+    alt_text = serializers.CharField(max_length=250, required=False, allow_blank=True)
+    position = serializers.IntegerField(
+        min_value=0, required=False, help_text="Default: after the others."
+    )
+
+
+@example(
+    name="Move to the front, new alt text",
+    value={"alt_text": "The lamp, switched off", "position": 0},
+    request=True,
 )
+class ProductImageChangeSerializer(serializers.Serializer):
+    alt_text = serializers.CharField(max_length=250, required=False, allow_blank=True)
+    position = serializers.IntegerField(min_value=0, required=False)
+
+
+PRODUCT_EXAMPLE = {
+    "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    "sku": "LAMP-1",
+    "slug": "desk-lamp-lamp-1",
+    "name": "Desk lamp",
+    "description": "",
+    "price": "29.90",
+    "currency": "EUR",
+    "tax_class": "standard",
+    "category": "home",
+    "is_active": True,
+    "in_stock": True,
+    "image": LISTING_IMAGE_EXAMPLE,
+    "created_at": "2026-01-15T10:00:00Z",
+    "updated_at": "2026-01-15T10:00:00Z",
+}
+
+
+@example(name="A product", value=PRODUCT_EXAMPLE, request=False)
 class ProductOutSerializer(serializers.Serializer):
     """Documents `product_out` in the OpenAPI schema."""
 
@@ -62,8 +180,22 @@ class ProductOutSerializer(serializers.Serializer):
     category = serializers.SlugField(allow_null=True)
     is_active = serializers.BooleanField()
     in_stock = serializers.BooleanField()
+    image = ListingImageSerializer(
+        allow_null=True, help_text="The first image's listing thumbnail; null without."
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+
+@example(
+    name="A product with its images",
+    value={**PRODUCT_EXAMPLE, "images": [IMAGE_EXAMPLE]},
+    request=False,
+)
+class ProductDetailOutSerializer(ProductOutSerializer):
+    """Documents a product's detail: `product_out` with every image."""
+
+    images = ProductImageOutSerializer(many=True, help_text="In display order.")
 
 
 @example(

@@ -10,6 +10,16 @@ urlpatterns = [
         views.ProductDetailApi.as_view(),
         name="product-detail",
     ),
+    path(
+        "products/<uuid:product_id>/images/",
+        views.ProductImageCreateApi.as_view(),
+        name="product-image-list",
+    ),
+    path(
+        "products/<uuid:product_id>/images/<int:image_id>/",
+        views.ProductImageDetailApi.as_view(),
+        name="product-image-detail",
+    ),
     path("categories/", views.CategoryListCreateApi.as_view(), name="category-list"),
     path(
         "categories/<slug:slug>/",

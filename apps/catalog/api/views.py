@@ -2,26 +2,35 @@
 
 import uuid
 
+from django.conf import settings
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from apps.catalog import selectors, services
+from apps.catalog import image_services, selectors, services
 from apps.catalog.api.cache import CachedAnonymousReads
 from apps.catalog.api.filters import ProductFilter
 from apps.catalog.api.pagination import LeanPageNumberPagination
 from apps.catalog.api.serializers import (
+    IMAGE_EXAMPLE,
     CategoryInSerializer,
     CategoryOutSerializer,
+    ProductDetailOutSerializer,
+    ProductImageChangeSerializer,
+    ProductImageInSerializer,
+    ProductImageOutSerializer,
     ProductInSerializer,
     ProductOutSerializer,
+    image_out,
+    media_urls,
     product_out,
 )
-from apps.catalog.errors import ProductNotFound
+from apps.catalog.errors import ImageUploadTooLarge, ProductNotFound
 from apps.common.errors import NotFound
-from apps.common.permissions import IsStaffOrReadOnly
+from apps.common.permissions import IsStaff, IsStaffOrReadOnly
 
 
 def _is_staff(request) -> bool:
@@ -34,7 +43,13 @@ def _product_response(request, product_id: uuid.UUID, status_code=status.HTTP_20
     )
     if row is None:
         raise ProductNotFound(f"No product with id {product_id}.")
-    return Response(product_out(row), status=status_code)
+    url = media_urls(request)
+    images = selectors.product_image_rows(product_id=product_id)
+    body = {
+        **product_out(row, url=url),
+        "images": [image_out(i, url=url) for i in images],
+    }
+    return Response(body, status=status_code)
 
 
 class ProductListCreateApi(CachedAnonymousReads, GenericAPIView):
@@ -61,9 +76,12 @@ class ProductListCreateApi(CachedAnonymousReads, GenericAPIView):
         if ProductFilter.is_requested(request.query_params):
             products = self.filter_queryset(products)
         rows = self.paginate_queryset(selectors.product_rows(products))
-        return self.get_paginated_response([product_out(row) for row in rows])
+        url = media_urls(request)
+        return self.get_paginated_response([product_out(r, url=url) for r in rows])
 
-    @extend_schema(request=ProductInSerializer, responses={201: ProductOutSerializer})
+    @extend_schema(
+        request=ProductInSerializer, responses={201: ProductDetailOutSerializer}
+    )
     def post(self, request):
         """Create a product.
 
@@ -78,16 +96,19 @@ class ProductListCreateApi(CachedAnonymousReads, GenericAPIView):
 
 class ProductDetailApi(CachedAnonymousReads, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
-    serializer_class = ProductOutSerializer
+    serializer_class = ProductDetailOutSerializer
 
     def get(self, request, product_id: uuid.UUID):
         """Get a product.
 
-        An inactive product is a 404 for everyone but staff.
+        With all its images in display order. An inactive product is a 404 for
+        everyone but staff.
         """
         return _product_response(request, product_id)
 
-    @extend_schema(request=ProductInSerializer, responses={200: ProductOutSerializer})
+    @extend_schema(
+        request=ProductInSerializer, responses={200: ProductDetailOutSerializer}
+    )
     def patch(self, request, product_id: uuid.UUID):
         """Change a product.
 
@@ -107,6 +128,112 @@ class ProductDetailApi(CachedAnonymousReads, GenericAPIView):
         Staff only. The product stays for past orders and leaves the listing.
         """
         services.product_deactivate(product_id=product_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Room for the form's other fields and the multipart boundaries beside the file.
+UPLOAD_FORM_ALLOWANCE = 64 * 1024
+
+
+def _refuse_a_body_past_the_image_limit(request) -> None:
+    """Before parsing: Django would otherwise stream a body of any size to a
+    temporary file before the service could refuse it."""
+    limit = settings.CATALOG_IMAGE_MAX_BYTES + UPLOAD_FORM_ALLOWANCE
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        raise ImageUploadTooLarge(
+            f"The request body is larger than {limit} bytes; an image may have "
+            f"at most {settings.CATALOG_IMAGE_MAX_BYTES}."
+        )
+
+
+def _image_response(request, image, status_code=status.HTTP_200_OK) -> Response:
+    row = selectors.product_image_row(image_id=image.pk)
+    return Response(image_out(row, url=media_urls(request)), status=status_code)
+
+
+class ProductImageCreateApi(GenericAPIView):
+    permission_classes = [IsStaff]
+    parser_classes = [MultiPartParser]
+    serializer_class = ProductImageInSerializer
+
+    @extend_schema(
+        request={"multipart/form-data": ProductImageInSerializer},
+        responses={201: ProductImageOutSerializer},
+        examples=[
+            OpenApiExample(
+                "An image upload",
+                value={
+                    "image": "(the file's bytes)",
+                    "alt_text": "The lamp, switched on",
+                    "position": 0,
+                },
+                request_only=True,
+                media_type="multipart/form-data",
+            ),
+            OpenApiExample(
+                "The stored image",
+                value=IMAGE_EXAMPLE,
+                response_only=True,
+                status_codes=["201"],
+            ),
+        ],
+    )
+    def post(self, request, product_id: uuid.UUID):
+        """Upload an image of a product.
+
+        Staff only; multipart/form-data. The file must be a JPEG, PNG or WebP by its
+        content, within the size and dimension limits; otherwise a 400 naming `image`
+        and nothing is stored. Thumbnails are made at once. Publishes
+        `catalog.product.changed.v1` (`fields`: `images`).
+        """
+        _refuse_a_body_past_the_image_limit(request)
+        serializer = ProductImageInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        image = image_services.product_image_add(
+            product_id=product_id,
+            upload=data["image"],
+            alt_text=data.get("alt_text", ""),
+            position=data.get("position"),
+        )
+        return _image_response(request, image, status.HTTP_201_CREATED)
+
+
+class ProductImageDetailApi(GenericAPIView):
+    permission_classes = [IsStaff]
+    serializer_class = ProductImageOutSerializer
+
+    @extend_schema(
+        request=ProductImageChangeSerializer,
+        responses={200: ProductImageOutSerializer},
+    )
+    def patch(self, request, product_id: uuid.UUID, image_id: int):
+        """Change an image's alt text or position.
+
+        Staff only. A new `position` moves the others to make room (0 is first).
+        Publishes `catalog.product.changed.v1` (`fields`: `images`).
+        """
+        serializer = ProductImageChangeSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        image = image_services.product_image_update(
+            product_id=product_id,
+            image_id=image_id,
+            data=dict(serializer.validated_data),
+        )
+        return _image_response(request, image)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, product_id: uuid.UUID, image_id: int):
+        """Delete an image.
+
+        Staff only. Its files are deleted once the deletion is committed. Publishes
+        `catalog.product.changed.v1` (`fields`: `images`).
+        """
+        image_services.product_image_delete(product_id=product_id, image_id=image_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
