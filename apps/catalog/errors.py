@@ -11,3 +11,8 @@ class ProductNotFound(NotFound):
 class CategoryInUse(Conflict):
     code = "category_in_use"
     title = "Category still has products or subcategories"
+
+
+class VariantNotFound(NotFound):
+    code = "variant_not_found"
+    title = "Variant not found"
