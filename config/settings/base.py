@@ -155,6 +155,15 @@ warnings.filterwarnings("ignore", message="No directory at", module="whitenoise"
 # A request body above this is refused (413 for the API, 400 for a form).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1_048_576)
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="EUR")
+# Catalog search (docs/catalog.md): how close a typed word must be to a word of
+# a product name (pg_trgm word similarity, 0..1) to match despite a typo, and
+# the lower bounds of the price bands the listing's facets count.
+CATALOG_SEARCH_TYPO_SIMILARITY = env.float(
+    "CATALOG_SEARCH_TYPO_SIMILARITY", default=0.4
+)
+CATALOG_PRICE_BANDS = env.list(
+    "CATALOG_PRICE_BANDS", cast=int, default=[0, 25, 50, 100, 250, 500]
+)
 
 # --- CORS: browser front ends on other origins (none allowed by default) ------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

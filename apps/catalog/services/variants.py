@@ -17,6 +17,7 @@ from apps.catalog.models import (
     product_in_stock,
     product_search_vector,
 )
+from apps.catalog.selectors import sellable_name
 from apps.catalog.services.common import (
     PRODUCT_CONSTRAINTS,
     clean_price,
@@ -46,11 +47,6 @@ class VariantSpec:
     @property
     def label(self) -> str:
         return " / ".join(self.options.values())
-
-
-def sellable_name(product_name: str, label: str) -> str:
-    """The name orders and inventory show: "T-shirt (M / Red)"."""
-    return f"{product_name} ({label})" if label else product_name
 
 
 def variant_spec(data: dict, *, prefix: str = "") -> VariantSpec:

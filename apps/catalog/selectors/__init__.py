@@ -3,10 +3,10 @@
 import uuid
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Lower
 
-from apps.catalog.models import Category, Product
+from apps.catalog.models import Category, Product, Variant, VariantOption
 
 # The columns the listing and the detail render; read with `.values()` so a
 # page of products costs one query and no model instantiation.
@@ -17,6 +17,7 @@ PRODUCT_FIELDS = (
     "name",
     "description",
     "price",
+    "price_max",
     "currency",
     "is_active",
     "in_stock",
@@ -114,14 +115,80 @@ def product_sku_taken(*, sku: str, exclude_id: uuid.UUID | None = None) -> bool:
     return products.exists()
 
 
-SNAPSHOT_FIELDS = ("id", "sku", "name", "price", "currency", "is_active")
+# A sellable item is a variant: its snapshot joins the product once.
+SNAPSHOT_FIELDS = (
+    "id",
+    "sku",
+    "price",
+    "options_label",
+    "is_active",
+    "product__name",
+    "product__currency",
+    "product__is_active",
+)
+
+
+def sellable_name(product_name: str, label: str) -> str:
+    """The name orders and inventory show: "T-shirt (M / Red)"."""
+    return f"{product_name} ({label})" if label else product_name
+
+
+def _snapshot_row(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "sku": row["sku"],
+        "name": sellable_name(row["product__name"], row["options_label"]),
+        "price": row["price"],
+        "currency": row["product__currency"],
+        "is_active": row["is_active"] and row["product__is_active"],
+    }
 
 
 def product_snapshot_rows(product_ids: Iterable[uuid.UUID]) -> list[dict]:
-    return list(Product.objects.filter(pk__in=product_ids).values(*SNAPSHOT_FIELDS))
+    """Rows of the variants with these ids (the sellable ids)."""
+    rows = Variant.objects.filter(pk__in=product_ids).values(*SNAPSHOT_FIELDS)
+    return [_snapshot_row(row) for row in rows]
 
 
 def product_snapshot_rows_by_sku(skus_lower: Iterable[str]) -> list[dict]:
-    """Through the case-insensitive unique index on the sku."""
-    rows = Product.objects.annotate(sku_lower=Lower("sku"))
-    return list(rows.filter(sku_lower__in=list(skus_lower)).values(*SNAPSHOT_FIELDS))
+    """Through the case-insensitive unique index on the variant's sku."""
+    rows = Variant.objects.annotate(sku_lower=Lower("sku"))
+    rows = rows.filter(sku_lower__in=list(skus_lower)).values(*SNAPSHOT_FIELDS)
+    return [_snapshot_row(row) for row in rows]
+
+
+def product_variants(*, product_id: uuid.UUID, include_inactive: bool) -> list[dict]:
+    """The variants of a product, oldest first, each with its option values
+    (two queries)."""
+    variants = Variant.objects.filter(product_id=product_id).order_by(
+        "created_at", "id"
+    )
+    if not include_inactive:
+        variants = variants.filter(is_active=True)
+    return [
+        {
+            "id": v.pk,
+            "sku": v.sku,
+            "price": v.price,
+            "options": {o.name: o.value for o in v.option_values.all()},
+            "is_active": v.is_active,
+            "in_stock": v.in_stock,
+        }
+        for v in variants.prefetch_related("option_values")
+    ]
+
+
+def product_with_options(
+    products: QuerySet[Product], *, options: list[tuple[str, str]]
+) -> QuerySet[Product]:
+    """Products with an active variant that has every (name, value), in any case."""
+    variants = Variant.objects.filter(product_id=OuterRef("pk"), is_active=True)
+    for name, value in options:
+        variants = variants.filter(
+            Exists(
+                VariantOption.objects.filter(
+                    variant_id=OuterRef("pk"), name__iexact=name, value__iexact=value
+                )
+            )
+        )
+    return products.filter(Exists(variants))
