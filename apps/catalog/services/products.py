@@ -62,7 +62,7 @@ def product_create(
             for i, data in enumerate(variants)
         ]
         for i, spec in enumerate(specs):
-            check_variant_set(specs, changed=spec, prefix=f"variants.{i}.")
+            check_variant_set(specs[: i + 1], changed=spec, prefix=f"variants.{i}.")
     else:
         if price is None:
             raise ValidationFailed({"price": ["This field is required."]})
@@ -102,7 +102,9 @@ def product_update(*, product_id: uuid.UUID, data: dict) -> Product:
         _check_product(product)
         product.save()
         variants = list(
-            Variant.objects.filter(product=product).values_list("pk", "is_active")
+            Variant.objects.filter(product=product)
+            .order_by("created_at", "id")
+            .values_list("pk", "is_active")
         )
         mirrored = {}
         if "price" in data:

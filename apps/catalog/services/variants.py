@@ -11,7 +11,6 @@ from apps.catalog.errors import VariantNotFound
 from apps.catalog.events import ProductCreated, ProductDeactivated, ProductPriceChanged
 from apps.catalog.models import (
     Product,
-    ProductAvailability,
     Variant,
     VariantOption,
     product_in_stock,
@@ -129,24 +128,16 @@ def variants_insert(*, product: Product, specs: list[VariantSpec]) -> list[Varia
     """Writes new variants and their options, each publishing
     catalog.product.created.v1 (inventory makes its stock item from it).
     Call inside the product's transaction, then `product_summarise`."""
-    ids = [spec.id or uuid.uuid4() for spec in specs]
-    # A level that arrived before the variant (by id) counts from the start.
-    stocked = set(
-        ProductAvailability.objects.filter(pk__in=ids, available__gt=0).values_list(
-            "pk", flat=True
-        )
-    )
     variants = [
         Variant(
-            id=variant_id,
+            id=spec.id or uuid.uuid4(),
             product=product,
             sku=spec.sku,
             price=spec.price,
             options_label=spec.label,
             is_active=spec.is_active,
-            in_stock=variant_id in stocked,
         )
-        for variant_id, spec in zip(ids, specs, strict=True)
+        for spec in specs
     ]
     Variant.objects.bulk_create(variants)
     VariantOption.objects.bulk_create(
