@@ -217,11 +217,23 @@ class ProductAvailability(models.Model):
 def product_search_vector():
     """What `Product.search_vector` holds: name and SKUs weighted A, the
     description B, with the `simple` configuration (no stemming, so a prefix
-    typed so far matches the words it starts)."""
+    typed so far matches the words it starts). Punctuation becomes a space
+    first, as in the query (`LAMP-1` is `lamp` and `1`, not `lamp` and `-1`)."""
     return (
-        SearchVector("name", weight="A", config="simple")
-        + SearchVector("variant_skus", weight="A", config="simple")
-        + SearchVector("description", weight="B", config="simple")
+        SearchVector(_words("name"), weight="A", config="simple")
+        + SearchVector(_words("variant_skus"), weight="A", config="simple")
+        + SearchVector(_words("description"), weight="B", config="simple")
+    )
+
+
+def _words(field: str) -> models.Func:
+    return models.Func(
+        models.F(field),
+        models.Value(r"[^[:alnum:]]+"),
+        models.Value(" "),
+        models.Value("g"),
+        function="REGEXP_REPLACE",
+        output_field=models.TextField(),
     )
 
 

@@ -24,16 +24,31 @@ class AddIndexOnPostgres(PostgresOnly, migrations.AddIndex):
     pass
 
 
+class TrigramExtensionOnPostgres(PostgresOnly, TrigramExtension):
+    """Django guards only the forwards step of an extension by the vendor."""
+
+
 def fill_search_vectors(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     from django.contrib.postgres.search import SearchVector
+    from django.db.models import F, Func, TextField, Value
+
+    def words(field):
+        return Func(
+            F(field),
+            Value(r"[^[:alnum:]]+"),
+            Value(" "),
+            Value("g"),
+            function="REGEXP_REPLACE",
+            output_field=TextField(),
+        )
 
     Product = apps.get_model("catalog", "Product")
     Product.objects.using(schema_editor.connection.alias).update(
-        search_vector=SearchVector("name", weight="A", config="simple")
-        + SearchVector("variant_skus", weight="A", config="simple")
-        + SearchVector("description", weight="B", config="simple")
+        search_vector=SearchVector(words("name"), weight="A", config="simple")
+        + SearchVector(words("variant_skus"), weight="A", config="simple")
+        + SearchVector(words("description"), weight="B", config="simple")
     )
 
 
@@ -43,7 +58,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),  # does nothing on other databases
+        TrigramExtensionOnPostgres(),
         migrations.AddField(
             model_name="product",
             name="search_vector",

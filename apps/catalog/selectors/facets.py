@@ -5,7 +5,7 @@ availability. Three queries, whatever the size of the result."""
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from apps.catalog.models import Product, VariantOption
 
@@ -30,13 +30,13 @@ def product_facets(products: QuerySet[Product]) -> dict:
     }
     totals = products.aggregate(
         **band_counts,
-        in_stock=Count("pk", filter=Q(in_stock=True)),
-        out_of_stock=Count("pk", filter=Q(in_stock=False)),
+        stocked=Count("pk", filter=Q(in_stock=True)),
+        unstocked=Count("pk", filter=Q(in_stock=False)),
     )
     categories = (
         products.values("category__slug")
         .annotate(count=Count("pk"))
-        .order_by("category__slug")
+        .order_by(F("category__slug").asc(nulls_last=True))
     )
     options = (
         VariantOption.objects.filter(
@@ -64,7 +64,7 @@ def product_facets(products: QuerySet[Product]) -> dict:
             for row in options
         ],
         "in_stock": [
-            {"value": True, "count": totals["in_stock"]},
-            {"value": False, "count": totals["out_of_stock"]},
+            {"value": True, "count": totals["stocked"]},
+            {"value": False, "count": totals["unstocked"]},
         ],
     }

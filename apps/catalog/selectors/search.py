@@ -1,8 +1,8 @@
 """Product search (private). On PostgreSQL: the stored, weighted
 `Product.search_vector` (GIN index) matched by every word as a prefix, or the
 name matched by trigram word similarity (GIN trigram index) so typos still
-find it; ranked by both, ties broken by id. Elsewhere: `icontains` over name,
-SKUs and description, in the listing's ordering."""
+find it; ranked by both, ties broken by id. Elsewhere: every word `icontains`
+in the name, SKUs or description, in the listing's ordering."""
 
 import re
 
@@ -35,11 +35,13 @@ def product_search(products: QuerySet[Product], *, text: str) -> QuerySet[Produc
     if not text:
         return products
     if connections[router.db_for_read(Product)].vendor != "postgresql":
-        return products.filter(
-            Q(name__icontains=text)
-            | Q(variant_skus__icontains=text)
-            | Q(description__icontains=text)
-        )
+        for word in text.split()[:MAX_WORDS]:
+            products = products.filter(
+                Q(name__icontains=word)
+                | Q(variant_skus__icontains=word)
+                | Q(description__icontains=word)
+            )
+        return products
     words = search_words(text)
     if not words:
         return products.none()
@@ -49,7 +51,7 @@ def product_search(products: QuerySet[Product], *, text: str) -> QuerySet[Produc
     typed = Value(" ".join(words))
     return (
         products.filter(
-            Q(search_vector=query) | Q(TrigramWordSimilar(typed, F("name")))
+            Q(search_vector=query) | Q(TrigramWordSimilar(F("name"), typed))
         )
         .alias(
             relevance=SearchRank(F("search_vector"), query)
