@@ -12,6 +12,7 @@ from bench.wrk import run_wrk
 
 ORDER_CONCURRENCY = 8
 ORDERS_SCENARIO = "order placement to confirmed"
+SEARCH_SCENARIO = "search (ref: filtered listing)"
 RACE_BUYERS = 16
 SETTLE_TIMEOUT = 15.0
 SHIPPING_ADDRESS = {
@@ -70,13 +71,65 @@ def listing(fx: Fixture, port, seconds, connections):
     )
 
 
-def listing_filtered(fx: Fixture, port, seconds, connections):
+def filtered_listing_paths(fx: Fixture) -> list[str]:
     bands = [(10 * n, 10 * n + 60) for n in range(0, 400, 20)]
-    api_paths = [
+    return [
         f"/api/v1/catalog/products/?min_price={low}&max_price={high}&in_stock=true"
         f"&category={fx.category_slugs[i % len(fx.category_slugs)]}&ordering=price"
         for i, (low, high) in enumerate(bands)
     ]
+
+
+# What shoppers type: whole words, words being typed, SKUs, typos; several
+# match thousands of the 10,000 products, so ranking has work to do.
+SEARCHES = [
+    "red",
+    "blue product",
+    "gree",
+    "bla",
+    "product 0012",
+    "bench 0420",
+    "BENCH-00420",
+    "BENCH-00424-M",
+    "prodcut",
+    "blakc",
+    "grene product",
+    "00777",
+]
+
+
+def search(fx: Fixture, port, seconds, connections):
+    """Search (`q`) against the filtered listing of the same run: the issue's
+    target is a search p50 within 2x of the filtered listing's."""
+    from urllib.parse import quote
+
+    return _api_and_reference(
+        "search",
+        port=port,
+        seconds=seconds,
+        connections=connections,
+        api=_get([f"/api/v1/catalog/products/?q={quote(q)}" for q in SEARCHES]),
+        ref=_get(filtered_listing_paths(fx)),
+    )
+
+
+def search_p50_note(rows) -> str:
+    found = {name: (api, ref) for name, api, ref in rows}
+    if SEARCH_SCENARIO not in found:
+        return "search: not measured"
+    search_api, listing_api = found[SEARCH_SCENARIO]
+    ratio = search_api.p50_ms / listing_api.p50_ms if listing_api.p50_ms else 0.0
+    verdict = "within" if ratio <= 2 else "ABOVE"
+    return (
+        f"search p50 {search_api.p50_ms:.1f} ms / filtered listing p50 "
+        f"{listing_api.p50_ms:.1f} ms = {ratio:.2f} ({verdict} the 2x target); the "
+        "search row's reference is the filtered listing through the API."
+    )
+
+
+def listing_filtered(fx: Fixture, port, seconds, connections):
+    bands = [(10 * n, 10 * n + 60) for n in range(0, 400, 20)]
+    api_paths = filtered_listing_paths(fx)
     ref_paths = [
         f"/bench/products/?min_price={low}&max_price={high}&ordering=price"
         for low, high in bands
@@ -244,6 +297,7 @@ SCENARIOS = [
     ("catalog listing", listing),
     ("listing with filters", listing_filtered),
     ("product detail", detail),
+    (SEARCH_SCENARIO, search),
     ("login", login),
     (ORDERS_SCENARIO, order_to_confirmed),
     ("last-unit race", last_unit_race),
