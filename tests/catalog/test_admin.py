@@ -174,6 +174,16 @@ def _change_form(product, variants: list[dict], extra: dict | None = None) -> di
     return data
 
 
+def _blue_variant(product) -> dict:
+    return {
+        "product": str(product.pk),
+        "sku": "LAMP-B",
+        "price": "12.00",
+        "options": "colour=blue",
+        "is_active": "on",
+    }
+
+
 def test_staff_edit_variants_inline_through_the_services(admin_client):
     lamp = services.product_create(sku="LAMP", name="Lamp", price="10.00")
     url = f"{CHANGELIST}{lamp.pk}/change/"
@@ -193,13 +203,7 @@ def test_staff_edit_variants_inline_through_the_services(admin_client):
                     "is_active": "on",
                 }
             ],
-            extra={
-                "product": str(lamp.pk),
-                "sku": "LAMP-B",
-                "price": "12.00",
-                "options": "colour=blue",
-                "is_active": "on",
-            },
+            extra=_blue_variant(lamp),
         ),
     )
 
@@ -225,13 +229,7 @@ def test_a_refused_inline_variant_is_reported_and_not_saved(admin_client):
         _change_form(
             lamp,
             [],
-            extra={
-                "product": str(lamp.pk),
-                "sku": "LAMP-B",
-                "price": "12.00",
-                "options": "colour=blue",
-                "is_active": "on",
-            },
+            extra=_blue_variant(lamp),
         ),
         follow=True,
     )
