@@ -24,6 +24,7 @@ from apps.catalog.api.serializers import (
     variant_out,
 )
 from apps.catalog.errors import ProductNotFound, VariantNotFound
+from apps.catalog.models import Variant
 from apps.catalog.selectors.facets import product_facets
 from apps.common.errors import NotFound, ValidationFailed
 from apps.common.permissions import IsStaffOrReadOnly
@@ -164,6 +165,7 @@ class ProductVariantListCreateApi(GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     serializer_class = VariantOutSerializer
     pagination_class = None
+    queryset = Variant.objects.none()  # for the schema generator only
 
     @extend_schema(
         operation_id="catalog_products_variants_list",
