@@ -1,7 +1,8 @@
 """Product search (private). On PostgreSQL: the stored, weighted
-`Product.search_vector` (GIN index) matched by every word as a prefix, or the
-name matched by trigram word similarity (GIN trigram index) so typos still
-find it; ranked by both, ties broken by id. Elsewhere: every word `icontains`
+`Product.search_vector` (GIN index) matched by every word as a prefix, ranked
+by ts_rank; when nothing matches so, the name matched by trigram word
+similarity (GIN trigram index) so typos still find it, ranked by that
+similarity; ties broken by id. Elsewhere: every word `icontains`
 in the name, SKUs or description, in the listing's ordering."""
 
 import re
@@ -14,7 +15,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connections, router
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Case, Exists, F, FloatField, Q, QuerySet, Value, When
 
 from apps.catalog.models import Product
 from apps.common.db import alias_for
@@ -49,13 +50,20 @@ def product_search(products: QuerySet[Product], *, text: str) -> QuerySet[Produc
         " & ".join(f"{word}:*" for word in words), search_type="raw", config="simple"
     )
     typed = Value(" ".join(words))
+    prefixed = Q(search_vector=query)
+    # Typos are looked for only when no product has words starting with the
+    # typed ones: the subquery is uncorrelated, so PostgreSQL runs it once,
+    # and the costly trigram comparison is skipped when the prefixes match.
+    none_prefixed = ~Exists(products.filter(prefixed))
+    similar = Q(TrigramWordSimilar(F("name"), typed))
     return (
-        products.filter(
-            Q(search_vector=query) | Q(TrigramWordSimilar(F("name"), typed))
-        )
+        products.filter(prefixed | (Q(none_prefixed) & similar))
         .alias(
-            relevance=SearchRank(F("search_vector"), query)
-            + TrigramWordSimilarity(typed, F("name"))
+            relevance=Case(
+                When(prefixed, then=SearchRank(F("search_vector"), query)),
+                default=TrigramWordSimilarity(typed, F("name")),
+                output_field=FloatField(),
+            )
         )
         .order_by("-relevance", "id")
     )
