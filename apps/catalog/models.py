@@ -3,7 +3,7 @@
 
 import uuid
 
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models.functions import Length, Lower
@@ -117,9 +117,10 @@ class Product(models.Model):
             models.Index(fields=["slug"], name="catalog_prod_slug"),
             # Created on PostgreSQL only (migration 0004_search).
             GinIndex(fields=["search_vector"], name="catalog_prod_search"),
-            GinIndex(
+            # GiST, not GIN: it also orders by trigram distance (nearest names).
+            GistIndex(
                 fields=["name"],
-                opclasses=["gin_trgm_ops"],
+                opclasses=["gist_trgm_ops"],
                 name="catalog_prod_name_trgm",
             ),
         ]

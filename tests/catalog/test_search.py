@@ -83,13 +83,19 @@ def test_prefixes_and_typos_find_the_product_first(api_client, desk, q, first):
 
 @pytest.mark.services
 @pytest.mark.django_db
-def test_search_is_one_ranked_query(api_client, desk):
+def test_search_is_a_check_and_one_ranked_query(api_client, desk):
     with catalog_queries() as queries:
         found = skus(api_client.get(URL, {"q": "keyb", "page_size": 5}))
+        typo = skus(api_client.get(URL, {"q": "keybaord", "page_size": 5}))
+
     assert found == ["KB-1", "MS-1"]  # the name (A) before the description (B)
-    assert len(queries) == 1
-    sql = queries.captured_queries[0]["sql"]
-    assert "@@" in sql and "%>" in sql and "ts_rank" in sql
+    assert typo == ["KB-1"]
+    prefixes, ranked, no_prefixes, nearest = (
+        q["sql"] for q in queries.captured_queries
+    )
+    assert "@@" in prefixes and "@@" in no_prefixes
+    assert "ts_rank" in ranked and "%>" not in ranked
+    assert "%>" in nearest and "<<->" in nearest
 
 
 @pytest.mark.services

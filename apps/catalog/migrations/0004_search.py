@@ -74,10 +74,10 @@ class Migration(migrations.Migration):
         ),
         AddIndexOnPostgres(
             model_name="product",
-            index=django.contrib.postgres.indexes.GinIndex(
+            index=django.contrib.postgres.indexes.GistIndex(
                 fields=["name"],
                 name="catalog_prod_name_trgm",
-                opclasses=["gin_trgm_ops"],
+                opclasses=["gist_trgm_ops"],
             ),
         ),
         migrations.RunPython(fill_search_vectors, migrations.RunPython.noop),

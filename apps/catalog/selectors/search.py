@@ -1,8 +1,8 @@
 """Product search (private). On PostgreSQL: the stored, weighted
 `Product.search_vector` (GIN index) matched by every word as a prefix, ranked
 by ts_rank; when nothing matches so, the name matched by trigram word
-similarity (GIN trigram index) so typos still find it, ranked by that
-similarity; ties broken by id. Elsewhere: every word `icontains`
+similarity (GiST trigram index) so typos still find it, nearest first; ties
+broken by id. Elsewhere: every word `icontains`
 in the name, SKUs or description, in the listing's ordering."""
 
 import re
@@ -12,15 +12,16 @@ from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
-    TrigramWordSimilarity,
+    TrigramWordDistance,
 )
 from django.db import connections, router
-from django.db.models import Case, Exists, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet, Value
 
 from apps.catalog.models import Product
 from apps.common.db import alias_for
 
 MAX_WORDS = 8
+MAX_TYPO_RESULTS = 200
 MAX_WORD_LENGTH = 50
 
 
@@ -49,23 +50,27 @@ def product_search(products: QuerySet[Product], *, text: str) -> QuerySet[Produc
     query = SearchQuery(
         " & ".join(f"{word}:*" for word in words), search_type="raw", config="simple"
     )
-    typed = Value(" ".join(words))
-    prefixed = Q(search_vector=query)
-    # Typos are looked for only when no product has words starting with the
-    # typed ones: the subquery is uncorrelated, so PostgreSQL runs it once,
-    # and the costly trigram comparison is skipped when the prefixes match.
-    none_prefixed = ~Exists(products.filter(prefixed))
-    similar = Q(TrigramWordSimilar(F("name"), typed))
-    return (
-        products.filter(prefixed | (Q(none_prefixed) & similar))
-        .alias(
-            relevance=Case(
-                When(prefixed, then=SearchRank(F("search_vector"), query)),
-                default=TrigramWordSimilarity(typed, F("name")),
-                output_field=FloatField(),
-            )
+    prefixed = products.filter(search_vector=query)
+    if prefixed.exists():
+        return prefixed.alias(relevance=SearchRank(F("search_vector"), query)).order_by(
+            "-relevance", "id"
         )
-        .order_by("-relevance", "id")
+    # No product has words starting with the typed ones: a typo. The GiST
+    # trigram index yields the nearest names without comparing every name
+    # (a nearest-first index scan, which a tie-breaking `id` would defeat), so
+    # the nearest MAX_TYPO_RESULTS are picked that way, then ordered with `id`.
+    typed = Value(" ".join(words))
+    distance = TrigramWordDistance(typed, F("name"))
+    nearest = (
+        products.filter(TrigramWordSimilar(F("name"), typed))
+        .alias(distance=distance)
+        .order_by("distance")
+        .values("pk")[:MAX_TYPO_RESULTS]
+    )
+    return (
+        products.filter(pk__in=nearest)
+        .alias(distance=distance)
+        .order_by("distance", "id")
     )
 
 
