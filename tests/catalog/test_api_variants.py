@@ -29,7 +29,7 @@ def test_detail_shows_options_and_active_variants_with_stock(
     with catalog_queries() as queries:
         body = api_client.get(f"{URL}{shirt.pk}/").json()
 
-    assert len(queries) == 3  # the product, its variants, their option values
+    assert len(queries) == 2  # the product, its variants with their option values
     assert (body["price"], body["price_max"], body["in_stock"]) == (
         "19.90",
         "19.90",

@@ -48,8 +48,8 @@ class ProductFilter(django_filters.FilterSet):
         method="filter_category",
         help_text="A category slug; products of its subcategories are included.",
     )
-    # Against the price range: some active variant costs at least / at most this.
-    min_price = django_filters.NumberFilter(field_name="price_max", lookup_expr="gte")
+    # On the lowest ("from") price, through the (is_active, price, id) index.
+    min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
     max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte")
     in_stock = StrictBooleanFilter(help_text="true: only products in stock.")
     is_active = StrictBooleanFilter(help_text="Staff only: false lists inactive ones.")

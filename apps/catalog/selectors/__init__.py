@@ -158,24 +158,36 @@ def product_snapshot_rows_by_sku(skus_lower: Iterable[str]) -> list[dict]:
 
 
 def product_variants(*, product_id: uuid.UUID, include_inactive: bool) -> list[dict]:
-    """The variants of a product, oldest first, each with its option values
-    (two queries)."""
-    variants = Variant.objects.filter(product_id=product_id).order_by(
-        "created_at", "id"
-    )
+    """The variants of a product, oldest first, each with its option values:
+    one query (a row per variant and option value)."""
+    variants = Variant.objects.filter(product_id=product_id)
     if not include_inactive:
         variants = variants.filter(is_active=True)
-    return [
-        {
-            "id": v.pk,
-            "sku": v.sku,
-            "price": v.price,
-            "options": {o.name: o.value for o in v.option_values.all()},
-            "is_active": v.is_active,
-            "in_stock": v.in_stock,
-        }
-        for v in variants.prefetch_related("option_values")
-    ]
+    rows = variants.order_by("created_at", "id", "option_values__name").values_list(
+        "id",
+        "sku",
+        "price",
+        "is_active",
+        "in_stock",
+        "option_values__name",
+        "option_values__value",
+    )
+    found: dict[uuid.UUID, dict] = {}
+    for pk, sku, price, is_active, in_stock, name, value in rows:
+        variant = found.setdefault(
+            pk,
+            {
+                "id": pk,
+                "sku": sku,
+                "price": price,
+                "options": {},
+                "is_active": is_active,
+                "in_stock": in_stock,
+            },
+        )
+        if name is not None:
+            variant["options"][name] = value
+    return list(found.values())
 
 
 def product_with_options(
