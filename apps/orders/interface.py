@@ -32,7 +32,7 @@ def _summary(order) -> OrderSummary:
                 quantity=line.quantity,
                 line_total=line.line_total,
             )
-            for line in order.lines.all()
+            for line in order.line_rows
         ),
         created_at=order.created_at,
     )
@@ -87,7 +87,7 @@ def customer_data(*, user_id: uuid.UUID | str) -> CustomerOrderData:
                 created_at=payment.created_at,
             )
             for order in orders
-            for payment in order.payments.all()
+            for payment in order.payment_rows
         ),
     )
 
@@ -109,7 +109,7 @@ def order_place(
         items=_requested_lines(items),
         address=_shipping_address(address),
     )
-    return order_get(order_id=order.id)
+    return _summary(order)
 
 
 def _requested_lines(items: list[dict]) -> list:

@@ -51,6 +51,14 @@ class Order(models.Model):
     def __str__(self):
         return f"Order {self.id} ({self.status})"
 
+    def with_details(self, *, lines, payments=(), shipment=None) -> "Order":
+        """Attach the rows the order is shown with, in the attributes the
+        selectors prefetch into (`line_rows`, `payment_rows`, `shipment_row`)."""
+        self.line_rows = list(lines)
+        self.payment_rows = list(payments)
+        self.shipment_row = shipment
+        return self
+
 
 class OrderLine(models.Model):
     """What was sold, at the price, name and SKU of the moment of placement."""

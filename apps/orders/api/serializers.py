@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from apps.common.schema import example
 from apps.orders.countries import ISO_COUNTRIES
-from apps.orders.models import Order, OrderLine, OrderStatus, Payment, Shipment
+from apps.orders.models import Order, OrderStatus, PaymentStatus
 from apps.orders.services.placement import MAX_LINES, MAX_QUANTITY
 
 
@@ -94,27 +94,43 @@ class OrderShipSerializer(serializers.Serializer):
     tracking_number = serializers.CharField(max_length=100)
 
 
+def _money(max_digits=14):
+    return serializers.DecimalField(
+        max_digits=max_digits, decimal_places=2, read_only=True
+    )
+
+
 class OrderListFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
     user = serializers.UUIDField(required=False)
 
 
-class OrderLineSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = OrderLine
-        fields = ["product_id", "sku", "name", "unit_price", "quantity", "line_total"]
+# The response serializers declare their fields instead of deriving them from
+# the models: a ModelSerializer rebuilds its fields from the model on every
+# instance, which cost more than the rest of rendering a placed order.
+class OrderLineSerializer(serializers.Serializer):
+    product_id = serializers.UUIDField(read_only=True)
+    sku = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    unit_price = _money(max_digits=12)
+    quantity = serializers.IntegerField(read_only=True)
+    line_total = _money()
 
 
-class PaymentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Payment
-        fields = ["id", "amount", "currency", "status", "last_error", "created_at"]
+class PaymentSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    amount = _money()
+    currency = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=PaymentStatus.choices, read_only=True)
+    last_error = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
 
 
-class ShipmentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Shipment
-        fields = ["carrier", "tracking_number", "shipped_at", "delivered_at"]
+class ShipmentSerializer(serializers.Serializer):
+    carrier = serializers.CharField(read_only=True)
+    tracking_number = serializers.CharField(read_only=True)
+    shipped_at = serializers.DateTimeField(read_only=True)
+    delivered_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class ShippingAddressOutSerializer(serializers.Serializer):
@@ -162,35 +178,27 @@ class ShippingAddressOutSerializer(serializers.Serializer):
     },
     request=False,
 )
-class OrderSerializer(serializers.ModelSerializer):
-    """The order as the API shows it, for an order read by `selectors.order_get`
-    or `order_list` (lines and payments prefetched, shipment selected)."""
+class OrderSerializer(serializers.Serializer):
+    """An order with its lines, payments and shipment."""
 
-    lines = OrderLineSerializer(many=True, read_only=True)
-    payments = PaymentSerializer(many=True, read_only=True)
-    shipment = ShipmentSerializer(read_only=True, allow_null=True)
-    shipping_address = ShippingAddressOutSerializer(source="*", read_only=True)
+    # Read by `selectors.order_get` or `order_list`, or just placed
+    # (`Order.with_details`).
+    id = serializers.UUIDField(read_only=True)
+    user_id = serializers.UUIDField(read_only=True)
+    status = serializers.ChoiceField(choices=OrderStatus.choices, read_only=True)
+    status_reason = serializers.CharField(read_only=True)
+    currency = serializers.CharField(read_only=True)
+    total = _money()
     item_count = serializers.SerializerMethodField()
+    lines = OrderLineSerializer(source="line_rows", many=True, read_only=True)
+    shipping_address = ShippingAddressOutSerializer(source="*", read_only=True)
     reservation_expires_at = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Order
-        fields = [
-            "id",
-            "user_id",
-            "status",
-            "status_reason",
-            "currency",
-            "total",
-            "item_count",
-            "lines",
-            "shipping_address",
-            "reservation_expires_at",
-            "payments",
-            "shipment",
-            "created_at",
-            "updated_at",
-        ]
+    payments = PaymentSerializer(source="payment_rows", many=True, read_only=True)
+    shipment = ShipmentSerializer(
+        source="shipment_row", read_only=True, allow_null=True
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_reservation_expires_at(self, order: Order):
@@ -202,4 +210,4 @@ class OrderSerializer(serializers.ModelSerializer):
         )
 
     def get_item_count(self, order: Order) -> int:
-        return sum(line.quantity for line in order.lines.all())
+        return sum(line.quantity for line in order.line_rows)

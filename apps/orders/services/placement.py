@@ -21,6 +21,14 @@ from apps.orders.services.idempotency import Claim, idempotency_note_work
 MAX_LINES = 100
 MAX_QUANTITY = 1000
 CENT = Decimal("0.01")
+# What the saga changes on an order after its placement.
+SAGA_FIELDS = [
+    "status",
+    "status_reason",
+    "reservation_id",
+    "reservation_expires_at",
+    "updated_at",
+]
 
 
 @dataclass(frozen=True)
@@ -170,6 +178,16 @@ def order_place(
     )
     _store(order, lines, claim)
     metrics.ORDERS_PLACED.inc()
+    return _as_it_stands(order.with_details(lines=lines))
+
+
+def _as_it_stands(order: Order) -> Order:
+    """The new order as it stands after its commit. Delivered in-process, the
+    saga ran during the commit, so the order's own row is read again (its lines
+    are known; it has no payment or shipment yet). Through a broker it is
+    `pending` as committed."""
+    if settings.EVENTS_DELIVERY == "inprocess":
+        order.refresh_from_db(fields=SAGA_FIELDS)
     return order
 
 

@@ -17,15 +17,15 @@ pytestmark = pytest.mark.django_db
 def test_a_5xx_after_the_order_was_committed_replays_that_order(
     customer_client, catalog, monkeypatch
 ):
-    real_get = views.selectors.order_get
+    real_render = views._created
 
-    def broken_render(**kwargs):
+    def broken_render(order):
         raise RuntimeError("rendering failed after the commit")
 
-    monkeypatch.setattr(views.selectors, "order_get", broken_render)
+    monkeypatch.setattr(views, "_created", broken_render)
     customer_client.raise_request_exception = False
     failed = place(customer_client, key="checkout-1")
-    monkeypatch.setattr(views.selectors, "order_get", real_get)
+    monkeypatch.setattr(views, "_created", real_render)
 
     retried = place(customer_client, key="checkout-1")
 
