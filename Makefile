@@ -6,7 +6,7 @@ PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: install run migrate test test-alone lint bench clean run-split test-split test-split-faults mutate mutate-sample
+.PHONY: install run migrate test test-alone lint bench soak clean run-split test-split test-split-faults mutate mutate-sample
 
 $(VENV)/.installed: requirements/base.txt requirements/local.txt requirements/production.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,6 +82,12 @@ mutate-sample: install
 bench: install
 	$(BIN)/python -m pip install -q -r requirements/bench.txt
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The same private stack; a mixed shopper load at half the measured capacity
+# for SOAK_MINUTES (10); fails on an error, p99 drift or memory growth.
+soak: install
+	$(BIN)/python -m pip install -q -r requirements/bench.txt
+	$(BIN)/python -m bench.soak $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .test-databases db*.sqlite3 mutants

@@ -6,9 +6,10 @@ Fills a PostgreSQL database of its own with N products, checks the listing's
 query budget in-process (at most 3 queries whatever the page size, no COUNT(*)
 even on a deep unfiltered page), then serves the project with gunicorn on
 127.0.0.1 and loads, with wrk, each API endpoint next to its bare reference
-(bench/catalog_urls.py: the same rows through `.values()` and JsonResponse) in
-the same run, alternating the two sides for a few rounds and keeping each
-side's best. Prints requests per second, p50 and p99 of both and the ratio.
+(bench/views.py: plain Django views doing the work the endpoint must, with
+the same filters, rows, page and fields) in the same run, with the catalog
+cache off (CATALOG_CACHE=off: the uncached path), alternating the two sides
+for a few rounds and keeping each side's best. Prints requests per second, p50 and p99 of both and the ratio.
 On a shared 2-core machine the absolute figures are noisy; the ratio less so.
 """
 
@@ -33,7 +34,7 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/shop_wt_catalog_bench"
 TARGETS = {"listing": 0.70, "listing, filtered": 0.70, "detail": 0.75}
-FILTER = "min_price=10&max_price=500&in_stock=true&ordering=price"
+FILTER = "min_price=10&max_price=500&in_stock=true&category=range-3&ordering=price"
 
 LUA = r"""
 local paths = {%(paths)s}
@@ -68,6 +69,7 @@ def environment(database_url: str) -> dict:
         SECURE_SSL_REDIRECT="false",
         SECURE_HSTS_SECONDS="0",
         LOG_LEVEL="WARNING",
+        CATALOG_CACHE="off",
     )
     return env
 

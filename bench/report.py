@@ -9,8 +9,8 @@ from bench.driver import Result
 
 HEADER = (
     "| scenario | rps | p50 ms | p99 ms | errors "
-    "| ref rps | ref p50 ms | ref p99 ms | ref errors | API / ref rps |\n"
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+    "| ref rps | ref p50 ms | ref p99 ms | ref errors | API / ref rps | target |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
 )
 
 
@@ -22,16 +22,25 @@ def machine() -> str:
     )
 
 
-def row(scenario: str, api: Result, ref: Result) -> str:
+def row(scenario: str, api: Result, ref: Result, target: float | None = None) -> str:
     ratio = api.rps / ref.rps if ref.rps else 0.0
+    verdict = (
+        ""
+        if target is None
+        else f">= {target:g}: " + ("met" if ratio >= target else "MISSED")
+    )
     return (
         f"| {scenario} | {api.rps:.1f} | {api.p50_ms:.1f} | {api.p99_ms:.1f} | {api.errors} "
-        f"| {ref.rps:.1f} | {ref.p50_ms:.1f} | {ref.p99_ms:.1f} | {ref.errors} | {ratio:.2f} |"
+        f"| {ref.rps:.1f} | {ref.p50_ms:.1f} | {ref.p99_ms:.1f} | {ref.errors} | {ratio:.2f} "
+        f"| {verdict} |"
     )
 
 
-def table(rows: list[tuple[str, Result, Result]]) -> str:
-    return HEADER + "\n".join(row(*item) for item in rows) + "\n"
+def table(
+    rows: list[tuple[str, Result, Result]], targets: dict[str, float | None]
+) -> str:
+    lines = [row(name, api, ref, targets.get(name)) for name, api, ref in rows]
+    return HEADER + "\n".join(lines) + "\n"
 
 
 def write(
@@ -40,6 +49,8 @@ def write(
     *,
     setup: str,
     notes: list[str],
+    targets: dict[str, float | None],
+    memory: str,
 ) -> Path:
     results_dir.mkdir(parents=True, exist_ok=True)
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -47,7 +58,11 @@ def write(
         "# Benchmark results (`make bench`)\n\n"
         f"Measured {when} on {machine()}.\n\n"
         f"{setup}\n\n"
-        + table(rows)
+        + table(rows, targets)
+        + "\nResident memory at the end of the run (peak: the kernel's high-water "
+        "mark of each process; gunicorn recycles its workers after "
+        "WEB_MAX_REQUESTS):\n\n"
+        + memory
         + "\n"
         + "\n".join(f"- {note}" for note in notes)
         + "\n\n![throughput and latency](latest.png)\n"

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from apps.common.jwt_keys import private_key_pem_new
 from bench import data, scenarios, split
+from bench.memory import group_memory
+from bench.memory import table as memory_table
 from bench.report import write
 from bench.wrk import ensure_wrk
 from config import gunicorn as gunicorn_config
@@ -158,6 +160,27 @@ def split_rows_of(args, env, *, fixture, rows) -> list:
     return split_rows
 
 
+def web_workers() -> int:
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+def start_stack(group: ProcessGroup, env: dict, args) -> str:
+    """Migrated databases, gunicorn as in production, one Celery worker per
+    queue and beat; says what it started."""
+    manage(env, "migrate_all")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    start_web(group, env, port=args.port, workers=web_workers())
+    for queue in QUEUES:
+        start_worker(group, env, name=queue, queues=[queue])
+    start_beat(group, env, schedule_dir=group.log_dir)
+    return (
+        f"gunicorn with {web_workers()} workers (2 x {os.cpu_count() or 1} cores + 1) "
+        f"of {gunicorn_config.threads} threads each (config/gunicorn.py, as in "
+        f"production) on 127.0.0.1:{args.port}, one Celery worker per queue "
+        f"({', '.join(QUEUES)}), beat"
+    )
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if ensure_wrk() is None:
@@ -166,8 +189,6 @@ def main(argv=None) -> int:
         )
     check_services(args)
     env = stack_env(args)
-    cores = os.cpu_count() or 1
-    workers = 2 * cores + 1
     log_dir = Path(tempfile.mkdtemp(prefix="shop-bench-"))
     group = ProcessGroup(log_dir)
 
@@ -179,34 +200,34 @@ def main(argv=None) -> int:
     try:
         if args.fresh:
             drop_database(args)
-        manage(env, "migrate_all")
-        manage(env, "collectstatic", "--noinput", "-v0")
         print(f"bench: logs in {log_dir}")
-        start_web(group, env, port=args.port, workers=workers)
-        for queue in QUEUES:
-            start_worker(group, env, name=queue, queues=[queue])
-        start_beat(group, env, schedule_dir=log_dir)
-        server = (
-            f"{workers} workers (2 x {cores} cores + 1) of {gunicorn_config.threads} "
-            "threads each (config/gunicorn.py, as in production)"
-        )
-        print(
-            f"bench: gunicorn with {server} on 127.0.0.1:{args.port}, "
-            f"{len(QUEUES)} Celery workers, beat"
-        )
+        server = start_stack(group, env, args)
+        print(f"bench: {server}")
+        workers = web_workers()
         fixture = data.load(env, port=args.port, products=args.products)
         print(f"bench: data ready after {time.monotonic() - started:.0f}s")
-        rows = scenarios.run_all(
-            fixture, port=args.port, seconds=args.seconds, connections=args.connections
+        load = {
+            "port": args.port,
+            "seconds": args.seconds,
+            "connections": args.connections,
+        }
+        rows = scenarios.run_all(fixture, scenarios=scenarios.SCENARIOS, **load)
+        print("bench: web server again with CATALOG_CACHE=off ...", flush=True)
+        group.stop("gunicorn")
+        start_web(
+            group, {**env, "CATALOG_CACHE": "off"}, port=args.port, workers=workers
         )
+        rows += scenarios.run_all(
+            fixture, scenarios=scenarios.UNCACHED_SCENARIOS, **load
+        )
+        memory = group_memory(group)
         # The split stack alone on the machine, on fresh broker and cache databases.
         group.stop_all()
         if not args.no_split:
             flush_redis(args)
             rows += split_rows_of(args, env, fixture=fixture, rows=rows)
         setup = (
-            f"Stack: gunicorn with {server}, one "
-            f"Celery worker per queue ({', '.join(QUEUES)}), beat, PostgreSQL and Redis "
+            f"Stack: {server}, PostgreSQL and Redis "
             f"on the same machine; {fixture.product_count} products (one in "
             f"{data.VARIANT_EVERY} with three size variants). wrk: 2 threads, "
             f"{args.connections} connections, {args.seconds}s per run; order flows: "
@@ -216,7 +237,14 @@ def main(argv=None) -> int:
         if not args.no_split:
             setup += " " + split.SETUP
             notes.append(split.verdict(rows))
-        path = write(RESULTS, rows, setup=setup, notes=notes)
+        path = write(
+            RESULTS,
+            rows,
+            setup=setup,
+            notes=notes,
+            targets=scenarios.TARGETS,
+            memory=memory_table(memory),
+        )
         print(path.read_text())
         print(f"bench: done in {time.monotonic() - started:.0f}s")
         if not os.environ.get("BENCH_KEEP_LOGS"):

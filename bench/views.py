@@ -1,6 +1,8 @@
-"""Bare reference endpoints: plain Django views over the same rows as the API,
-without DRF, serializers, filters, authentication or events. The ratio of an
-API endpoint to its reference is the price of the framework and the design.
+"""Bare reference endpoints: plain Django views that do the work their API
+endpoint must (the same filters, rows, page and fields), without DRF,
+serializers, filters, authentication, caching or events. The ratio of an API
+endpoint to its reference is the price of the framework and the design (or,
+for cached reads, what the cache saves).
 """
 
 import json
@@ -13,10 +15,11 @@ from django.db.models import F
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from apps.catalog.selectors import PRODUCT_FIELDS  # the columns the API renders
 from apps.common.db import alias_for
 
 PAGE_SIZE = 20
-PRODUCT_FIELDS = ("id", "sku", "slug", "name", "price", "currency", "is_active")
+MAX_PAGE_SIZE = 100
 
 
 def _products():
@@ -31,9 +34,48 @@ def _json(data, status=200):
     )
 
 
+def _category_and_below(slug: str) -> list[int]:
+    """Ids of the category `slug` and of every category below it, from one
+    query over the category table (as the API's `category` filter does)."""
+    rows = list(
+        apps.get_model("catalog", "Category").objects.values_list(
+            "pk", "parent_id", "slug"
+        )
+    )
+    children: dict[int, list[int]] = {}
+    for pk, parent_id, _slug in rows:
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = [], [pk for pk, _parent, s in rows if s == slug]
+    while stack:
+        pk = stack.pop()
+        found.append(pk)
+        stack.extend(children.get(pk, []))
+    return found
+
+
+def _out(row: dict) -> dict:
+    """The API's product fields, named as it names them."""
+    row["category"] = row.pop("category__slug")
+    row["price"] = str(row["price"])
+    return row
+
+
+def _page_link(request, page: int) -> str:
+    query = request.GET.copy()
+    query["page"] = str(page)
+    if page == 1:
+        del query["page"]
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
 def product_list(request):
-    """A page of active products, filtered and ordered like the API's listing
-    (one query, one row more than the page to know whether a next one exists)."""
+    """What GET /api/v1/catalog/products/ must do for the same query, in plain
+    Django: active products; `min_price`, `max_price`, `in_stock`, `category`
+    (the slug and every category below it) and `ordering` (default
+    -created_at, `id` breaking ties); `page` and `page_size` (at most 100),
+    one row more than the page to know whether a next one exists; the same
+    twelve fields, and absolute `next`/`previous` links. It skips what the
+    framework adds: validation beyond int(), content negotiation, auth."""
     rows = _products().filter(is_active=True)
     if "min_price" in request.GET:
         rows = rows.filter(price__gte=request.GET["min_price"])
@@ -42,18 +84,61 @@ def product_list(request):
     if "in_stock" in request.GET:
         rows = rows.filter(in_stock=request.GET["in_stock"] == "true")
     if "category" in request.GET:
-        rows = rows.filter(category__slug=request.GET["category"])
+        rows = rows.filter(category_id__in=_category_and_below(request.GET["category"]))
     rows = rows.order_by(request.GET.get("ordering", "-created_at"), "id")
     page = max(int(request.GET.get("page", "1")), 1)
-    start = (page - 1) * PAGE_SIZE
-    results = list(rows.values(*PRODUCT_FIELDS)[start : start + PAGE_SIZE + 1])
-    return _json({"has_next": len(results) > PAGE_SIZE, "results": results[:PAGE_SIZE]})
+    size = min(int(request.GET.get("page_size", PAGE_SIZE)), MAX_PAGE_SIZE)
+    start = (page - 1) * size
+    results = list(rows.values(*PRODUCT_FIELDS)[start : start + size + 1])
+    return _json(
+        {
+            "next": _page_link(request, page + 1) if len(results) > size else None,
+            "previous": _page_link(request, page - 1) if page > 1 else None,
+            "results": [_out(row) for row in results[:size]],
+        }
+    )
 
 
 def product_detail(request, product_id):
-    row = _products().filter(pk=product_id).values(*PRODUCT_FIELDS).first()
+    """GET /api/v1/catalog/products/{id}/ for anyone: an active product's
+    fields with its options and active variants (one more query), or a 404."""
+    row = _products().filter(pk=product_id, is_active=True)
+    row = row.values(*PRODUCT_FIELDS).first()
     if row is None:
         return _json({"detail": "not found"}, status=404)
+    variants, options = {}, {}
+    rows = (
+        apps.get_model("catalog", "Variant")
+        .objects.filter(product_id=product_id, is_active=True)
+        .order_by("created_at", "id", "option_values__name")
+        .values_list(
+            "id",
+            "sku",
+            "price",
+            "in_stock",
+            "option_values__name",
+            "option_values__value",
+        )
+    )
+    for pk, sku, price, in_stock, name, value in rows:
+        variant = variants.setdefault(
+            pk,
+            {
+                "id": pk,
+                "sku": sku,
+                "price": str(price),
+                "options": {},
+                "is_active": True,
+                "in_stock": in_stock,
+            },
+        )
+        if name is not None:
+            variant["options"][name] = value
+            if value not in options.setdefault(name, []):
+                options[name].append(value)
+    row = _out(row)
+    row["options"] = [{"name": n, "values": v} for n, v in options.items()]
+    row["variants"] = list(variants.values())
     return _json(row)
 
 

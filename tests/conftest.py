@@ -83,6 +83,14 @@ def _inprocess_events_by_default(settings):
     settings.EVENTS_DELIVERY = "inprocess"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Cached reads (the catalog's) outlive the database rows a test rolls back.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(params=["inprocess", "http"])
 def interface_transport(request):
     """Runs a test twice: interface calls in-process, then every one of them

@@ -30,3 +30,23 @@ class ProductPriceChanged(Event):
 class ProductDeactivated(Event):
     event_type = "catalog.product.deactivated.v1"
     product_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductChanged(Event):
+    """Anything a product shows changed (`fields`: the names that did, among
+    them `price` and `is_active`); published beside the specific events."""
+
+    event_type = "catalog.product.changed.v1"
+    product_id: uuid.UUID
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CategoryChanged(Event):
+    """A category was created, changed or deleted (`action`)."""
+
+    event_type = "catalog.category.changed.v1"
+    category_id: int
+    slug: str
+    action: str

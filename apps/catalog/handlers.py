@@ -1,6 +1,8 @@
-"""Consumers of other apps' events (private)."""
+"""Consumers of events (private): inventory's stock levels, and the catalog's
+own changes, which make its cached reads stale."""
 
 from apps.catalog import services
+from apps.catalog.events import CategoryChanged, ProductChanged, ProductCreated
 from apps.eventbus.api import EventMeta, subscribe
 from apps.inventory.events import StockLevelChanged
 
@@ -13,6 +15,15 @@ def on_inventory_stock_level_changed(event: StockLevelChanged, meta: EventMeta) 
     )
 
 
+def on_catalog_changed(
+    event: ProductCreated | ProductChanged | CategoryChanged, meta: EventMeta
+) -> None:
+    """A product or category changed: the cached anonymous reads are stale."""
+    services.catalog_reads_changed()
+
+
 def register() -> None:
     """Subscribe this app's handlers to the event bus."""
     subscribe("catalog", StockLevelChanged, on_inventory_stock_level_changed)
+    for event_class in (ProductCreated, ProductChanged, CategoryChanged):
+        subscribe("catalog", event_class, on_catalog_changed)

@@ -54,6 +54,14 @@ DB_QUERIES = Counter(
     "db_queries_total", "Database queries executed, by database alias.", ["alias"]
 )
 
+# --- Cached reads (counted by apps.common.http_cache) --------------------------
+READ_CACHE = Counter(
+    "read_cache_requests_total",
+    "GETs of cached read views: hit, not_modified (a 304 from a stored entry), "
+    "miss (rendered and stored) or bypass (credentials, HTML, cache off).",
+    ["namespace", "result"],
+)
+
 # --- Events (counted by apps.eventbus) ----------------------------------------
 EVENTS_HANDLED = Counter(
     "events_handled_total",

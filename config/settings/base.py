@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Stored anonymous reads leave here, skipping what follows (its headers are
+    # stored with them): apps.common.http_cache.
+    "apps.common.http_cache.ReadCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -278,6 +281,12 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "apps.common.cache.RedisCacheReusingClients"
 
+# The catalog's anonymous reads served from CACHES (docs/catalog.md#cached-reads):
+# CATALOG_CACHE=off serves every read from the database; entries expire after
+# CATALOG_CACHE_SECONDS to bound memory (events, not this, keep them fresh).
+CATALOG_CACHE = env("CATALOG_CACHE", default="on") != "off"
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=600)
+
 # --- Events and Celery -----------------------------------------------------
 # No broker: events are delivered in-process after commit (embedded default).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -315,7 +324,13 @@ EVENT_SUBSCRIPTIONS = {
         "orders.order.shipped.v1",
         "orders.order.delivered.v1",
     ],
-    "catalog": ["inventory.stock.level_changed.v1"],
+    "catalog": [
+        "inventory.stock.level_changed.v1",
+        # Its own changes, which make its cached reads stale (docs/catalog.md).
+        "catalog.product.created.v1",
+        "catalog.product.changed.v1",
+        "catalog.category.changed.v1",
+    ],
     "inventory": [
         "catalog.product.created.v1",
         "orders.order.placed.v1",

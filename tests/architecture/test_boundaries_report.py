@@ -38,6 +38,8 @@ def test_the_report_of_this_tree_crosses_no_boundary():
         "users.user.registered.v1",
     ]
     assert report["catalog"]["publishes"] == [
+        "catalog.category.changed.v1",
+        "catalog.product.changed.v1",
         "catalog.product.created.v1",
         "catalog.product.deactivated.v1",
         "catalog.product.price_changed.v1",

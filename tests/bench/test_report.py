@@ -16,15 +16,23 @@ def test_a_row_shows_both_sides_and_the_throughput_ratio():
 
     assert row("catalog listing", api, ref) == (
         "| catalog listing | 110.0 | 145.2 | 213.5 | 0 "
-        "| 126.5 | 114.5 | 535.9 | 2 | 0.87 |"
+        "| 126.5 | 114.5 | 535.9 | 2 | 0.87 |  |"
     )
+
+
+def test_a_row_with_a_target_says_whether_it_was_met():
+    api = result("detail", 300, 10.0, 1.0, 2.0)
+    ref = result("detail ref", 100, 10.0, 1.0, 2.0)
+
+    assert row("cached", api, ref, 3.0).endswith("| 3.00 | >= 3: met |")
+    assert row("cached", api, ref, 4.0).endswith("| 3.00 | >= 4: MISSED |")
 
 
 def test_a_reference_that_served_nothing_gives_ratio_zero_not_a_crash():
     api = result("login", 10, 10.0, 1.0, 2.0)
     ref = result("login ref", 0, 10.0, 0.0, 0.0, errors=5)
 
-    assert row("login", api, ref).endswith("| 0.0 | 0.0 | 0.0 | 5 | 0.00 |")
+    assert row("login", api, ref).endswith("| 0.0 | 0.0 | 0.0 | 5 | 0.00 |  |")
 
 
 def test_percentiles_are_inclusive_and_exact_on_small_samples():
@@ -100,3 +108,32 @@ def test_the_search_note_compares_search_p50_with_the_filtered_listing():
         "search p50 9.0 ms / filtered listing p50 4.0 ms = 2.25 (ABOVE the 2x target)"
     )
     assert search_p50_note([]) == "search: not measured"
+
+
+def test_memory_is_read_for_each_process_and_the_ones_it_started(tmp_path):
+    import sys
+    import time
+
+    from bench.memory import group_memory, table
+    from stack.procs import ProcessGroup
+
+    group = ProcessGroup(tmp_path)
+    code = (
+        "import subprocess, sys, time; "
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)']); "
+        "time.sleep(30)"
+    )
+    parent = group.start("worker-x", [sys.executable, "-c", code], {})
+    try:
+        deadline = 50
+        while deadline and len(group_memory(group)) < 2:
+            time.sleep(0.1)
+            deadline -= 1
+        memory = group_memory(group)
+    finally:
+        group.stop_all()
+
+    assert [m.process for m in memory] == ["worker-x", f"worker-x pool {memory[1].pid}"]
+    assert memory[0].pid == parent.pid
+    assert all(0 < m.rss_mib <= m.peak_mib for m in memory)
+    assert table(memory).splitlines()[-1].startswith("| total | | ")

@@ -65,10 +65,10 @@ def build(cls):
     return cls(**{f.name: sample(hints[f.name]) for f in dataclasses.fields(cls)})
 
 
-def test_all_eighteen_event_classes_are_discovered():
+def test_all_twenty_event_classes_are_discovered():
     types = sorted(cls.event_type for cls in registry.all_event_classes())
 
-    assert len(types) == 18
+    assert len(types) == 20
     assert "users.user.registered.v1" in types
     assert "inventory.stock.level_changed.v1" in types
 

@@ -30,7 +30,7 @@ def test_hosted_handlers_match_the_declarations_and_a_stray_one_is_caught(
     [error] = registry.check_subscriptions_match_handlers()
 
     assert error.id == "eventbus.E001"
-    assert error.msg.startswith("catalog declares ['inventory.stock.level_changed")
+    assert error.msg.startswith("catalog declares ['catalog.category.changed")
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from apps.catalog import selectors, services
+from apps.catalog.api.cache import CachedAnonymousReads
 from apps.catalog.api.filters import ProductFilter
 from apps.catalog.api.pagination import LeanPageNumberPagination
 from apps.catalog.api.serializers import (
@@ -61,7 +62,7 @@ FACETS_PARAMETER = OpenApiParameter(
 )
 
 
-class ProductListCreateApi(GenericAPIView):
+class ProductListCreateApi(CachedAnonymousReads, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProductFilter
@@ -109,7 +110,7 @@ class ProductListCreateApi(GenericAPIView):
         return _product_response(request, product.pk, status.HTTP_201_CREATED)
 
 
-class ProductDetailApi(GenericAPIView):
+class ProductDetailApi(CachedAnonymousReads, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     serializer_class = ProductDetailOutSerializer
 
@@ -161,7 +162,7 @@ def _variant_of(request, product_id: uuid.UUID, variant_id: uuid.UUID) -> dict:
     raise VariantNotFound(f"No variant {variant_id} of product {product_id}.")
 
 
-class ProductVariantListCreateApi(GenericAPIView):
+class ProductVariantListCreateApi(CachedAnonymousReads, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     serializer_class = VariantOutSerializer
     pagination_class = None
@@ -207,7 +208,7 @@ class ProductVariantListCreateApi(GenericAPIView):
         )
 
 
-class ProductVariantDetailApi(GenericAPIView):
+class ProductVariantDetailApi(CachedAnonymousReads, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     serializer_class = VariantOutSerializer
 
@@ -242,7 +243,7 @@ class ProductVariantDetailApi(GenericAPIView):
         return Response(variant_out(_variant_of(request, product_id, variant_id)))
 
 
-class CategoryListCreateApi(GenericAPIView):
+class CategoryListCreateApi(CachedAnonymousReads, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     serializer_class = CategoryOutSerializer
 
@@ -276,7 +277,7 @@ class CategoryListCreateApi(GenericAPIView):
         )
 
 
-class CategoryDetailApi(GenericAPIView):
+class CategoryDetailApi(CachedAnonymousReads, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     serializer_class = CategoryOutSerializer
 

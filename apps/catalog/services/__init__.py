@@ -8,6 +8,7 @@ from apps.catalog.services.categories import (
     category_delete,
     category_update,
 )
+from apps.catalog.services.common import READS_NAMESPACE, catalog_reads_changed
 from apps.catalog.services.products import (
     product_activate,
     product_create,
@@ -17,6 +18,8 @@ from apps.catalog.services.products import (
 from apps.catalog.services.variants import variant_create, variant_update
 
 __all__ = [
+    "READS_NAMESPACE",
+    "catalog_reads_changed",
     "category_create",
     "category_delete",
     "category_update",

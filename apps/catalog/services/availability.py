@@ -7,6 +7,7 @@ from django.utils import timezone
 from tenacity import retry, retry_if_exception_type, stop_after_attempt
 
 from apps.catalog.models import Product, ProductAvailability, Variant, product_in_stock
+from apps.catalog.services.common import catalog_reads_changed
 from apps.common.db import atomic_for
 from apps.common.errors import Conflict
 
@@ -45,8 +46,13 @@ def _in_stock_copy(*, variant_id: uuid.UUID, in_stock: bool) -> None:
         return  # the variant picks the level up when it is created
     products = Product.objects.filter(pk=parent_id)
     products.select_for_update().values_list("pk").get()
-    Variant.objects.filter(pk=variant_id).update(in_stock=in_stock)
-    products.update(in_stock=product_in_stock())
+    if (
+        Variant.objects.filter(pk=variant_id)
+        .exclude(in_stock=in_stock)
+        .update(in_stock=in_stock)
+    ):
+        products.update(in_stock=product_in_stock())
+        catalog_reads_changed()  # an in-stock flip; other levels show nothing
 
 
 @retry(

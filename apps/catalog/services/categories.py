@@ -4,10 +4,12 @@ from django.utils.text import slugify
 
 from apps.catalog import selectors
 from apps.catalog.errors import CategoryInUse
+from apps.catalog.events import CategoryChanged
 from apps.catalog.models import Category, Product
 from apps.catalog.services.common import integrity_as_field_errors, reject_unknown
 from apps.common.db import atomic_for
 from apps.common.errors import ValidationFailed
+from apps.eventbus.api import publish
 
 CATEGORY_FIELDS = {"name", "slug", "parent"}
 CATEGORY_NAME_TAKEN = "A category with this name already exists there."
@@ -24,6 +26,7 @@ def category_create(
     _check_category(category)
     with integrity_as_field_errors(CATEGORY_CONSTRAINTS), atomic_for(Product):
         category.save()
+        _category_changed(category, action="created")
     return category
 
 
@@ -34,6 +37,7 @@ def category_update(*, category: Category, data: dict) -> Category:
     _check_category(category)
     with integrity_as_field_errors(CATEGORY_CONSTRAINTS), atomic_for(Product):
         category.save()
+        _category_changed(category, action="changed")
     return category
 
 
@@ -46,7 +50,12 @@ def category_delete(*, category: Category) -> None:
             raise CategoryInUse(
                 f"Category {locked.slug!r} still has products or subcategories."
             )
+        _category_changed(locked, action="deleted")
         locked.delete()
+
+
+def _category_changed(category: Category, *, action: str) -> None:
+    publish(CategoryChanged(category_id=category.pk, slug=category.slug, action=action))
 
 
 def _sibling_named(category: Category) -> bool:

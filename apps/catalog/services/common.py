@@ -8,9 +8,13 @@ from django.db import IntegrityError
 
 from apps.catalog.errors import ProductNotFound
 from apps.catalog.models import Product
+from apps.common.db import alias_for
 from apps.common.errors import ValidationFailed
+from apps.common.http_cache import generation_advance_on_commit
 
 SKU_TAKEN = "A product with this SKU already exists."
+# The shared cache's namespace of the catalog's anonymous reads (api/cache.py).
+READS_NAMESPACE = "catalog"
 MAX_PRICE = Decimal("9999999999.99")  # Decimal(12, 2)
 
 
@@ -68,3 +72,9 @@ def locked_product(product_id: uuid.UUID) -> Product:
     if product is None:
         raise ProductNotFound(f"No product with id {product_id}.")
     return product
+
+
+def catalog_reads_changed() -> None:
+    """Something the anonymous reads show changed: once the current transaction
+    on the catalog's database commits, no cached read from before is served."""
+    generation_advance_on_commit(namespace=READS_NAMESPACE, using=alias_for("catalog"))

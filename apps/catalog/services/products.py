@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.text import slugify
 
 from apps.catalog import selectors
-from apps.catalog.events import ProductDeactivated
+from apps.catalog.events import ProductChanged, ProductDeactivated
 from apps.catalog.models import Category, Product, Variant
 from apps.catalog.services.common import (
     PRODUCT_CONSTRAINTS,
@@ -91,6 +91,7 @@ def product_update(*, product_id: uuid.UUID, data: dict) -> Product:
     with integrity_as_field_errors(PRODUCT_CONSTRAINTS), atomic_for(Product):
         product = locked_product(product_id)
         was_active = product.is_active
+        before = {field: getattr(product, field) for field in data}
         for field, value in data.items():
             if field == "price":
                 continue
@@ -122,11 +123,14 @@ def product_update(*, product_id: uuid.UUID, data: dict) -> Product:
             mirrored["sku"] = product.sku
         if mirrored:
             variant_update(variant_id=variants[0][0], data=mirrored)
+        product_summarise(product=product)
+        changed = sorted(f for f in data if getattr(product, f) != before[f])
+        if changed:
+            publish(ProductChanged(product_id=product.pk, fields=tuple(changed)))
         if was_active and not product.is_active:
             for variant_id, variant_active in variants:
                 if variant_active:
                     publish(ProductDeactivated(product_id=variant_id))
-        product_summarise(product=product)
     return product
 
 

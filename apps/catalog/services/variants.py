@@ -8,7 +8,12 @@ from django.db import connections, router
 from django.db.models.functions import Lower
 
 from apps.catalog.errors import VariantNotFound
-from apps.catalog.events import ProductCreated, ProductDeactivated, ProductPriceChanged
+from apps.catalog.events import (
+    ProductChanged,
+    ProductCreated,
+    ProductDeactivated,
+    ProductPriceChanged,
+)
 from apps.catalog.models import (
     Product,
     Variant,
@@ -218,6 +223,7 @@ def variant_create(
         check_variant_set([*_specs_of(product), spec], changed=spec)
         (variant,) = variants_insert(product=product, specs=[spec])
         product_summarise(product=product)
+        publish(ProductChanged(product_id=product.pk, fields=("variants",)))
     return variant
 
 
@@ -260,6 +266,8 @@ def variant_update(*, variant_id: uuid.UUID, data: dict) -> Variant:
             )
         _publish_changes(product, variant, old_price=old_price, was_active=was_active)
         product_summarise(product=product)
+        if merged != spec:
+            publish(ProductChanged(product_id=product.pk, fields=("variants",)))
     return variant
 
 
