@@ -2,10 +2,10 @@
 live, with mutmut, bounded in time.
 
 The modules are `[tool.mutmut] only_mutate` in pyproject.toml; each mutant
-runs the tests of tests/inventory, tests/orders and tests/eventbus that call
-the mutated function (mutmut's per-mutant selection). Per module it prints the
-mutants tried, killed, survived and the score, then the survivors with their
-diffs. Mutants named in tests/mutation/equivalent.txt change no behaviour, and
+runs the tests of tests/inventory, tests/orders, tests/eventbus and
+tests/common/test_tracing.py that call the mutated function (mutmut's
+per-mutant selection). Per module it prints the mutants tried, killed,
+survived and the score, then the survivors with their diffs. Mutants named in tests/mutation/equivalent.txt change no behaviour, and
 survivors that change only a logger call are reported as log-only: neither
 counts. Exits 1 when a module scores below the threshold, has mutants left
 unrun, or equivalent.txt names a mutant that no longer exists.
@@ -25,6 +25,7 @@ import io
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -202,6 +203,10 @@ def run_mutmut(names: list[str], *, time_limit: float) -> None:
     """Run `names`; mutmut stores each verdict as it comes, so what finished
     before the limit counts. Its output goes to mutants/run.log."""
     log = ROOT / "mutants" / "run.log"
+    # The tests keep their SQLite database (--reuse-db): a run stopped inside
+    # a transaction=True test (a mutant's time-out) leaves rows that would
+    # fail the next run's clean tests, so each run starts from a new one.
+    shutil.rmtree(ROOT / "mutants" / ".test-databases", ignore_errors=True)
     try:
         with log.open("w") as out:
             done = subprocess.run(

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
-from tenacity import retry, retry_if_exception_type, stop_after_attempt
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from apps.common.db import atomic_for
 from apps.orders.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
@@ -123,18 +123,23 @@ def idempotency_begin(
     """Claim `key`: returns the Claim when the caller should run the request,
     or the stored response to replay. Raises 409 (in flight) or 422 (other
     request)."""
+    # A second round only after the key was found freed. The retry wraps the
+    # call, not the function, so mutation testing can mutate _claim_or_replay.
+    retrying = Retrying(
+        retry=retry_if_exception_type(_KeyFreed),
+        stop=stop_after_attempt(2),
+        reraise=True,
+    )
     try:
-        return _claim_or_replay(user_id=user_id, key=key, fingerprint=fingerprint)
+        return retrying(
+            _claim_or_replay, user_id=user_id, key=key, fingerprint=fingerprint
+        )
     except _KeyFreed as exc:
         raise IdempotencyKeyInFlight(
             "A request with this Idempotency-Key is still in progress."
         ) from exc
 
 
-# A second round only after the key was found freed.
-@retry(
-    retry=retry_if_exception_type(_KeyFreed), stop=stop_after_attempt(2), reraise=True
-)
 def _claim_or_replay(
     *, user_id: uuid.UUID, key: str, fingerprint: str
 ) -> Claim | StoredResponse:
