@@ -92,9 +92,10 @@ def seed(count: int) -> list[str]:
     inserts: the bench measures reads, not 10,000 service calls."""
     from django.db import connection
 
-    from apps.catalog.models import Category, Product
+    from apps.catalog.models import Category, Product, Variant, product_search_vector
 
     if Product.objects.count() != count:
+        Variant.objects.all().delete()
         Product.objects.all().delete()
         Category.objects.all().delete()
         root = Category.objects.create(name="Everything", slug="everything")
@@ -118,9 +119,22 @@ def seed(count: int) -> list[str]:
             )
             for n in range(count)
         ]
+        for product in products:
+            product.price_max, product.variant_skus = product.price, product.sku
         Product.objects.bulk_create(products, batch_size=2000)
+        Variant.objects.bulk_create(
+            (
+                Variant(
+                    id=p.pk, product=p, sku=p.sku, price=p.price, in_stock=p.in_stock
+                )
+                for p in products
+            ),
+            batch_size=2000,
+        )
+        Product.objects.update(search_vector=product_search_vector())
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE catalog_product")
+            cursor.execute("ANALYZE catalog_variant")
     return [
         str(pk)
         for pk in Product.objects.filter(is_active=True).values_list("pk", flat=True)[

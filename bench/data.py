@@ -125,6 +125,24 @@ def product_payload(n: int, category: str, prefix="BENCH") -> dict:
     }
 
 
+VARIANT_EVERY = 4
+
+
+def variant_payloads(n: int, payload: dict) -> list[dict]:
+    """Sizes M and L beside the product's own S, for one product in VARIANT_EVERY."""
+    if n % VARIANT_EVERY:
+        return []
+    price = float(payload["price"])
+    return [
+        {
+            "sku": f"{payload['sku']}-{size}",
+            "price": f"{price + step:.2f}",
+            "options": {"size": size},
+        }
+        for step, size in ((2, "M"), (4, "L"))
+    ]
+
+
 def create_product(client: Client, staff: str, payload: dict) -> str:
     status, body, _ = client.request(
         "POST", "/api/v1/catalog/products/", payload, token=staff
@@ -193,7 +211,13 @@ def sample_ids(client: Client, staff: str, *, wanted: int) -> list[str]:
             )
             if status != 200:
                 break
-            ids.extend(item["id"] for item in body["results"])
+            # Bench products only: a race product of an earlier run matches the
+            # words too (its name), and has no stock to sell.
+            ids.extend(
+                item["id"]
+                for item in body["results"]
+                if item["sku"].startswith("BENCH-")
+            )
             if not body.get("next"):
                 break
         if len(ids) >= wanted or time.monotonic() > deadline:

@@ -1,7 +1,8 @@
 """Bulk loading of bench products through the apps' own services.
 
 `python -m bench.load_products FIRST LAST` creates products BENCH-FIRST ..
-BENCH-(LAST-1) that do not exist yet, each with stock. Run without a broker,
+BENCH-(LAST-1) that do not exist yet, each variant with stock; one product in
+VARIANT_EVERY has three sizes (its own id stays a sellable id: size S). Run without a broker,
 so the events are published (outbox rows) and delivered in-process to their
 real handlers: the inventory creates each stock item from ProductCreated, the
 catalog's in-stock read model follows StockLevelChanged. This skips Celery's
@@ -23,7 +24,7 @@ def main(first: int, last: int) -> None:
 
     from apps.catalog import services as catalog
     from apps.inventory import services as inventory
-    from bench.data import STOCK_PER_PRODUCT, product_payload
+    from bench.data import STOCK_PER_PRODUCT, product_payload, variant_payloads
 
     for alias in connections:
         with connections[
@@ -50,12 +51,22 @@ def main(first: int, last: int) -> None:
             price=payload["price"],
             category=categories[payload["category"]],
         )
-        inventory.stock_adjust(
-            product_id=product.pk,
-            delta=STOCK_PER_PRODUCT,
-            reason="bench stock",
-            actor="system:bench",
-        )
+        sellable_ids = [product.pk]
+        extra = variant_payloads(n, payload)
+        if extra:
+            catalog.variant_update(
+                variant_id=product.pk, data={"options": {"size": "S"}}
+            )
+            sellable_ids += [
+                catalog.variant_create(product_id=product.pk, **v).pk for v in extra
+            ]
+        for sellable_id in sellable_ids:
+            inventory.stock_adjust(
+                product_id=sellable_id,
+                delta=STOCK_PER_PRODUCT,
+                reason="bench stock",
+                actor="system:bench",
+            )
         done += 1
         if done % 1000 == 0:
             sys.stdout.write(

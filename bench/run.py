@@ -228,11 +228,12 @@ def main(argv=None) -> int:
             rows += split_rows_of(args, env, fixture=fixture, rows=rows)
         setup = (
             f"Stack: {server}, PostgreSQL and Redis "
-            f"on the same machine; {fixture.product_count} products. wrk: 2 threads, "
+            f"on the same machine; {fixture.product_count} products (one in "
+            f"{data.VARIANT_EVERY} with three size variants). wrk: 2 threads, "
             f"{args.connections} connections, {args.seconds}s per run; order flows: "
             f"{scenarios.ORDER_CONCURRENCY} Python client threads."
         )
-        notes = list(scenarios.NOTES)
+        notes = [*scenarios.NOTES, scenarios.search_p50_note(rows)]
         if not args.no_split:
             setup += " " + split.SETUP
             notes.append(split.verdict(rows))

@@ -138,7 +138,8 @@ def product_list(request):
 
 def product_detail(request, product_id):
     """GET /api/v1/catalog/products/{id}/ for anyone: an active product's
-    twelve fields, or a 404."""
+    fields with all its images and its options and active variants (one more
+    query each), or a 404."""
     row = _products().filter(pk=product_id, is_active=True)
     row = row.annotate(**_first_image())
     row = row.values(*PRODUCT_FIELDS, "image_thumbnails", "image_alt_text").first()
@@ -159,6 +160,38 @@ def product_detail(request, product_id):
     ]
     for image in row["images"]:
         del image["image"]
+    variants, options = {}, {}
+    rows = (
+        apps.get_model("catalog", "Variant")
+        .objects.filter(product_id=product_id, is_active=True)
+        .order_by("created_at", "id", "option_values__name")
+        .values_list(
+            "id",
+            "sku",
+            "price",
+            "in_stock",
+            "option_values__name",
+            "option_values__value",
+        )
+    )
+    for pk, sku, price, in_stock, name, value in rows:
+        variant = variants.setdefault(
+            pk,
+            {
+                "id": pk,
+                "sku": sku,
+                "price": str(price),
+                "options": {},
+                "is_active": True,
+                "in_stock": in_stock,
+            },
+        )
+        if name is not None:
+            variant["options"][name] = value
+            if value not in options.setdefault(name, []):
+                options[name].append(value)
+    row["options"] = [{"name": n, "values": v} for n, v in options.items()]
+    row["variants"] = list(variants.values())
     return _json(row)
 
 

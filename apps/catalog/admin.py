@@ -10,7 +10,7 @@ from django.db.models import Case, Value, When
 from django.utils.html import format_html
 
 from apps.catalog import image_services, images, selectors, services
-from apps.catalog.models import Category, Product, ProductImage
+from apps.catalog.models import Category, Product, ProductImage, Variant
 from apps.common.errors import ApplicationError, ValidationFailed
 
 
@@ -150,6 +150,63 @@ class ProductImageInline(StaffManagesCatalog, admin.TabularInline):
         return format_html('<img src="{}" alt="{}">', url, obj.alt_text)
 
 
+def options_text(options: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in options.items())
+
+
+class VariantForm(forms.ModelForm):
+    options = forms.CharField(
+        required=False,
+        help_text="name=value pairs separated by ';', e.g. size=M; colour=red.",
+    )
+
+    class Meta:
+        model = Variant
+        fields = ["sku", "price", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and self.instance.product_id is not None:
+            self.initial["options"] = options_text(
+                {o.name: o.value for o in self.instance.option_values.all()}
+            )
+
+    def clean_options(self) -> dict[str, str]:
+        options = {}
+        for pair in filter(
+            None, (p.strip() for p in self.cleaned_data["options"].split(";"))
+        ):
+            name, equals, value = pair.partition("=")
+            if not equals:
+                raise ValidationError(f"{pair!r} is not name=value.")
+            options[name.strip()] = value.strip()
+        return options
+
+
+class VariantInline(admin.TabularInline):
+    """The product's variants; saved one by one through the variant services
+    (ProductAdmin.save_formset), never deleted (order history)."""
+
+    model = Variant
+    form = VariantForm
+    fields = ["sku", "price", "options", "is_active", "in_stock"]
+    readonly_fields = ["in_stock"]
+    extra = 1
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_change_permission(self, request, obj=None):
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_view_permission(self, request, obj=None):
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Product)
 class ProductAdmin(StaffManagesCatalog, admin.ModelAdmin):
     list_display = [
@@ -189,6 +246,51 @@ class ProductAdmin(StaffManagesCatalog, admin.ModelAdmin):
     ordering = ["sku"]
     inlines = [ProductImageInline]
 
+    def get_inlines(self, request, obj):
+        # A new product is made with one variant (its price); more come after.
+        if obj is None:
+            return [ProductImageInline]
+        return [ProductImageInline, VariantInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Variant:
+            self._save_variant_formset(request, form, formset)
+        else:
+            self._save_image_formset(request, form, formset)
+
+    def _save_variant_formset(self, request, form, formset):
+        existing = {f.instance.pk for f in formset.initial_forms}
+        # What formset.save() would record, for the admin's change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+            [],
+            [],
+            [],
+        )
+        for variant_form in formset.forms:
+            if not variant_form.has_changed():
+                continue
+            data = {
+                f: variant_form.cleaned_data[f]
+                for f in ("sku", "price", "options", "is_active")
+            }
+            try:
+                if variant_form.instance.pk in existing:
+                    services.variant_update(
+                        variant_id=variant_form.instance.pk, data=data
+                    )
+                else:
+                    services.variant_create(product_id=form.instance.pk, **data)
+            except ValidationFailed as exc:
+                errors = "; ".join(
+                    f"{field}: {' '.join(msgs)}"
+                    for field, msgs in exc.extra["errors"].items()
+                )
+                self.message_user(
+                    request,
+                    f"Variant {data['sku']} not saved: {errors}",
+                    messages.ERROR,
+                )
+
     def has_delete_permission(self, request, obj=None):
         return False  # products are deactivated, never deleted (order history)
 
@@ -216,7 +318,7 @@ class ProductAdmin(StaffManagesCatalog, admin.ModelAdmin):
             # Checked again by the form's own validation first; only a race lands here.
             raise _as_form_error(exc) from exc
 
-    def save_formset(self, request, form, formset, change):
+    def _save_image_formset(self, request, form, formset):
         """The image inline saves through the image services (files, positions
         and the event); the attributes set here feed the admin's history."""
         product_id = form.instance.pk

@@ -22,3 +22,8 @@ class ImageUploadTooLarge(ApplicationError):
     status_code = 413
     code = "image_upload_too_large"
     title = "Image upload too large"
+
+
+class VariantNotFound(NotFound):
+    code = "variant_not_found"
+    title = "Variant not found"

@@ -13,9 +13,10 @@ from apps.common.remote import interface_function
 def product_snapshots(
     *, product_ids: list[uuid.UUID | str]
 ) -> dict[uuid.UUID, ProductSnapshot]:
-    """Snapshots of the products that exist among `product_ids` (active or not),
-    keyed by id; unknown ids are absent, an id that is not a UUID is refused
-    (ValidationFailed). One query."""
+    """Snapshots of the sellable items (variants) that exist among
+    `product_ids` (active or not), keyed by id; unknown ids are absent, an id
+    that is not a UUID is refused (ValidationFailed). A product made without
+    variants is sold under its own id. One query."""
     from apps.catalog import selectors
 
     try:
@@ -29,8 +30,9 @@ def product_snapshots(
 
 @interface_function(idempotent=True)
 def product_snapshots_by_sku(*, skus: list[str]) -> dict[str, ProductSnapshot]:
-    """Snapshots of the products that exist among `skus` (matched in any case),
-    keyed by the sku as asked; unknown skus are simply absent. One query."""
+    """Snapshots of the sellable items (variants) that exist among `skus`
+    (matched in any case), keyed by the sku as asked; unknown skus are simply
+    absent. One query."""
     from apps.catalog import selectors
 
     asked = {sku.strip().lower(): sku for sku in skus}
@@ -48,9 +50,9 @@ def product_create(
     category_slug: str | None = None,
     tax_class: str = "standard",
 ) -> ProductSnapshot:
-    """A new active product (publishes catalog.product.created.v1); raises
-    ValidationFailed (a taken sku, a bad price, an unknown category or tax
-    class)."""
+    """A new active single-variant product, sold under the product's id
+    (publishes catalog.product.created.v1); raises ValidationFailed (a taken
+    sku, a bad price, an unknown category or tax class)."""
     from apps.catalog import services
 
     product = services.product_create(

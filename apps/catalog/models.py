@@ -1,7 +1,10 @@
-"""Catalog data (private): the category tree, products and the in-stock read model."""
+"""Catalog data (private): the category tree, products with their variants
+(the sellable items) and the in-stock read model."""
 
 import uuid
 
+from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models.functions import Length, Lower
 
@@ -54,12 +57,19 @@ class TaxClass(models.TextChoices):
 
 
 class Product(models.Model):
+    """What a listing shows. `price`, `price_max`, `in_stock` and `variant_skus`
+    summarise the variants (written by the services with them), so the listing
+    filters, orders and searches without a join."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     sku = models.CharField("SKU", max_length=64)
     slug = models.SlugField(max_length=200)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
+    # Lowest and highest price over the active variants (all variants when none
+    # is active).
     price = models.DecimalField(max_digits=12, decimal_places=2)
+    price_max = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     category = models.ForeignKey(
         Category,
@@ -72,8 +82,11 @@ class Product(models.Model):
         max_length=16, choices=TaxClass.choices, default=TaxClass.STANDARD
     )
     is_active = models.BooleanField(default=True)
-    # Copied from the read model below so the listing filters without a join.
+    # Whether any active variant is in stock (from the read model below).
     in_stock = models.BooleanField(default=False, editable=False)
+    variant_skus = models.TextField(default="", editable=False)
+    # PostgreSQL only (NULL elsewhere): name and SKUs weighted A, description B.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -112,6 +125,14 @@ class Product(models.Model):
                 fields=["category", "is_active"], name="catalog_prod_category"
             ),
             models.Index(fields=["slug"], name="catalog_prod_slug"),
+            # Created on PostgreSQL only (migration 0006_search).
+            GinIndex(fields=["search_vector"], name="catalog_prod_search"),
+            # GiST, not GIN: it also orders by trigram distance (nearest names).
+            GistIndex(
+                fields=["name"],
+                opclasses=["gist_trgm_ops"],
+                name="catalog_prod_name_trgm",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -154,11 +175,78 @@ class ProductImage(models.Model):
         return self.alt_text or self.image.name
 
 
-class ProductAvailability(models.Model):
-    """Inventory's stock level of a product, as last told by its events.
+class Variant(models.Model):
+    """The sellable item: its id is what inventory's stock rows, carts and order
+    lines call `product_id`. A product made without variants has one variant
+    with the product's own id."""
 
-    Keyed by the product's UUID without a foreign key: an event may arrive
-    before (or without) the product, and inventory's ids are plain data here.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="variants"
+    )
+    sku = models.CharField("SKU", max_length=64)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    # "M / Red": the option values in option-name order, kept by the services
+    # with the VariantOption rows so a snapshot needs no second query.
+    options_label = models.CharField(max_length=255, default="", editable=False)
+    is_active = models.BooleanField(default=True)
+    in_stock = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["product", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("sku"),
+                name="catalog_variant_sku_ci_unique",
+                violation_error_message="A variant with this SKU already exists.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0),
+                name="catalog_variant_price_gte_0",
+                violation_error_message="Ensure the price is not negative.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["product", "is_active"], name="catalog_var_product"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.options_label}".strip()
+
+
+class VariantOption(models.Model):
+    """One option value of a variant (size=M). The product's options are the
+    names its variants share; every variant of a product has the same names."""
+
+    variant = models.ForeignKey(
+        Variant, on_delete=models.CASCADE, related_name="option_values"
+    )
+    name = models.CharField(max_length=60)
+    value = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variant", "name"], name="catalog_variant_option_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["name", "value"], name="catalog_varopt_name_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class ProductAvailability(models.Model):
+    """Inventory's stock level of a sellable item (a variant), as last told by
+    its events.
+
+    Keyed by the variant's UUID without a foreign key: an event may arrive
+    before (or without) the variant, and inventory's ids are plain data here.
     """
 
     product_id = models.UUIDField(primary_key=True)
@@ -171,3 +259,35 @@ class ProductAvailability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.available} (v{self.version})"
+
+
+def product_search_vector():
+    """What `Product.search_vector` holds: name and SKUs weighted A, the
+    description B, with the `simple` configuration (no stemming, so a prefix
+    typed so far matches the words it starts). Punctuation becomes a space
+    first, as in the query (`LAMP-1` is `lamp` and `1`, not `lamp` and `-1`)."""
+    return (
+        SearchVector(_words("name"), weight="A", config="simple")
+        + SearchVector(_words("variant_skus"), weight="A", config="simple")
+        + SearchVector(_words("description"), weight="B", config="simple")
+    )
+
+
+def _words(field: str) -> models.Func:
+    return models.Func(
+        models.F(field),
+        models.Value(r"[^[:alnum:]]+"),
+        models.Value(" "),
+        models.Value("g"),
+        function="REGEXP_REPLACE",
+        output_field=models.TextField(),
+    )
+
+
+def product_in_stock():
+    """Whether any active variant of the (outer) product is in stock."""
+    return models.Exists(
+        Variant.objects.filter(
+            product_id=models.OuterRef("pk"), is_active=True, in_stock=True
+        )
+    )

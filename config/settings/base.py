@@ -209,6 +209,15 @@ CATALOG_IMAGE_THUMBNAIL_SIZES = {
     "listing": env.int("CATALOG_IMAGE_LISTING_SIZE", default=200),
     "detail": env.int("CATALOG_IMAGE_DETAIL_SIZE", default=600),
 }
+# Catalog search (docs/catalog.md): how close a typed word must be to a word of
+# a product name (pg_trgm word similarity, 0..1) to match despite a typo, and
+# the lower bounds of the price bands the listing's facets count.
+CATALOG_SEARCH_TYPO_SIMILARITY = env.float(
+    "CATALOG_SEARCH_TYPO_SIMILARITY", default=0.4
+)
+CATALOG_PRICE_BANDS = env.list(
+    "CATALOG_PRICE_BANDS", cast=int, default=[0, 25, 50, 100, 250, 500]
+)
 
 # --- CORS: browser front ends on other origins (none allowed by default) ------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

@@ -94,6 +94,22 @@ def test_the_split_stack_of_the_bench_keeps_the_bench_settings_on_its_own_databa
     assert (environ["GATEWAY_PORT"], environ["SPLIT_PORT_BASE"]) == ("8181", "8191")
 
 
+def test_the_search_note_compares_search_p50_with_the_filtered_listing():
+    from bench.scenarios import SEARCH_SCENARIO, search_p50_note
+
+    search = Result(
+        name="search", requests=10, seconds=1, p50_ms=9.0, p99_ms=20.0, errors=0
+    )
+    listing = Result(
+        name="ref", requests=10, seconds=1, p50_ms=4.0, p99_ms=9.0, errors=0
+    )
+
+    assert search_p50_note([(SEARCH_SCENARIO, search, listing)]).startswith(
+        "search p50 9.0 ms / filtered listing p50 4.0 ms = 2.25 (ABOVE the 2x target)"
+    )
+    assert search_p50_note([]) == "search: not measured"
+
+
 def test_memory_is_read_for_each_process_and_the_ones_it_started(tmp_path):
     import sys
     import time

@@ -1,4 +1,5 @@
 import itertools
+import uuid
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -81,3 +82,30 @@ def stock_level_changed(product_id, *, available: int, version: int) -> None:
 def catalog_queries():
     with CaptureQueriesContext(connections[alias_for("catalog")]) as ctx:
         yield ctx
+
+
+@pytest.fixture
+def make_shirt(db, make_category):
+    """A T-shirt in three sizes (M, L, XL at 19.90, 19.90, 24.90)."""
+
+    def make(*, sku: str = "TEE", name: str = "T-shirt", category=None, **fields):
+        return services.product_create(
+            sku=sku,
+            name=name,
+            category=category,
+            variants=[
+                {"sku": f"{sku}-M", "price": "19.90", "options": {"size": "M"}},
+                {"sku": f"{sku}-L", "price": "19.90", "options": {"size": "L"}},
+                {"sku": f"{sku}-XL", "price": "24.90", "options": {"size": "XL"}},
+            ],
+            **fields,
+        )
+
+    return make
+
+
+def variant_ids(product) -> dict[str, uuid.UUID]:
+    """{sku: variant id} of a product."""
+    from apps.catalog.models import Variant
+
+    return dict(Variant.objects.filter(product=product).values_list("sku", "pk"))

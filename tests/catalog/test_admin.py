@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from apps.catalog import services
-from apps.catalog.models import Category, Product
+from apps.catalog.models import Category, Product, Variant
 from tests.catalog.conftest import catalog_events
 from tests.conftest import admin_account
 
@@ -156,3 +156,92 @@ def test_customer_has_no_admin(db):
     client.force_login(customer)
 
     assert client.get(CHANGELIST).status_code == 302  # to the admin login
+
+
+def _change_form(product, variants: list[dict], extra: dict | None = None) -> dict:
+    """The POST of the product's change form with its variants inline."""
+    data = {
+        "sku": product.sku,
+        "name": product.name,
+        "slug": product.slug,
+        "category": "",
+        "price": str(product.price),
+        "tax_class": product.tax_class,
+        "description": product.description,
+        "is_active": "on",
+        "variants-TOTAL_FORMS": str(len(variants) + (1 if extra else 0)),
+        "variants-INITIAL_FORMS": str(len(variants)),
+        "variants-MIN_NUM_FORMS": "0",
+        "variants-MAX_NUM_FORMS": "1000",
+        **NO_IMAGES,
+    }
+    for i, variant in enumerate([*variants, *([extra] if extra else [])]):
+        for field, value in variant.items():
+            data[f"variants-{i}-{field}"] = value
+    return data
+
+
+def _blue_variant(product) -> dict:
+    return {
+        "product": str(product.pk),
+        "sku": "LAMP-B",
+        "price": "12.00",
+        "options": "colour=blue",
+        "is_active": "on",
+    }
+
+
+def test_staff_edit_variants_inline_through_the_services(admin_client):
+    lamp = services.product_create(sku="LAMP", name="Lamp", price="10.00")
+    url = f"{CHANGELIST}{lamp.pk}/change/"
+    assert 'name="variants-0-sku"' in admin_client.get(url).content.decode()
+
+    response = admin_client.post(
+        url,
+        _change_form(
+            lamp,
+            [
+                {
+                    "id": str(lamp.pk),
+                    "product": str(lamp.pk),
+                    "sku": "LAMP",
+                    "price": "10.00",
+                    "options": "colour=white",
+                    "is_active": "on",
+                }
+            ],
+            extra=_blue_variant(lamp),
+        ),
+    )
+
+    assert response.status_code == 302
+    variants = Variant.objects.filter(product=lamp).order_by("created_at")
+    assert [(v.sku, v.options_label) for v in variants] == [
+        ("LAMP", "white"),
+        ("LAMP-B", "blue"),
+    ]
+    lamp.refresh_from_db()
+    assert (lamp.price, lamp.price_max) == (Decimal("10.00"), Decimal("12.00"))
+    assert [e["sku"] for e in catalog_events("catalog.product.created.v1")] == [
+        "LAMP",
+        "LAMP-B",
+    ]
+
+
+def test_a_refused_inline_variant_is_reported_and_not_saved(admin_client):
+    lamp = services.product_create(sku="LAMP", name="Lamp", price="10.00")
+
+    response = admin_client.post(
+        f"{CHANGELIST}{lamp.pk}/change/",
+        _change_form(
+            lamp,
+            [],
+            extra=_blue_variant(lamp),
+        ),
+        follow=True,
+    )
+
+    assert (
+        "Variant LAMP-B not saved: options: Every variant" in response.content.decode()
+    )
+    assert list(Variant.objects.values_list("sku", flat=True)) == ["LAMP"]

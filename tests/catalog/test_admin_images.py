@@ -28,10 +28,14 @@ def change_form(product, *, images: list[dict], initial: int = 0) -> dict:
         "name": product.name,
         "slug": product.slug,
         "price": str(product.price),
+        "tax_class": product.tax_class,
         "description": "",
         "is_active": "on",
         "images-TOTAL_FORMS": str(len(images)),
         "images-INITIAL_FORMS": str(initial),
+        # The variant inline's management form, with no variant row.
+        "variants-TOTAL_FORMS": "0",
+        "variants-INITIAL_FORMS": "0",
     }
     for n, image in enumerate(images):
         data.update({f"images-{n}-{k}": v for k, v in image.items()})

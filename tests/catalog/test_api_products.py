@@ -37,6 +37,7 @@ def test_anonymous_listing_shows_active_products_newest_first(
         "name": "Amp",
         "description": "",
         "price": "99.50",
+        "price_max": "99.50",
         "currency": "EUR",
         "tax_class": "standard",
         "category": "audio",

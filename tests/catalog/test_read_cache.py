@@ -317,7 +317,7 @@ def test_a_read_that_raced_a_change_is_never_served_afterwards(
         again = api_client.get(detail(product))
 
     assert again.status_code == 200
-    assert len(queries) == 2  # rendered again (row, images), not the raced entry
+    assert len(queries) == 3  # rendered again (product, images, variants)
     read_without_queries(api_client, detail(product))
 
 
@@ -333,7 +333,7 @@ def test_a_lost_generation_empties_the_cache_instead_of_reviving_entries(
     with catalog_queries() as queries:
         api_client.get(detail(product))
 
-    assert len(queries) == 2  # rendered again: the row and its images
+    assert len(queries) == 3  # rendered again: the product, its images and variants
 
 
 def test_each_read_is_counted_and_a_hit_keeps_its_route(
@@ -361,3 +361,27 @@ def test_each_read_is_counted_and_a_hit_keeps_its_route(
 
     assert [a - b for a, b in zip(results(), before, strict=True)] == [1, 1, 1, 1]
     assert count("http_requests_total", **route) == routed + 3
+
+
+def test_variant_changes_and_their_stock_reach_the_cached_reads(
+    api_client, staff_client, make_shirt, deliver_events
+):
+    from tests.catalog.conftest import variant_ids
+
+    shirt = make_shirt()
+    deliver_events()
+    ids = variant_ids(shirt)
+    api_client.get(detail(shirt))
+    read_without_queries(api_client, detail(shirt))
+
+    staff_client.patch(
+        f"{detail(shirt)}variants/{ids['TEE-XL']}/", {"price": "30.00"}, format="json"
+    )
+    deliver_events()
+    priced = api_client.get(detail(shirt)).json()
+    stock_level_changed(ids["TEE-L"], available=1, version=1)
+    deliver_events()
+    stocked = api_client.get(detail(shirt)).json()
+
+    assert priced["price_max"] == "30.00"
+    assert [v["in_stock"] for v in stocked["variants"]] == [False, True, False]

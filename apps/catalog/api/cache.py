@@ -11,7 +11,7 @@ from apps.common.http_cache import cached_reads
 
 # Names the shape of the cached answers: change it with any change of what a
 # cached view renders, so a release never serves entries of the one before.
-REPRESENTATION = "catalog-2"
+REPRESENTATION = "catalog-3"
 
 
 def _enabled() -> bool:

@@ -2,9 +2,10 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
 
 from apps.catalog import selectors
+from apps.catalog.selectors.search import product_search
+from apps.common.errors import ValidationFailed
 
 ORDERINGS = ["price", "-price", "name", "-name", "-created_at"]
 
@@ -27,13 +28,27 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 
 class ProductFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(
-        method="filter_search", help_text="Part of the name, SKU or description."
+    q = django_filters.CharFilter(
+        method="filter_search",
+        help_text=(
+            "Search words: each matches the start of a word of the name, a SKU or"
+            " the description, or a name word despite a typo (PostgreSQL);"
+            " ordered by relevance unless `ordering` is given."
+        ),
+    )
+    search = django_filters.CharFilter(method="filter_search", help_text="Same as q.")
+    option = django_filters.CharFilter(
+        method="filter_option",
+        help_text=(
+            "`name:value` (any case), repeatable: only products with an active"
+            " variant having all of them, e.g. option=size:M&option=colour:red."
+        ),
     )
     category = django_filters.CharFilter(
         method="filter_category",
         help_text="A category slug; products of its subcategories are included.",
     )
+    # On the lowest ("from") price, through the (is_active, price, id) index.
     min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
     max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte")
     in_stock = StrictBooleanFilter(help_text="true: only products in stock.")
@@ -60,14 +75,16 @@ class ProductFilter(django_filters.FilterSet):
         return cls._form_class
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(sku__icontains=value)
-            | Q(description__icontains=value)
-        )
+        return product_search(queryset, text=value)
+
+    def filter_option(self, queryset, name, value):
+        pairs = []
+        for given in self.data.getlist(name):
+            option, colon, option_value = given.partition(":")
+            if not (colon and option.strip() and option_value.strip()):
+                raise ValidationFailed({name: ["Use name:value, e.g. size:M."]})
+            pairs.append((option.strip(), option_value.strip()))
+        return selectors.product_with_options(queryset, options=pairs)
 
     def filter_category(self, queryset, name, value):
         return queryset.filter(

@@ -12,6 +12,16 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from apps.common.pagination import PageNumberPagination, positive_int_parameter
 
+FACETS_EXAMPLE = {
+    "category": [{"value": "clothing", "count": 12}, {"value": None, "count": 1}],
+    "price": [
+        {"min": "0", "max": "25", "count": 9},
+        {"min": "25", "max": None, "count": 4},
+    ],
+    "option": [{"name": "size", "value": "M", "count": 10}],
+    "in_stock": [{"value": True, "count": 11}, {"value": False, "count": 2}],
+}
+
 
 class LeanPageNumberPagination(PageNumberPagination):
     max_page = 1_000_000  # past it an OFFSET could overflow the database's integer
@@ -64,5 +74,10 @@ class LeanPageNumberPagination(PageNumberPagination):
                 "next": {**link, "example": next_page},
                 "previous": {**link, "example": None},
                 "results": schema,
+                "facets": {
+                    "type": "object",
+                    "description": "Only with facets=1.",
+                    "example": FACETS_EXAMPLE,
+                },
             },
         }

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.catalog.models import Category, TaxClass
@@ -60,6 +61,7 @@ def product_out(row: dict, *, url: Callable[[str], str]) -> dict:
         "name": row["name"],
         "description": row["description"],
         "price": str(row["price"]),
+        "price_max": str(row["price_max"]),
         "currency": row["currency"],
         "tax_class": row["tax_class"],
         "category": row["category__slug"],
@@ -68,6 +70,36 @@ def product_out(row: dict, *, url: Callable[[str], str]) -> dict:
         "image": image,
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
+    }
+
+
+def variant_out(variant: dict) -> dict:
+    return {
+        "id": variant["id"],
+        "sku": variant["sku"],
+        "price": str(variant["price"]),
+        "options": variant["options"],
+        "is_active": variant["is_active"],
+        "in_stock": variant["in_stock"],
+    }
+
+
+def product_detail_out(
+    row: dict, variants: list[dict], images: list[dict], *, url: Callable[[str], str]
+) -> dict:
+    """`product_out` with every image (display order) and the product's options
+    and variants."""
+    options: dict[str, list[str]] = {}
+    for variant in variants:
+        for name, value in variant["options"].items():
+            values = options.setdefault(name, [])
+            if value not in values:
+                values.append(value)
+    return {
+        **product_out(row, url=url),
+        "images": [image_out(image, url=url) for image in images],
+        "options": [{"name": n, "values": v} for n, v in options.items()],
+        "variants": [variant_out(variant) for variant in variants],
     }
 
 
@@ -154,6 +186,7 @@ PRODUCT_EXAMPLE = {
     "name": "Desk lamp",
     "description": "",
     "price": "29.90",
+    "price_max": "29.90",
     "currency": "EUR",
     "tax_class": "standard",
     "category": "home",
@@ -167,7 +200,8 @@ PRODUCT_EXAMPLE = {
 
 @example(name="A product", value=PRODUCT_EXAMPLE, request=False)
 class ProductOutSerializer(serializers.Serializer):
-    """Documents `product_out` in the OpenAPI schema."""
+    """Documents `product_out` in the OpenAPI schema. `price` and `price_max`:
+    the lowest and highest price of its active variants."""
 
     id = serializers.UUIDField()
     sku = serializers.CharField()
@@ -175,6 +209,7 @@ class ProductOutSerializer(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField()
     price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    price_max = serializers.DecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()
     tax_class = serializers.ChoiceField(choices=TaxClass.choices)
     category = serializers.SlugField(allow_null=True)
@@ -188,32 +223,142 @@ class ProductOutSerializer(serializers.Serializer):
 
 
 @example(
-    name="A product with its images",
-    value={**PRODUCT_EXAMPLE, "images": [IMAGE_EXAMPLE]},
+    name="A variant",
+    value={
+        "id": "0b9f2c4e-8d1a-4c4e-9a57-3f1f0f6f2a10",
+        "sku": "TEE-M-RED",
+        "price": "19.90",
+        "options": {"colour": "red", "size": "M"},
+        "is_active": True,
+        "in_stock": True,
+    },
     request=False,
 )
-class ProductDetailOutSerializer(ProductOutSerializer):
-    """Documents a product's detail: `product_out` with every image."""
+class VariantOutSerializer(serializers.Serializer):
+    """A sellable item: its id is what carts, orders and stock call product_id."""
 
-    images = ProductImageOutSerializer(many=True, help_text="In display order.")
+    id = serializers.UUIDField()
+    sku = serializers.CharField()
+    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    options = serializers.DictField(child=serializers.CharField())
+    is_active = serializers.BooleanField()
+    in_stock = serializers.BooleanField()
+
+
+class OptionOutSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    values = serializers.ListField(child=serializers.CharField())
 
 
 @example(
-    name="A new product",
+    name="A product with its images and variants",
     value={
-        "sku": "LAMP-1",
-        "name": "Desk lamp",
-        "price": "29.90",
-        "category": "home",
+        "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "sku": "TEE",
+        "slug": "t-shirt-tee",
+        "name": "T-shirt",
+        "description": "Organic cotton.",
+        "price": "19.90",
+        "price_max": "21.90",
+        "currency": "EUR",
+        "tax_class": "standard",
+        "category": "clothing",
+        "is_active": True,
+        "in_stock": True,
+        "image": LISTING_IMAGE_EXAMPLE,
+        "created_at": "2026-01-15T10:00:00Z",
+        "updated_at": "2026-01-15T10:00:00Z",
+        "images": [IMAGE_EXAMPLE],
+        "options": [{"name": "size", "values": ["M", "XL"]}],
+        "variants": [
+            {
+                "id": "0b9f2c4e-8d1a-4c4e-9a57-3f1f0f6f2a10",
+                "sku": "TEE-M",
+                "price": "19.90",
+                "options": {"size": "M"},
+                "is_active": True,
+                "in_stock": True,
+            },
+            {
+                "id": "5d3c1a7e-2b9f-4e11-8c3d-7a6b5c4d3e2f",
+                "sku": "TEE-XL",
+                "price": "21.90",
+                "options": {"size": "XL"},
+                "is_active": True,
+                "in_stock": False,
+            },
+        ],
     },
+    request=False,
+)
+class ProductDetailOutSerializer(ProductOutSerializer):
+    """Documents `product_detail_out`: non-staff see active variants only."""
+
+    images = ProductImageOutSerializer(many=True, help_text="In display order.")
+    options = OptionOutSerializer(many=True)
+    variants = VariantOutSerializer(many=True)
+
+
+@example(
+    name="A new variant",
+    value={"sku": "TEE-L", "price": "20.90", "options": {"size": "L"}},
     request=True,
+)
+class VariantInSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0")
+    )
+    options = serializers.DictField(
+        child=serializers.CharField(max_length=60),
+        required=False,
+        help_text="Option name to value; every variant of a product has the same names.",
+    )
+    is_active = serializers.BooleanField(required=False)
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A new product",
+            value={
+                "sku": "LAMP-1",
+                "name": "Desk lamp",
+                "price": "29.90",
+                "category": "home",
+            },
+            request_only=True,
+        ),
+        OpenApiExample(
+            "A new product with variants",
+            value={
+                "sku": "TEE",
+                "name": "T-shirt",
+                "category": "clothing",
+                "variants": [
+                    {"sku": "TEE-M", "price": "19.90", "options": {"size": "M"}},
+                    {"sku": "TEE-XL", "price": "21.90", "options": {"size": "XL"}},
+                ],
+            },
+            request_only=True,
+        ),
+    ]
 )
 class ProductInSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
     price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0")
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        help_text="Required unless `variants` are given (a single-variant product).",
+    )
+    variants = VariantInSerializer(
+        many=True,
+        required=False,
+        help_text="On creation only: the product's variants, each with its price.",
     )
     category = serializers.SlugRelatedField(
         slug_field="slug",

@@ -20,6 +20,16 @@ urlpatterns = [
         views.ProductImageDetailApi.as_view(),
         name="product-image-detail",
     ),
+    path(
+        "products/<uuid:product_id>/variants/",
+        views.ProductVariantListCreateApi.as_view(),
+        name="product-variant-list",
+    ),
+    path(
+        "products/<uuid:product_id>/variants/<uuid:variant_id>/",
+        views.ProductVariantDetailApi.as_view(),
+        name="product-variant-detail",
+    ),
     path("categories/", views.CategoryListCreateApi.as_view(), name="category-list"),
     path(
         "categories/<slug:slug>/",

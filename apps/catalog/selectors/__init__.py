@@ -3,10 +3,10 @@
 import uuid
 from collections.abc import Iterable
 
-from django.db.models import JSONField, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Lower
 
-from apps.catalog.models import Category, Product, ProductImage
+from apps.catalog.models import Category, Product, ProductImage, Variant, VariantOption
 
 # The columns the listing and the detail render; read with `.values()` so a
 # page of products costs one query and no model instantiation.
@@ -17,6 +17,7 @@ PRODUCT_FIELDS = (
     "name",
     "description",
     "price",
+    "price_max",
     "currency",
     "tax_class",
     "is_active",
@@ -145,22 +146,94 @@ def product_sku_taken(*, sku: str, exclude_id: uuid.UUID | None = None) -> bool:
     return products.exists()
 
 
+# A sellable item is a variant: its snapshot joins the product once.
 SNAPSHOT_FIELDS = (
     "id",
     "sku",
-    "name",
     "price",
-    "currency",
-    "tax_class",
+    "options_label",
     "is_active",
+    "product__name",
+    "product__currency",
+    "product__tax_class",
+    "product__is_active",
 )
 
 
+def sellable_name(product_name: str, label: str) -> str:
+    """The name orders and inventory show: "T-shirt (M / Red)"."""
+    return f"{product_name} ({label})" if label else product_name
+
+
+def _snapshot_row(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "sku": row["sku"],
+        "name": sellable_name(row["product__name"], row["options_label"]),
+        "price": row["price"],
+        "currency": row["product__currency"],
+        "tax_class": row["product__tax_class"],
+        "is_active": row["is_active"] and row["product__is_active"],
+    }
+
+
 def product_snapshot_rows(product_ids: Iterable[uuid.UUID]) -> list[dict]:
-    return list(Product.objects.filter(pk__in=product_ids).values(*SNAPSHOT_FIELDS))
+    """Rows of the variants with these ids (the sellable ids)."""
+    rows = Variant.objects.filter(pk__in=product_ids).values(*SNAPSHOT_FIELDS)
+    return [_snapshot_row(row) for row in rows]
 
 
 def product_snapshot_rows_by_sku(skus_lower: Iterable[str]) -> list[dict]:
-    """Through the case-insensitive unique index on the sku."""
-    rows = Product.objects.annotate(sku_lower=Lower("sku"))
-    return list(rows.filter(sku_lower__in=list(skus_lower)).values(*SNAPSHOT_FIELDS))
+    """Through the case-insensitive unique index on the variant's sku."""
+    rows = Variant.objects.annotate(sku_lower=Lower("sku"))
+    rows = rows.filter(sku_lower__in=list(skus_lower)).values(*SNAPSHOT_FIELDS)
+    return [_snapshot_row(row) for row in rows]
+
+
+def product_variants(*, product_id: uuid.UUID, include_inactive: bool) -> list[dict]:
+    """The variants of a product, oldest first, each with its option values:
+    one query (a row per variant and option value)."""
+    variants = Variant.objects.filter(product_id=product_id)
+    if not include_inactive:
+        variants = variants.filter(is_active=True)
+    rows = variants.order_by("created_at", "id", "option_values__name").values_list(
+        "id",
+        "sku",
+        "price",
+        "is_active",
+        "in_stock",
+        "option_values__name",
+        "option_values__value",
+    )
+    found: dict[uuid.UUID, dict] = {}
+    for pk, sku, price, is_active, in_stock, name, value in rows:
+        variant = found.setdefault(
+            pk,
+            {
+                "id": pk,
+                "sku": sku,
+                "price": price,
+                "options": {},
+                "is_active": is_active,
+                "in_stock": in_stock,
+            },
+        )
+        if name is not None:
+            variant["options"][name] = value
+    return list(found.values())
+
+
+def product_with_options(
+    products: QuerySet[Product], *, options: list[tuple[str, str]]
+) -> QuerySet[Product]:
+    """Products with an active variant that has every (name, value), in any case."""
+    variants = Variant.objects.filter(product_id=OuterRef("pk"), is_active=True)
+    for name, value in options:
+        variants = variants.filter(
+            Exists(
+                VariantOption.objects.filter(
+                    variant_id=OuterRef("pk"), name__iexact=name, value__iexact=value
+                )
+            )
+        )
+    return products.filter(Exists(variants))
