@@ -28,6 +28,7 @@ def change_form(product, *, images: list[dict], initial: int = 0) -> dict:
         "name": product.name,
         "slug": product.slug,
         "price": str(product.price),
+        "tax_class": product.tax_class,
         "description": "",
         "is_active": "on",
         "images-TOTAL_FORMS": str(len(images)),
