@@ -92,6 +92,20 @@ def customer_data(*, user_id: uuid.UUID | str) -> CustomerOrderData:
     )
 
 
+@interface_function(idempotent=True)
+def guest_order_link(*, order_id: uuid.UUID | str) -> str:
+    """The link that opens a guest's order (GUEST_ORDER_URL with the order's
+    id and token), for the e-mails sent to the guest; it opens nothing for a
+    customer's order."""
+    from django.conf import settings
+
+    from apps.orders.services.guest import guest_token
+
+    order_uuid = uuid.UUID(str(order_id))
+    token = guest_token(order_id=order_uuid)
+    return settings.GUEST_ORDER_URL.format(order_id=order_uuid, token=token)
+
+
 @interface_function(idempotent=False)
 def order_place(
     *,

@@ -545,6 +545,12 @@ VERIFY_EMAIL_URL = env(
     "VERIFY_EMAIL_URL",
     default="http://localhost:8000/account/verify-email?token={token}",
 )
+# Where the e-mails to a guest send them: their order behind its token (the
+# API's own page by default; a shop front end takes `{order_id}` and `{token}`).
+GUEST_ORDER_URL = env(
+    "GUEST_ORDER_URL",
+    default="http://localhost:8000/api/v1/orders/guest/{order_id}/{token}/",
+)
 RESERVATION_TIMEOUT_MINUTES = env.int("RESERVATION_TIMEOUT_MINUTES", default=15)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 # Carts untouched this long are deleted by beat's `orders.expire_carts`.

@@ -31,6 +31,9 @@ class FakeOrders:
         except (KeyError, ValueError):
             raise OrderNotFound(str(order_id)) from None
 
+    def guest_order_link(self, *, order_id: uuid.UUID | str) -> str:
+        return f"https://shop.example/orders/guest/{order_id}/fake-token/"
+
     def order_list(self, *, user_id: uuid.UUID | str) -> list[OrderSummary]:
         mine = [o for o in self.orders.values() if str(o.user_id) == str(user_id)]
         return sorted(mine, key=lambda o: o.created_at, reverse=True)

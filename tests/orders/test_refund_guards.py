@@ -38,3 +38,10 @@ def test_a_refund_of_an_order_not_paid_is_refused_by_its_status(confirmed_order)
     assert refused.value.extra == {"current_status": "confirmed"}
     assert Order.objects.get().status == "confirmed"
     assert TestGateway.refunds() == 0
+
+
+def test_a_staff_refund_says_why_the_order_ended(paid_order):
+    payments.order_refund(order_id=paid_order.id)
+
+    order = Order.objects.get()
+    assert (order.status, order.status_reason) == ("refunded", "refunded by staff")

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.common.db import alias_for
 from apps.eventbus.models import DeadLetter
+from apps.orders.interface import guest_order_link
 from apps.users.models import CustomerEmail
 from apps.users.services.notifications import (
     KEEP_SENT,
@@ -57,6 +58,20 @@ def test_a_guest_order_event_mails_the_address_it_carries(kind, emit, customer):
     assert line in message.body and str(order_id) in message.body
     email = CustomerEmail.objects.get()
     assert email.user is None and email.to_address == "guest@example.com"
+    assert guest_order_link(order_id=order_id) in message.body
+    assert email.body == "(sent; the guest's order link is not kept)"
+    assert email.html == ""
+
+
+@pytest.mark.django_db
+def test_a_customer_order_email_carries_no_guest_link(emit, customer):
+    order_id = uuid.UUID("0b8a3c1e-1111-4222-8333-444455556666")
+
+    emit(factories.lifecycle(customer, order_id)["confirmed"])
+
+    [message] = mail.outbox
+    assert "/guest/" not in message.body
+    assert "Please pay before" in CustomerEmail.objects.get().body
 
 
 @pytest.mark.django_db

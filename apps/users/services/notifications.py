@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.common.db import on_commit_for
+from apps.orders.interface import guest_order_link
 from apps.users.models import CustomerEmail, User
 from apps.users.selectors import user_find
 
@@ -67,6 +68,8 @@ def order_notification_send(
         logger.info("no active customer %s for order %s e-mail", user_id, order_id)
         return False
     subject = ORDER_SUBJECTS[kind]
+    if user is None:  # a guest's only way back to the order
+        details = {**details, "order_url": guest_order_link(order_id=order_id)}
     email_queue(
         user=user,
         kind=kind,
@@ -166,6 +169,8 @@ def email_deliver(email_id: int, *, now: dt.datetime | None = None) -> bool:
     sent = {"sent_at": timezone.now()}
     if email.kind in LINK_KINDS:
         sent.update(body="(sent; the single-use link is not kept)", html="")
+    elif email.user_id is None:  # a guest's: its order link opens the order
+        sent.update(body="(sent; the guest's order link is not kept)", html="")
     CustomerEmail.objects.filter(pk=email_id).update(**sent)
     return True
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from apps.orders.interface import guest_order_link
 from tests.orders.e2e.cart_flows import customer_journey, guest_journey
 from tests.orders.e2e.conftest import EVERY_APP
 from tests.orders.helpers import outbox
@@ -39,3 +40,5 @@ def test_a_guest_from_an_empty_cart_to_a_delivered_order(
         [event] = outbox(f"orders.order.{event_type}.v1")
         assert (event["user_id"], event["email"]) == (None, "guest@example.com")
         assert event["order_id"] == order["id"]
+    # The link those e-mails carry (tests/users) is the one that opened the order.
+    assert guest_order_link(order_id=order["id"]).endswith(order["guest_url"])
