@@ -265,6 +265,17 @@ REST_FRAMEWORK = {
         "order_place": env("THROTTLE_ORDER_PLACE", default="60/min"),
     },
 }
+# Orders' three `status` enums (the order's, a payment's and a cart line's) get
+# a name each, where orders is hosted: the import strings need its modules.
+ORDERS_STATUS_ENUMS = (
+    {
+        "OrderStatusEnum": "apps.orders.models.OrderStatus",
+        "PaymentStatusEnum": "apps.orders.models.PaymentStatus",
+        "CartLineStatusEnum": "apps.orders.services.cart.LINE_STATUSES",
+    }
+    if "orders" in DOMAIN_APPS
+    else {}
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shop API",
     "DESCRIPTION": "Modular-monolith e-commerce backend.",
@@ -280,12 +291,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Three `status` enums: the order's, a payment's and a cart line's.
-    "ENUM_NAME_OVERRIDES": {
-        "OrderStatusEnum": "apps.orders.models.OrderStatus",
-        "PaymentStatusEnum": "apps.orders.models.PaymentStatus",
-        "CartLineStatusEnum": "apps.orders.services.cart.LINE_STATUSES",
-    },
+    "ENUM_NAME_OVERRIDES": ORDERS_STATUS_ENUMS,
     # Operation ids start after the version: catalog_products_create.
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # The API's one authentication; the browsable pages' session is not part of it.
