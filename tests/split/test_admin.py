@@ -71,6 +71,9 @@ def test_staff_manage_the_catalog_in_its_deployables_admin(gateway, admin):
             "tax_class": "standard",
             "description": "Made in the split admin.",
             "is_active": "on",
+            # A new product's form has the (empty) images inline.
+            "images-TOTAL_FORMS": "0",
+            "images-INITIAL_FORMS": "0",
             "_save": "1",
         },
         allow_redirects=False,
