@@ -3,7 +3,8 @@
 
 import uuid
 
-from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models.functions import Length, Lower
@@ -127,12 +128,6 @@ class Product(models.Model):
             models.Index(fields=["slug"], name="catalog_prod_slug"),
             # Created on PostgreSQL only (migration 0006_search).
             GinIndex(fields=["search_vector"], name="catalog_prod_search"),
-            # GiST, not GIN: it also orders by trigram distance (nearest names).
-            GistIndex(
-                fields=["name"],
-                opclasses=["gist_trgm_ops"],
-                name="catalog_prod_name_trgm",
-            ),
         ]
 
     def __str__(self) -> str:
@@ -282,6 +277,42 @@ def _words(field: str) -> models.Func:
         function="REGEXP_REPLACE",
         output_field=models.TextField(),
     )
+
+
+def product_search_words():
+    """The words of the (outer) product's search vector, as an array."""
+    return models.Func(
+        models.F("search_vector"),
+        function="tsvector_to_array",
+        output_field=ArrayField(models.TextField()),
+    )
+
+
+class SearchWord(models.Model):
+    """A word of some product's search vector (PostgreSQL only): what a typed
+    word that no product word starts with is corrected to. A word stays when
+    its products change or go; a correction to it then finds nothing."""
+
+    MAX_LENGTH = 50
+
+    word = models.CharField(max_length=MAX_LENGTH, primary_key=True)
+
+    class Meta:
+        indexes = [
+            # Created on PostgreSQL only (migration 0007_search_words): one for
+            # "starts with", one for trigram similarity.
+            models.Index(
+                fields=["word"],
+                opclasses=["varchar_pattern_ops"],
+                name="catalog_word_prefix",
+            ),
+            GinIndex(
+                fields=["word"], opclasses=["gin_trgm_ops"], name="catalog_word_trgm"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.word
 
 
 def product_in_stock():

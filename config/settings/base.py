@@ -210,10 +210,10 @@ CATALOG_IMAGE_THUMBNAIL_SIZES = {
     "detail": env.int("CATALOG_IMAGE_DETAIL_SIZE", default=600),
 }
 # Catalog search (docs/catalog.md): how close a typed word must be to a word of
-# a product name (pg_trgm word similarity, 0..1) to match despite a typo, and
+# the products (pg_trgm similarity, 0..1) to be corrected to it, and
 # the lower bounds of the price bands the listing's facets count.
 CATALOG_SEARCH_TYPO_SIMILARITY = env.float(
-    "CATALOG_SEARCH_TYPO_SIMILARITY", default=0.4
+    "CATALOG_SEARCH_TYPO_SIMILARITY", default=0.25
 )
 CATALOG_PRICE_BANDS = env.list(
     "CATALOG_PRICE_BANDS", cast=int, default=[0, 25, 50, 100, 250, 500]

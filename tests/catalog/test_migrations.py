@@ -1,4 +1,5 @@
-"""The variants data migration, run on the schema before it (0004_product_images)."""
+"""The variants, search-vector and search-word data migrations, run on the
+schema before them (0004_product_images)."""
 
 import uuid
 from decimal import Decimal
@@ -10,7 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 from apps.common.db import alias_for
 
 BEFORE = [("catalog", "0004_product_images")]
-AFTER = [("catalog", "0006_search")]
+AFTER = [("catalog", "0007_search_words")]
 
 
 def migrate(connection, targets):
@@ -88,6 +89,15 @@ def test_every_product_becomes_a_variant_with_its_own_id_sku_and_price():
             vector = products.get(pk=lamp_id).search_vector
             # name and SKU (LAMP-1 as two words) weighted A, the description B
             assert vector == "'1':4A 'desk':1A 'lamp':2A,3A 'light':6B 'warm':5B"
+            words = new.get_model("catalog", "SearchWord").objects.using(db)
+            assert sorted(words.values_list("word", flat=True)) == [
+                "1",
+                "desk",
+                "lamp",
+                "light",
+                "mug",
+                "warm",
+            ]
     finally:
         migrate(connection, BEFORE)  # empties the tables this test filled
         migrate(connection, latest)

@@ -4,6 +4,7 @@ PostgreSQL (services mode), `icontains` elsewhere; stable pages on both."""
 import pytest
 from django.db import connections
 
+from apps.catalog import services
 from apps.common.db import alias_for
 from tests.catalog.conftest import catalog_queries
 
@@ -83,19 +84,46 @@ def test_prefixes_and_typos_find_the_product_first(api_client, desk, q, first):
 
 @pytest.mark.services
 @pytest.mark.django_db
-def test_search_is_a_check_and_one_ranked_query(api_client, desk):
+def test_search_is_a_lexicon_check_per_word_and_one_ranked_query(api_client, desk):
     with catalog_queries() as queries:
         found = skus(api_client.get(URL, {"q": "keyb", "page_size": 5}))
-        typo = skus(api_client.get(URL, {"q": "keybaord", "page_size": 5}))
+    with catalog_queries() as typo_queries:
+        typo = skus(api_client.get(URL, {"q": "keyb mehcanical", "page_size": 5}))
 
     assert found == ["KB-1", "MS-1"]  # the name (A) before the description (B)
     assert typo == ["KB-1"]
-    prefixes, ranked, no_prefixes, nearest = (
-        q["sql"] for q in queries.captured_queries
-    )
-    assert "@@" in prefixes and "@@" in no_prefixes
-    assert "ts_rank" in ranked and "%>" not in ranked
-    assert "%>" in nearest and "<<->" in nearest
+    known, ranked = (q["sql"] for q in queries.captured_queries)
+    assert "catalog_searchword" in known and "LIKE" in known
+    assert "ts_rank" in ranked and "'keyb:*'" in ranked
+    known, unknown, nearest, ranked = (q["sql"] for q in typo_queries.captured_queries)
+    assert "LIKE" in unknown and "%" in nearest and "SIMILARITY" in nearest
+    assert "'keyb:* & mechanical:*'" in ranked
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_typos_among_right_words_are_corrected_word_by_word(api_client, desk):
+    assert skus(api_client.get(URL, {"q": "wirless mouse"})) == ["MS-1"]
+    assert skus(api_client.get(URL, {"q": "keyboard swiches"})) == ["KB-1"]
+    # No product word is close to it: nothing, rather than anything.
+    assert skus(api_client.get(URL, {"q": "lamp qqxzv"})) == []
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_the_lexicon_learns_the_words_of_new_and_renamed_products(
+    api_client, desk, make_product, settings
+):
+    settings.CATALOG_CACHE = False  # the same query asked again, with no commit
+    assert skus(api_client.get(URL, {"q": "ergonmic"})) == []
+
+    chair = make_product(sku="CH-1", name="Ergonomic chair")
+    assert skus(api_client.get(URL, {"q": "ergonmic"})) == ["CH-1"]
+
+    services.product_update(product_id=chair.pk, data={"name": "Kneeling stool"})
+    assert skus(api_client.get(URL, {"q": "kneling"})) == ["CH-1"]
+    # The old word stays in the lexicon; correcting to it finds nothing now.
+    assert skus(api_client.get(URL, {"q": "ergonmic"})) == []
 
 
 @pytest.mark.services

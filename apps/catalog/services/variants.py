@@ -16,10 +16,12 @@ from apps.catalog.events import (
 )
 from apps.catalog.models import (
     Product,
+    SearchWord,
     Variant,
     VariantOption,
     product_in_stock,
     product_search_vector,
+    product_search_words,
 )
 from apps.catalog.selectors import sellable_name
 from apps.catalog.services.common import (
@@ -189,7 +191,23 @@ def product_summarise(*, product: Product) -> None:
     )
     if connections[router.db_for_write(Product)].vendor == "postgresql":
         products.update(search_vector=product_search_vector())
+        _remember_search_words(products)
     product.in_stock = products.values_list("in_stock", flat=True).get()
+
+
+def _remember_search_words(products) -> None:
+    """Adds the products' words to the lexicon typos are corrected by."""
+    words = {
+        word
+        for found in products.annotate(words=product_search_words()).values_list(
+            "words", flat=True
+        )
+        for word in found
+        if len(word) <= SearchWord.MAX_LENGTH
+    }
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=word) for word in sorted(words)], ignore_conflicts=True
+    )
 
 
 def _specs_of(product: Product) -> list[VariantSpec]:
