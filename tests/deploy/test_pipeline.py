@@ -56,6 +56,17 @@ def test_the_pipeline_runs_every_test_mode_of_ci_run():
     assert 'SPLIT_ARGS="--deployables users+catalog+orders,inventory"' in pipeline
 
 
+def test_the_ops_check_runs_every_command_the_readme_lists():
+    operations = (ROOT / "README.md").read_text().split("## Operations", 1)[1]
+    listed = re.findall(r"^\| `([a-z_]+)", operations.split("\n## ", 1)[0], re.M)
+    script = (ROOT / ".ci" / "ops-commands").read_text()
+    declared = re.search(r"COMMANDS=\(([^)]*)\)", script).group(1).split()
+
+    assert listed and sorted(declared) == sorted(listed)
+    for command in listed:
+        assert re.search(rf"^manage {command}\b", script, re.M), command
+
+
 def test_services_mode_runs_against_postgresql_and_redis_service_containers():
     services = workflow()["jobs"]["services"]
 
