@@ -92,7 +92,8 @@ def stack_env(args) -> dict:
         THROTTLE_REGISTER="1000000/min",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        # Discards: locmem would keep every message for the life of a worker.
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
     )
     return env
 
