@@ -13,6 +13,9 @@ product's detail, search, log in, place an order (one line, 201 expected).
 Requests are sent on a fixed schedule (open loop) and latency counts from the
 scheduled moment, so a server that falls behind shows it.
 
+Gunicorn's workers are not recycled (WEB_MAX_REQUESTS=0), so the memory of
+every process is one process's from start to end.
+
 Exits 1 on any error answer (or socket error), when p99 of the last minute
 exceeds 1.5 x the first minute's, or when the resident memory of a process
 (a group member with the processes it started) grows by more than 10 % from
@@ -209,7 +212,9 @@ def main(argv=None) -> int:
     fixed_rate = float(os.environ.get("SOAK_RATE", "0"))
     capacity_seconds = float(os.environ.get("SOAK_CAPACITY_SECONDS", "30"))
     check_services(args)
-    env = stack_env(args)
+    # Web workers are never recycled here: recycling would hide a leak, and a
+    # fresh worker's warm-up (100 to about 250 MiB) would read as growth.
+    env = {**stack_env(args), "WEB_MAX_REQUESTS": "0"}
     group = ProcessGroup(Path(tempfile.mkdtemp(prefix="shop-soak-")))
 
     def interrupted(signum, frame):
