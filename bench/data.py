@@ -1,8 +1,9 @@
 """Bench data: users and categories through the public API, 10,000 products
-with stock through the apps' services in bulk (events published and delivered
-in-process), the race products through the API and Celery. Idempotent: a
-database that already holds the products is reused, only what is missing is
-added."""
+with their variants, images and stock through the apps' services in bulk
+(events published and delivered in-process), the race products through the
+API and Celery. Idempotent: a database that already holds the products is
+reused, only what is missing is added (`outdated` says when it holds another
+data set)."""
 
 import json
 import random
@@ -125,22 +126,47 @@ def product_payload(n: int, category: str, prefix="BENCH") -> dict:
     }
 
 
-VARIANT_EVERY = 4
+VARIANT_EVERY = 10
+SIZES = ("S", "M", "L")
+SECOND_COLOUR = "white"
 
 
 def variant_payloads(n: int, payload: dict) -> list[dict]:
-    """Sizes M and L beside the product's own S, for one product in VARIANT_EVERY."""
+    """One product in VARIANT_EVERY comes in 3 to 6 variants over size and
+    colour (its own colour, then white), the first of them the product's own
+    SKU; the others none."""
     if n % VARIANT_EVERY:
         return []
+    colour = payload["name"].rsplit(" ", 1)[1]
     price = float(payload["price"])
+    combinations = [(size, colour, "") for size in SIZES] + [
+        (size, SECOND_COLOUR, "-W") for size in SIZES
+    ]
+    count = 3 + (n // VARIANT_EVERY) % 4
     return [
         {
-            "sku": f"{payload['sku']}-{size}",
-            "price": f"{price + step:.2f}",
-            "options": {"size": size},
+            "sku": payload["sku"] if step == 0 else f"{payload['sku']}-{size}{suffix}",
+            "price": f"{price + 2 * step:.2f}",
+            "options": {"size": size, "colour": name},
         }
-        for step, size in ((2, "M"), (4, "L"))
+        for step, (size, name, suffix) in enumerate(combinations[:count])
     ]
+
+
+def image_count(n: int) -> int:
+    """Every product has pictures: one, or two for every other product."""
+    return 1 + n % 2
+
+
+SHAPE = (
+    f"one in {VARIANT_EVERY} in 3 to 6 variants over size and colour; one JPEG "
+    "image with its thumbnails per product, two for every other one"
+)
+
+
+def expected_shape(n: int) -> tuple[int, int]:
+    """(sellable variants, images) of bench product n as this code loads it."""
+    return max(1, len(variant_payloads(n, product_payload(n, "")))), image_count(n)
 
 
 def create_product(client: Client, staff: str, payload: dict) -> str:
@@ -186,14 +212,31 @@ def add_stock(
         time.sleep(0.2)
 
 
-def existing_skus(env: dict, prefix: str) -> set[str]:
-    """SKUs already loaded by an earlier run (the listing has no count)."""
+def existing_products(env: dict, prefix: str) -> dict[str, tuple[int, int]]:
+    """(sellable variants, images) of each product loaded by an earlier run
+    (the listing has no count)."""
     code = (
         "import json; from django.apps import apps; "
-        "print(json.dumps(list(apps.get_model('catalog', 'Product').objects"
-        f".filter(sku__startswith={prefix!r}).values_list('sku', flat=True))))"
+        "from django.db.models import Count; "
+        "rows = apps.get_model('catalog', 'Product').objects"
+        f".filter(sku__startswith={prefix!r}).annotate("
+        "v=Count('variants', distinct=True), i=Count('images', distinct=True))"
+        ".values_list('sku', 'v', 'i'); "
+        "print(json.dumps({s: [v, i] for s, v, i in rows}))"
     )
-    return set(json.loads(manage(env, "shell", "-c", code).strip().splitlines()[-1]))
+    output = manage(env, "shell", "-c", code).strip().splitlines()[-1]
+    return {sku: tuple(shape) for sku, shape in json.loads(output).items()}
+
+
+def outdated(env: dict) -> int:
+    """How many bench products already loaded differ from what this code
+    loads (an older data set: variants or images missing), so the caller
+    loads afresh instead of mixing two data sets."""
+    return sum(
+        1
+        for sku, shape in existing_products(env, "BENCH-").items()
+        if shape != expected_shape(int(sku.removeprefix("BENCH-")))
+    )
 
 
 def sample_ids(client: Client, staff: str, *, wanted: int) -> list[str]:
@@ -270,7 +313,7 @@ def load(env: dict, *, port: int, products: int) -> Fixture:
     staff = ensure_staff(env, client)
     customers = ensure_customers(client)
     slugs = ensure_categories(client, staff)
-    existing = existing_skus(env, "BENCH-")
+    existing = set(existing_products(env, "BENCH-"))
     missing = [n for n in range(products) if f"BENCH-{n:05d}" not in existing]
     if missing:
         print(

@@ -1,8 +1,9 @@
 """`make bench`: a private PostgreSQL-backed stack on 127.0.0.1, 10,000
 products with stock, then each scenario against its bare reference.
 
-Private resources: PostgreSQL database `shop_bench` on the local server, Redis
-databases 11 (broker) and 12 (cache), port 8180. Every load loop is bounded in
+Private resources: PostgreSQL database `shop_bench` on the local server (its
+product images under media/bench/shop_bench/), Redis databases 11 (broker)
+and 12 (cache), port 8180. Every load loop is bounded in
 time, every process started here is stopped here (also on Ctrl-C or failure).
 """
 
@@ -32,6 +33,7 @@ from stack.procs import (
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"
+MEDIA = Path(__file__).resolve().parent.parent / "media" / "bench"
 QUEUES = ["users", "catalog", "inventory", "orders"]
 
 
@@ -65,6 +67,11 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def media_root(args) -> Path:
+    """The bench database's image files, kept and dropped with it."""
+    return MEDIA / args.database_url.rsplit("/", 1)[1]
+
+
 def stack_env(args) -> dict:
     env = {
         key: value
@@ -94,6 +101,8 @@ def stack_env(args) -> dict:
         PYTHONUNBUFFERED="1",
         # Discards: locmem would keep every message for the life of a worker.
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        MEDIA_STORAGE="local",
+        MEDIA_ROOT=str(media_root(args)),
     )
     return env
 
@@ -126,6 +135,7 @@ def flush_redis(args) -> None:
 
 
 def drop_database(args) -> None:
+    shutil.rmtree(media_root(args), ignore_errors=True)
     name = args.database_url.rsplit("/", 1)[1]
     subprocess.run(
         [
@@ -199,6 +209,15 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, interrupted)
     started = time.monotonic()
     try:
+        if not args.fresh:
+            manage(env, "migrate_all")  # an older database gets today's tables first
+            stale = data.outdated(env)
+            if stale:
+                print(
+                    f"bench: {stale} products of the database are of another data set"
+                    " (variants or images differ): loading afresh, as with --fresh"
+                )
+                args.fresh = True
         if args.fresh:
             drop_database(args)
         print(f"bench: logs in {log_dir}")
@@ -229,8 +248,8 @@ def main(argv=None) -> int:
             rows += split_rows_of(args, env, fixture=fixture, rows=rows)
         setup = (
             f"Stack: {server}, PostgreSQL and Redis "
-            f"on the same machine; {fixture.product_count} products (one in "
-            f"{data.VARIANT_EVERY} with three size variants). wrk: 2 threads, "
+            f"on the same machine; {fixture.product_count} products ({data.SHAPE}). "
+            "wrk: 2 threads, "
             f"{args.connections} connections, {args.seconds}s per run; order flows: "
             f"{scenarios.ORDER_CONCURRENCY} Python client threads."
         )

@@ -72,8 +72,15 @@ def _api_and_reference(label, *, port, seconds, connections, api, ref):
     return api_result, ref_result
 
 
-def _pages() -> list[str]:
-    return [f"?page={p}" for p in range(1, 51)]
+LISTING_PAGES = 50
+PAGE_SIZE = 20  # REST_FRAMEWORK's PAGE_SIZE, the listing's default
+
+
+def _pages(fx: Fixture) -> list[str]:
+    """The first LISTING_PAGES pages, or as many as a smaller catalog fills
+    (a page past the end is a 404, not a measurement)."""
+    pages = max(1, min(LISTING_PAGES, fx.product_count // PAGE_SIZE))
+    return [f"?page={p}" for p in range(1, pages + 1)]
 
 
 def listing(fx: Fixture, port, seconds, connections):
@@ -82,8 +89,8 @@ def listing(fx: Fixture, port, seconds, connections):
         port=port,
         seconds=seconds,
         connections=connections,
-        api=_get([f"/api/v1/catalog/products/{q}" for q in _pages()]),
-        ref=_get([f"/bench/products/{q}" for q in _pages()]),
+        api=_get([f"/api/v1/catalog/products/{q}" for q in _pages(fx)]),
+        ref=_get([f"/bench/products/{q}" for q in _pages(fx)]),
     )
 
 
@@ -94,7 +101,7 @@ def _etag(port: int, path: str) -> str:
 
 def listing_not_modified(fx: Fixture, port, seconds, connections):
     """Clients that hold each page already: `If-None-Match` with its ETag."""
-    paths = [f"/api/v1/catalog/products/{q}" for q in _pages()]
+    paths = [f"/api/v1/catalog/products/{q}" for q in _pages(fx)]
     api = [
         {"method": "GET", "path": path, "headers": {"If-None-Match": _etag(port, path)}}
         for path in paths
@@ -105,7 +112,7 @@ def listing_not_modified(fx: Fixture, port, seconds, connections):
         seconds=seconds,
         connections=connections,
         api=api,
-        ref=_get([f"/bench/products/{q}" for q in _pages()]),
+        ref=_get([f"/bench/products/{q}" for q in _pages(fx)]),
     )
 
 
@@ -128,7 +135,7 @@ SEARCHES = [
     "product 0012",
     "bench 0420",
     "BENCH-00420",
-    "BENCH-00424-M",
+    "BENCH-00420-M-W",
     "prodcut",
     "blakc",
     "grene product",
@@ -151,17 +158,22 @@ def search(fx: Fixture, port, seconds, connections):
     )
 
 
+SEARCH_TARGET = 2.0
+
+
 def search_p50_note(rows) -> str:
+    """One line on the search target, for the printed results."""
     found = {name: (api, ref) for name, api, ref in rows}
     if SEARCH_SCENARIO not in found:
-        return "search: not measured"
+        return "Search target: not measured."
     search_api, listing_api = found[SEARCH_SCENARIO]
     ratio = search_api.p50_ms / listing_api.p50_ms if listing_api.p50_ms else 0.0
-    verdict = "within" if ratio <= 2 else "ABOVE"
+    met = bool(listing_api.p50_ms) and ratio <= SEARCH_TARGET
     return (
-        f"search p50 {search_api.p50_ms:.1f} ms / filtered listing p50 "
-        f"{listing_api.p50_ms:.1f} ms = {ratio:.2f} ({verdict} the 2x target); the "
-        "search row's reference is the filtered listing through the API."
+        f"Search target (search p50 at most {SEARCH_TARGET:g}x the filtered "
+        "listing's through the API, measured back to back in the search row): "
+        f"{search_api.p50_ms:.1f} / {listing_api.p50_ms:.1f} ms = {ratio:.2f}x: "
+        f"{'met' if met else 'NOT met'}."
     )
 
 

@@ -44,22 +44,46 @@ def _upstreams(app_addresses: dict[str, str]) -> str:
     return "\n".join(blocks)
 
 
-def _location(path: str, upstream: str, *, exact: bool = False, to: str = "") -> str:
-    match = "= " if exact else ""
+# Where staff upload product images: the API's upload and the admin's product
+# pages with their image inline (taking the catalog's CATALOG_IMAGE_UPLOAD_MAX_BODY).
+IMAGE_UPLOAD_ROUTES = (
+    "^/api/v1/catalog/products/[^/]+/images/$",
+    "^/admin/catalog/product/(add|[^/]+/change)/$",
+)
+
+
+def _location(
+    path: str,
+    upstream: str,
+    *,
+    exact: bool = False,
+    to: str = "",
+    regex: bool = False,
+    body_limit: str = "",
+) -> str:
+    match = "= " if exact else "~ " if regex else ""
+    limit = f"            client_max_body_size {body_limit};\n" if body_limit else ""
     return (
         f"        location {match}{path} {{\n"
+        f"{limit}"
         f"            proxy_pass http://{upstream}{to};\n"
         f"        }}"
     )
 
 
-def _locations(app_addresses: dict[str, str]) -> str:
+def _locations(app_addresses: dict[str, str], *, image_body_limit: str) -> str:
     """Each app's API, admin pages and readiness to its deployable; the rest
     (the admin's login, static files, docs page, health, unknown paths) to the
-    home app's, so unknown paths answer exactly as in one process."""
+    home app's, so unknown paths answer exactly as in one process. The image
+    upload routes (regular expressions: nginx tries them before the prefixes)
+    take `image_body_limit`."""
     names = _upstream_names(app_addresses)
     home = names[HOME_APP]
     routes = [
+        _location(route, names["catalog"], regex=True, body_limit=image_body_limit)
+        for route in IMAGE_UPLOAD_ROUTES
+    ]
+    routes += [
         _location(f"/api/v1/{prefix}/", names[app])
         for app in app_addresses
         for prefix in API_ROUTES[app]
@@ -82,14 +106,16 @@ def render_config(
     rate: str = "50r/s",
     burst: int = 200,
     body_limit: str = "1m",
+    image_body_limit: str = "1m",
 ) -> str:
-    """`app_addresses`: every app's deployable as host:port."""
+    """`app_addresses`: every app's deployable as host:port; `body_limit` for
+    every request but the image uploads, which take `image_body_limit`."""
     missing = sorted(set(API_ROUTES) - set(app_addresses))
     if missing:
         raise ValueError(f"no deployable hosts {', '.join(missing)}")
     values = {
         "upstreams": _upstreams(app_addresses),
-        "locations": _locations(app_addresses),
+        "locations": _locations(app_addresses, image_body_limit=image_body_limit),
         "port": str(port),
         "run_dir": str(run_dir),
         "schema_dir": str(schema_dir),

@@ -179,6 +179,7 @@ class SplitStack:
             run_dir=self.run_dir,
             schema_dir=self.run_dir / "schema",
             rate=self.base_env["GATEWAY_RATE"],
+            image_body_limit=str(self.image_upload_max_body()),
         )
         path = write_config(run_dir=self.run_dir, config=config)
         self.group.start("gateway", nginx_argv(path), self.base_env)
@@ -189,6 +190,16 @@ class SplitStack:
             timeout=30,
             what="the gateway",
         )
+
+    def image_upload_max_body(self) -> int:
+        """The catalog deployable's CATALOG_IMAGE_UPLOAD_MAX_BODY, as its
+        settings read it from this environment."""
+        code = (
+            "from django.conf import settings; "
+            "print(settings.CATALOG_IMAGE_UPLOAD_MAX_BODY)"
+        )
+        catalog = self.env_of(self.deployable_of("catalog"))
+        return int(manage(catalog, "shell", "-c", code).split()[-1])
 
     def deployable_of(self, app: str) -> list[str]:
         return next(group for group in self.groups if app in group)

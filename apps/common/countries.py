@@ -1,5 +1,5 @@
-"""ISO 3166-1 alpha-2 country codes (officially assigned): the one list every
-app checks an address against."""
+"""ISO 3166-1 alpha-2 country codes (officially assigned) and the checks of an
+address's country and postal code: the one place every app takes them from."""
 
 ISO_COUNTRIES = frozenset(
     """
@@ -15,3 +15,15 @@ ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY
 UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
 """.split()
 )
+
+COUNTRY_INVALID = "Enter an ISO 3166-1 alpha-2 country code."
+# Letters, digits, spaces and hyphens, 3 to 20 long, no separator at either end:
+# loose enough for every country's format, strict enough to refuse markup.
+POSTAL_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 -]{1,18}[A-Za-z0-9]$"
+POSTAL_CODE_INVALID = "Enter a valid postal code."
+
+
+def country_code(value: str) -> str | None:
+    """`value` upper-cased when it is an assigned code, else None."""
+    code = value.upper()
+    return code if code in ISO_COUNTRIES else None

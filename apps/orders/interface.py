@@ -154,7 +154,7 @@ ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postal_code", "country")
 
 def _shipping_address(address: dict):
     """Checked against the order's shipping columns, which set each limit."""
-    from apps.common.countries import ISO_COUNTRIES
+    from apps.common.countries import COUNTRY_INVALID, country_code
     from apps.orders.models import Order
     from apps.orders.services import placement
 
@@ -168,8 +168,8 @@ def _shipping_address(address: dict):
             errors[name] = ["This field is required."]
         elif len(value.strip()) > column.max_length:
             errors[name] = [f"At most {column.max_length} characters."]
-    if "country" not in errors and address["country"].upper() not in ISO_COUNTRIES:
-        errors["country"] = ["Enter an ISO 3166-1 alpha-2 country code."]
+    if "country" not in errors and country_code(address["country"]) is None:
+        errors["country"] = [COUNTRY_INVALID]
     if errors:
         raise ValidationFailed({"address": errors})
     fields = {name: address.get(name, "").strip() for name in ADDRESS_FIELDS}

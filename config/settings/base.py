@@ -205,6 +205,9 @@ STORAGES = {
 # detail's).
 CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=5_242_880)
 CATALOG_IMAGE_MAX_SIDE = env.int("CATALOG_IMAGE_MAX_SIDE", default=4096)
+# The largest upload request: the image plus room for the form's other fields
+# and the multipart boundaries; the split gateway lets these routes take it.
+CATALOG_IMAGE_UPLOAD_MAX_BODY = CATALOG_IMAGE_MAX_BYTES + 64 * 1024
 CATALOG_IMAGE_THUMBNAIL_SIZES = {
     "listing": env.int("CATALOG_IMAGE_LISTING_SIZE", default=200),
     "detail": env.int("CATALOG_IMAGE_DETAIL_SIZE", default=600),

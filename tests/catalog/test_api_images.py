@@ -155,6 +155,7 @@ def test_a_body_far_past_the_limit_is_refused_before_it_is_read(
 ):
     product = make_product()
     settings.CATALOG_IMAGE_MAX_BYTES = 1000
+    settings.CATALOG_IMAGE_UPLOAD_MAX_BODY = 1000 + 64 * 1024
     parsed = []
     monkeypatch.setattr(
         MultiPartParser, "parse", lambda *a, **k: parsed.append(1) or {}

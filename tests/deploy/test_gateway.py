@@ -43,6 +43,31 @@ def test_every_public_prefix_goes_to_its_deployable_and_internal_to_none():
         assert f"upstream {app} {{ server {app}:8000; }}" in config
 
 
+IMAGE_LOCATION = re.compile(
+    r"location ~ (\S+) \{\s*client_max_body_size (\d+);\s*proxy_pass http://(\w+);"
+)
+
+
+def test_image_uploads_go_to_the_catalog_with_the_catalogs_upload_limit():
+    config = NGINX_CONF.read_text()
+
+    routes = IMAGE_LOCATION.findall(config)
+
+    assert routes == [
+        (
+            "^/api/v1/catalog/products/[^/]+/images/$",
+            str(settings.CATALOG_IMAGE_UPLOAD_MAX_BODY),
+            "catalog",
+        ),
+        (
+            "^/admin/catalog/product/(add|[^/]+/change)/$",
+            str(settings.CATALOG_IMAGE_UPLOAD_MAX_BODY),
+            "catalog",
+        ),
+    ]
+    assert re.search(r"^    client_max_body_size 1m;$", config, re.MULTILINE)
+
+
 def test_the_route_check_sees_a_gateway_that_routes_internal():
     config = NGINX_CONF.read_text().replace(
         "location /internal/ { return 404; }",

@@ -228,6 +228,36 @@ def pod_env(objects: dict, workload: tuple[str, str]) -> dict:
     return env
 
 
+@pytest.mark.parametrize(
+    ("objects", "ingress", "service"),
+    [
+        (base_objects, "shop-web", "shop-web"),
+        (split_objects, "gateway", "gateway"),
+    ],
+)
+def test_only_image_uploads_pass_the_ingress_with_the_catalogs_upload_limit(
+    objects, ingress, service
+):
+    found = objects()
+    uploads = found["Ingress", f"{ingress}-image-uploads"]
+    annotations = "nginx.ingress.kubernetes.io/"
+
+    assert found["Ingress", ingress]["metadata"]["annotations"] == {
+        f"{annotations}proxy-body-size": "1m"
+    }
+    assert uploads["metadata"]["annotations"] == {
+        f"{annotations}proxy-body-size": str(settings.CATALOG_IMAGE_UPLOAD_MAX_BODY),
+        f"{annotations}use-regex": "true",
+    }
+    ((rule,),) = [uploads["spec"]["rules"]]
+    assert [
+        (p["path"], p["backend"]["service"]["name"]) for p in rule["http"]["paths"]
+    ] == [
+        ("/api/v1/catalog/products/[^/]+/images/$", service),
+        ("/admin/catalog/product/(add|[^/]+/change)/$", service),
+    ]
+
+
 def test_the_split_overlay_runs_every_app_as_a_deployable_with_its_own_config():
     objects = split_objects()
     apps = settings.DOMAIN_APPS

@@ -179,3 +179,55 @@ def test_the_schema_at_the_gateway_holds_every_apps_routes(gateway):
 
     for prefix in ("auth", "users", "catalog", "inventory", "orders"):
         assert any(path.startswith(f"/api/v1/{prefix}/") for path in paths)
+
+
+def noise_jpeg(side: int) -> bytes:
+    """A photo-like JPEG that does not compress: about a byte per pixel."""
+    import io
+    import random
+
+    from PIL import Image
+
+    pixels = random.Random(side).randbytes(side * side * 3)
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), pixels).save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
+def test_staff_upload_an_image_larger_than_the_gateways_other_bodies(
+    gateway, staff_token, product_in_stock
+):
+    picture = noise_jpeg(1100)
+
+    response = gateway.call(
+        "POST",
+        f"/api/v1/catalog/products/{product_in_stock}/images/",
+        token=staff_token,
+        files={"image": ("noise.jpg", picture, "image/jpeg")},
+        data={"alt_text": "Noise"},
+    )
+
+    assert len(picture) > 1024 * 1024  # the limit of every other route
+    assert response.status_code == 201, response.text
+    assert (response.json()["width"], response.json()["alt_text"]) == (1100, "Noise")
+    detail = gateway.call("GET", f"/api/v1/catalog/products/{product_in_stock}/")
+    assert [image["id"] for image in detail.json()["images"]] == [response.json()["id"]]
+
+
+def test_an_upload_body_past_the_catalogs_limit_is_a_413_problem_at_the_gateway(
+    gateway, staff_token, product_in_stock
+):
+    from django.conf import settings
+
+    response = gateway.call(
+        "POST",
+        f"/api/v1/catalog/products/{product_in_stock}/images/",
+        token=staff_token,
+        files={"image": ("big.jpg", b"x" * settings.CATALOG_IMAGE_UPLOAD_MAX_BODY)},
+    )
+
+    assert response.status_code == 413
+    assert response.headers["Content-Type"] == PROBLEM
+    assert response.json()["code"] == "payload_too_large"
+    detail = gateway.call("GET", f"/api/v1/catalog/products/{product_in_stock}/")
+    assert detail.json()["images"] == []

@@ -62,6 +62,7 @@ def gateway_down(tmp_path):
         run_dir=tmp_path,
         schema_dir=tmp_path / "schema",
         body_limit="1k",
+        image_body_limit="8k",
     )
     proc = subprocess.Popen(
         nginx_argv(write_config(run_dir=tmp_path, config=config)),
@@ -110,6 +111,68 @@ def test_a_body_over_the_limit_is_a_413_problem(gateway_down):
 
     assert response.status_code == 413
     assert response.json()["code"] == "payload_too_large"
+
+
+PRODUCT = "0b7e8c1e-5d6f-4a3b-9c2d-1e0f2a3b4c5d"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/catalog/products/{PRODUCT}/images/",
+        "/admin/catalog/product/add/",
+        f"/admin/catalog/product/{PRODUCT}/change/",
+    ],
+)
+def test_an_image_upload_passes_the_gateway_up_to_the_image_limit(gateway_down, path):
+    # Past the gateway: the catalog deployable (down here) would answer.
+    within = requests.post(f"{gateway_down}{path}", data=b"x" * 4096, timeout=5)
+    over = requests.post(f"{gateway_down}{path}", data=b"x" * 9000, timeout=5)
+
+    assert within.status_code == 502
+    assert over.status_code == 413
+    assert over.json()["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/catalog/products/",
+        f"/api/v1/catalog/products/{PRODUCT}/",
+        f"/api/v1/catalog/products/{PRODUCT}/images/1/",
+        f"/admin/catalog/product/{PRODUCT}/delete/",
+        "/api/v1/orders/",
+    ],
+)
+def test_other_routes_keep_the_smaller_limit(gateway_down, path):
+    response = requests.post(f"{gateway_down}{path}", data=b"x" * 4096, timeout=5)
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+
+
+def test_the_image_upload_routes_go_to_the_deployable_hosting_the_catalog():
+    addresses = app_addresses(
+        parse_deployables("users+orders,catalog+inventory"), port_base=8101
+    )
+
+    config = render_config(
+        app_addresses=addresses,
+        port=8080,
+        run_dir=os.devnull,
+        schema_dir="/s",
+        image_body_limit="5308416",
+    )
+
+    for route in (
+        "^/api/v1/catalog/products/[^/]+/images/$",
+        "^/admin/catalog/product/(add|[^/]+/change)/$",
+    ):
+        assert (
+            f"location ~ {route} {{\n"
+            "            client_max_body_size 5308416;\n"
+            "            proxy_pass http://catalog;\n"
+        ) in config
 
 
 def test_a_port_base_moves_every_deployable_together():

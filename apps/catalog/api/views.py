@@ -164,14 +164,10 @@ class ProductDetailApi(CachedAnonymousReads, GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-# Room for the form's other fields and the multipart boundaries beside the file.
-UPLOAD_FORM_ALLOWANCE = 64 * 1024
-
-
 def _refuse_a_body_past_the_image_limit(request) -> None:
     """Before parsing: Django would otherwise stream a body of any size to a
     temporary file before the service could refuse it."""
-    limit = settings.CATALOG_IMAGE_MAX_BYTES + UPLOAD_FORM_ALLOWANCE
+    limit = settings.CATALOG_IMAGE_UPLOAD_MAX_BODY
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

@@ -5,7 +5,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
-from apps.common.countries import ISO_COUNTRIES
+from apps.common.countries import (
+    COUNTRY_INVALID,
+    POSTAL_CODE_INVALID,
+    POSTAL_CODE_PATTERN,
+    country_code,
+)
 from apps.common.schema import example
 from apps.orders.models import Order, OrderStatus, PaymentStatus
 from apps.orders.services.placement import MAX_LINES, MAX_QUANTITY
@@ -16,6 +21,14 @@ class PlaceLineSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
+def checked_country(value: str) -> str:
+    """The assigned country code `value` names, upper-cased."""
+    code = country_code(value)
+    if code is None:
+        raise serializers.ValidationError(COUNTRY_INVALID)
+    return code
+
+
 class ShippingAddressSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     line1 = serializers.CharField(max_length=200)
@@ -24,18 +37,12 @@ class ShippingAddressSerializer(serializers.Serializer):
     )
     city = serializers.CharField(max_length=100)
     postal_code = serializers.RegexField(
-        r"^[A-Za-z0-9][A-Za-z0-9 -]{1,18}[A-Za-z0-9]$",
-        error_messages={"invalid": "Enter a valid postal code."},
+        POSTAL_CODE_PATTERN, error_messages={"invalid": POSTAL_CODE_INVALID}
     )
     country = serializers.CharField(min_length=2, max_length=2)
 
     def validate_country(self, value: str) -> str:
-        code = value.upper()
-        if code not in ISO_COUNTRIES:
-            raise serializers.ValidationError(
-                "Enter an ISO 3166-1 alpha-2 country code."
-            )
-        return code
+        return checked_country(value)
 
 
 @example(

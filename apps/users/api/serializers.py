@@ -9,7 +9,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
-from apps.common.countries import ISO_COUNTRIES
+from apps.common.countries import (
+    COUNTRY_INVALID,
+    POSTAL_CODE_INVALID,
+    POSTAL_CODE_PATTERN,
+    country_code,
+)
 from apps.common.schema import example
 from apps.users.models import Address, User
 from apps.users.selectors import customer_stats
@@ -426,8 +431,7 @@ ADDRESS_EXAMPLE = {
 )
 class AddressSerializer(serializers.ModelSerializer):
     postal_code = serializers.RegexField(
-        r"^[A-Za-z0-9][A-Za-z0-9 -]{1,18}[A-Za-z0-9]$",
-        error_messages={"invalid": "Enter a valid postal code."},
+        POSTAL_CODE_PATTERN, error_messages={"invalid": POSTAL_CODE_INVALID}
     )
     country = serializers.CharField(min_length=2, max_length=2)
 
@@ -447,9 +451,7 @@ class AddressSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
     def validate_country(self, value: str) -> str:
-        code = value.upper()
-        if code not in ISO_COUNTRIES:
-            raise serializers.ValidationError(
-                "Enter an ISO 3166-1 alpha-2 country code."
-            )
+        code = country_code(value)
+        if code is None:
+            raise serializers.ValidationError(COUNTRY_INVALID)
         return code
