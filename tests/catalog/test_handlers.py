@@ -77,3 +77,26 @@ def test_level_of_a_product_the_catalog_does_not_know_is_recorded_harmlessly(
 
     assert ProductAvailability.objects.get(pk=unknown).available == 1
     assert Product.objects.count() == 0
+
+
+def test_a_level_that_flips_nothing_locks_and_writes_only_the_read_model(
+    make_product,
+):
+    from apps.catalog import services
+    from tests.catalog.conftest import catalog_queries
+
+    product = make_product(sku="S-1")
+    services.product_availability_apply(product_id=product.pk, available=3, version=1)
+
+    with catalog_queries() as queries:
+        services.product_availability_apply(
+            product_id=product.pk, available=2, version=2
+        )
+
+    statements = " ".join(q["sql"] for q in queries.captured_queries)
+    assert 'UPDATE "catalog_productavailability"' in statements
+    assert "FOR UPDATE" not in statements
+    assert 'UPDATE "catalog_variant"' not in statements
+    assert 'UPDATE "catalog_product"' not in statements
+    assert ProductAvailability.objects.get(pk=product.pk).available == 2
+    assert Product.objects.get(pk=product.pk).in_stock is True

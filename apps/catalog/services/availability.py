@@ -37,22 +37,20 @@ def product_availability_apply(
 
 
 def _in_stock_copy(*, variant_id: uuid.UUID, in_stock: bool) -> None:
-    parent_id = (
+    # Read without a lock: only this function changes a variant's flag, and
+    # the availability row's lock, held since the UPDATE above, serialises it.
+    found = (
         Variant.objects.filter(pk=variant_id)
-        .values_list("product_id", flat=True)
+        .values_list("product_id", "in_stock")
         .first()
     )
-    if parent_id is None:
-        return  # the variant picks the level up when it is created
-    products = Product.objects.filter(pk=parent_id)
+    if found is None or found[1] == in_stock:
+        return  # not created yet (it picks the level up then), or no flip
+    products = Product.objects.filter(pk=found[0])
     products.select_for_update().values_list("pk").get()
-    if (
-        Variant.objects.filter(pk=variant_id)
-        .exclude(in_stock=in_stock)
-        .update(in_stock=in_stock)
-    ):
-        products.update(in_stock=product_in_stock())
-        catalog_reads_changed()  # an in-stock flip; other levels show nothing
+    Variant.objects.filter(pk=variant_id).update(in_stock=in_stock)
+    products.update(in_stock=product_in_stock())
+    catalog_reads_changed()  # an in-stock flip; other levels show nothing
 
 
 @retry(

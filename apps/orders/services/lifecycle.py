@@ -58,12 +58,20 @@ def locked_order(order_id: uuid.UUID, *, user_id: uuid.UUID | None = None) -> Or
     return order
 
 
-def move(order: Order, target: str, *, action: str, reason: str = "") -> None:
-    """Move a locked order to `target` or raise IllegalTransition (409)."""
+def move(
+    order: Order,
+    target: str,
+    *,
+    action: str,
+    reason: str = "",
+    also: tuple[str, ...] = (),
+) -> None:
+    """Move a locked order to `target` or raise IllegalTransition (409); the
+    fields in `also`, set by the caller, are written by the same UPDATE."""
     if not can_transition(order.status, target):
         raise IllegalTransition(status=order.status, action=action)
     order.status = target
-    fields = ["status", "updated_at"]
+    fields = ["status", "updated_at", *also]
     if reason:
         order.status_reason = reason[:500]
         fields.append("status_reason")
@@ -84,8 +92,12 @@ def order_confirm(
             return False
         order.reservation_id = reservation_id
         order.reservation_expires_at = expires_at
-        order.save(update_fields=["reservation_id", "reservation_expires_at"])
-        move(order, S.CONFIRMED, action="confirm")
+        move(
+            order,
+            S.CONFIRMED,
+            action="confirm",
+            also=("reservation_id", "reservation_expires_at"),
+        )
         publish(
             OrderConfirmed(
                 order_id=order.id,
