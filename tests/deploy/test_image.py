@@ -3,6 +3,7 @@ warning, and the entry point migrates (what the init containers wait for),
 serves and answers its health check."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -152,3 +153,18 @@ def test_the_final_image_stage_has_no_build_tools_and_runs_unprivileged():
     assert "apt-get" not in final_stage
     assert "USER 10001:10001" in final_stage
     assert "HEALTHCHECK" in final_stage
+
+
+def test_web_processes_return_argon2s_blocks_in_the_image_and_the_local_stacks():
+    """Each login hashes 19 MiB; malloc's heap kept one such block per thread,
+    which the soak saw as 100 -> 270 MiB per worker. Both starters map them."""
+    image = re.search(
+        r'MALLOC_MMAP_THRESHOLD_="\$\{MALLOC_MMAP_THRESHOLD_:-(\d+)\}"',
+        ENTRYPOINT.read_text(),
+    )
+    local = re.search(
+        r'"MALLOC_MMAP_THRESHOLD_", "(\d+)"', (ROOT / "stack" / "procs.py").read_text()
+    )
+
+    assert image and local
+    assert int(image.group(1)) == int(local.group(1)) <= 19 * 2**20
