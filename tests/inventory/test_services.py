@@ -13,6 +13,7 @@ from apps.inventory.errors import (
     StockItemNotFound,
 )
 from apps.inventory.models import Reservation, StockItem, StockMovement
+from apps.inventory.services import reservations as reservations_module
 from apps.inventory.services.stock import Change, apply_changes
 from tests.inventory.conftest import ledger, levels, published
 
@@ -197,6 +198,23 @@ def test_a_line_asking_exactly_what_is_available_is_not_short(stock):
     [event] = published("inventory.stock.reservation_failed.v1")
     assert event["short_lines"] == [
         {"product_id": str(short), "requested": 2, "available": 1}
+    ]
+
+
+def test_the_refused_line_is_short_even_if_stock_arrives_before_the_failure_is_written(
+    stock, monkeypatch
+):
+    a = stock(1)
+    order_id = uuid.uuid4()
+    # Stock arrives between the refusal and the check of the other lines.
+    monkeypatch.setattr(reservations_module, "available_of", lambda product_id: 100)
+
+    reservation = reserve(order_id, (a, 3))
+
+    assert reservation.status == "failed"
+    [event] = published("inventory.stock.reservation_failed.v1")
+    assert event["short_lines"] == [
+        {"product_id": str(a), "requested": 3, "available": 1}
     ]
 
 
