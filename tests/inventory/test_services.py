@@ -2,9 +2,11 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.common.db import alias_for
 from apps.common.errors import ValidationFailed
 from apps.inventory import services
 from apps.inventory.errors import (
@@ -218,6 +220,45 @@ def test_the_refused_line_is_short_even_if_stock_arrives_before_the_failure_is_w
     ]
 
 
+def test_a_refused_attempt_losing_to_a_concurrent_one_returns_that_reservation(
+    stock, monkeypatch
+):
+    a = stock(1)
+    order_id = uuid.uuid4()
+    short_lines = reservations_module._short_lines
+
+    def meanwhile(wanted, refused):
+        # Another attempt for the same order commits before this one's failure.
+        Reservation.objects.create(
+            order_id=order_id, status="active", expires_at=timezone.now()
+        )
+        return short_lines(wanted, refused)
+
+    monkeypatch.setattr(reservations_module, "_short_lines", meanwhile)
+
+    reservation = reserve(order_id, (a, 3))
+
+    assert reservation == Reservation.objects.get(order_id=order_id)
+    assert reservation.status == "active"
+    assert published("inventory.stock.reservation_failed.v1") == []
+
+
+def test_a_duplicate_attempt_whose_reservation_vanished_is_reported(stock, monkeypatch):
+    a = stock(1)
+    order_id = uuid.uuid4()
+
+    def duplicate(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(reservations_module, "_reserve", duplicate)
+
+    with pytest.raises(StockInvariantBroken) as broken:
+        reserve(order_id, (a, 1))
+
+    assert broken.value.detail == f"reservation of order {order_id} vanished"
+    assert levels(a) == (1, 0)
+
+
 def test_an_order_taking_all_that_is_available_is_reserved(stock):
     a = stock(3)
 
@@ -301,7 +342,8 @@ def test_release_gives_the_stock_back_once(stock):
     reservation = Reservation.objects.get(order_id=order_id)
     assert reservation.status == "released"
     [event] = published("inventory.stock.released.v1")
-    assert (event["reservation_id"], event["reason"]) == (
+    assert (event["order_id"], event["reservation_id"], event["reason"]) == (
+        str(order_id),
         str(reservation.id),
         "customer",
     )
@@ -368,6 +410,51 @@ def test_expiry_releases_only_reservations_past_their_time(stock):
     assert (event["order_id"], event["reservation_id"]) == (str(due), str(expired.id))
     release = StockMovement.objects.get(stock_item_id=a, kind="release")
     assert (release.reference, release.actor) == (str(due), "system:expiry")
+
+
+def test_expiring_a_reservation_before_its_time_changes_nothing(stock):
+    a = stock(2)
+    order_id = uuid.uuid4()
+    reservation = reserve(order_id, (a, 1))
+
+    expired = services.reservation_expire(reservation_id=reservation.id)
+
+    assert expired is False
+    assert levels(a) == (2, 1)
+    assert Reservation.objects.get(order_id=order_id).status == "active"
+    assert published("inventory.reservation.expired.v1") == []
+
+
+def test_expiring_an_unknown_reservation_is_false(db):
+    assert services.reservation_expire(reservation_id=uuid.uuid4()) is False
+
+
+def test_expiry_looks_only_at_active_reservations(stock):
+    a = stock(1)
+    failed, due = uuid.uuid4(), uuid.uuid4()
+    reserve(failed, (a, 2))
+    reserve(due, (a, 1))
+    # A failed reservation's time is up from the start; make it the oldest.
+    hour_ago = timezone.now() - dt.timedelta(hours=1)
+    Reservation.objects.filter(order_id=failed).update(expires_at=hour_ago)
+    Reservation.objects.filter(order_id=due).update(
+        expires_at=hour_ago + dt.timedelta(minutes=1)
+    )
+
+    assert services.reservations_expire_due(limit=1) == 1
+
+    assert Reservation.objects.get(order_id=due).status == "expired"
+    assert levels(a) == (1, 0)
+
+
+def test_an_expiry_run_with_nothing_due_only_reads(stock):
+    a = stock(2)
+    reserve(uuid.uuid4(), (a, 1))
+
+    with CaptureQueriesContext(connections[alias_for("inventory")]) as queries:
+        assert services.reservations_expire_due() == 0
+
+    assert len(queries.captured_queries) == 1
 
 
 def test_ending_a_reservation_marks_when_it_changed(stock):
