@@ -250,3 +250,28 @@ def test_the_mark_relaxes_only_the_commit_of_its_own_transaction(celery_stand_in
         # The next transaction (an order, say) waits for its WAL flush again.
         assert synchronous_commit(cursor) == "on"
     assert not unsent().exists()
+
+
+@pytest.mark.services  # the one-round-trip mark exists on PostgreSQL only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("caller", ["atomic", "autocommit off"])
+def test_the_mark_inside_a_callers_transaction_leaves_its_commit_alone(
+    celery_stand_in, caller
+):
+    row = publish_committed("ok-1@example.com")  # the broker is down: unsent
+    alias = alias_for("users")
+    connection = connections[alias]
+
+    with contextlib.ExitStack() as callers_transaction:
+        if caller == "atomic":
+            callers_transaction.enter_context(transaction.atomic(using=alias))
+        else:
+            connection.set_autocommit(False)
+            callers_transaction.callback(connection.set_autocommit, True)
+            callers_transaction.callback(connection.commit)
+        outbox_module._mark_sent_without_flush(alias, [row.pk])
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+
+    assert not unsent().exists()
