@@ -1,4 +1,5 @@
 import contextlib
+from decimal import Decimal
 
 import pytest
 from django.db import connections
@@ -48,6 +49,23 @@ def test_a_captured_payment_pays_the_order(confirmed_order, customer_client):
     ]
 
 
+def test_the_charge_asks_the_provider_for_the_orders_amount_and_currency(
+    confirmed_order, customer_client, monkeypatch
+):
+    asked = []
+    real_charge = TestGateway.charge
+
+    def recorded(self, **kwargs):
+        asked.append(kwargs)
+        return real_charge(self, **kwargs)
+
+    monkeypatch.setattr(TestGateway, "charge", recorded)
+
+    assert pay(customer_client, confirmed_order).status_code == 200
+
+    assert [(a["amount"], a["currency"]) for a in asked] == [(Decimal("39.98"), "EUR")]
+
+
 def test_declined_is_402_and_the_order_stays_payable(confirmed_order, customer_client):
     declined = pay(customer_client, confirmed_order, "tok_declined")
 
@@ -55,6 +73,7 @@ def test_declined_is_402_and_the_order_stays_payable(confirmed_order, customer_c
     assert declined["Content-Type"] == "application/problem+json"
     assert declined.json()["code"] == "payment_declined"
     assert declined.json()["decline_reason"] == "card_declined"
+    assert declined.json()["detail"] == "The payment was declined (card_declined)."
     confirmed_order.refresh_from_db()
     assert confirmed_order.status == "confirmed"
     assert outbox(PAID) == []
