@@ -2,10 +2,12 @@
 the Celery hand-over is replaced by a stand-in that fails or records)."""
 
 import contextlib
+import datetime as dt
 import uuid
 
 import pytest
 from django.db import DatabaseError, connections, transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 from psycopg.pq import TransactionStatus
 
@@ -275,3 +277,15 @@ def test_the_mark_inside_a_callers_transaction_leaves_its_commit_alone(
             assert cursor.fetchone()[0] == "on"
 
     assert not unsent().exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_late_sent_mark_keeps_the_time_the_relay_wrote(celery_stand_in):
+    row = publish_committed("ok-1@example.com")  # the broker is down: unsent
+    relayed_at = timezone.now() - dt.timedelta(minutes=5)
+    unsent().filter(pk=row.pk).update(sent_at=relayed_at)
+
+    outbox_module._mark_sent_without_flush(alias_for("users"), [row.pk])
+
+    row.refresh_from_db()
+    assert row.sent_at == relayed_at

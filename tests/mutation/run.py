@@ -2,9 +2,9 @@
 live, with mutmut, bounded in time.
 
 The modules are `[tool.mutmut] only_mutate` in pyproject.toml; each mutant
-runs the tests of tests/inventory, tests/orders, tests/eventbus and
-tests/common/test_tracing.py that call the mutated function (mutmut's
-per-mutant selection). Per module it prints the mutants tried, killed,
+runs the tests of tests/inventory, tests/orders, tests/eventbus,
+tests/common/test_tracing.py and tests/common/test_operational_metrics.py
+that call the mutated function (mutmut's per-mutant selection). Per module it prints the mutants tried, killed,
 survived and the score, then the survivors with their diffs. Mutants named in tests/mutation/equivalent.txt change no behaviour, and
 survivors that change only a logger call are reported as log-only: neither
 counts. Exits 1 when a module scores below the threshold, has mutants left
