@@ -148,6 +148,24 @@ def test_without_a_grace_the_relay_sends_a_row_stamped_by_a_clock_ahead(handed):
 
 
 @pytest.mark.django_db
+def test_the_relay_sends_a_backlog_in_batches_of_its_size(handed, monkeypatch):
+    for i in range(5):
+        publish_unsent(f"ok-{i}@example.com")
+    batches = []
+    send_rows = outbox_module.send_rows
+
+    def counted(*args, **kwargs):
+        batches.append(send_rows(*args, **kwargs))
+        return batches[-1]
+
+    monkeypatch.setattr(outbox_module, "send_rows", counted)
+
+    assert relay_once(batch_size=2, grace_seconds=0) == 5
+
+    assert [sent for sent in batches if sent] == [2, 2, 1]
+
+
+@pytest.mark.django_db
 def test_replay_by_id_hands_over_that_event_only(handed):
     rows = [publish_unsent(f"ok-{i}@example.com") for i in range(2)]
 
