@@ -272,3 +272,15 @@ def test_a_new_threads_first_row_is_delivered_at_once(monkeypatch):
     thread.join()
 
     assert sent == [("default", [7])]
+
+
+@pytest.mark.django_db
+def test_an_in_process_delivery_hands_over_its_own_rows_only(
+    probe, django_capture_on_commit_callbacks
+):
+    publish_in_transaction("left@example.com")  # its delivery never ran
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_in_transaction("sent@example.com")
+
+    assert [effect[1] for effect in probe.effects()] == ["sent@example.com"]
+    assert unsent(alias_for("users")) == 1  # left for the relay
