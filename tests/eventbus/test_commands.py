@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from apps.catalog.events import ProductDeactivated
 from apps.common.db import alias_for
+from apps.eventbus import outbox as outbox_module
 from apps.eventbus.api import publish
 from apps.eventbus.models import DeadLetter, OutboxEvent
-from apps.eventbus.outbox import prune_sent, send_rows
+from apps.eventbus.outbox import prune_sent, relay_once, send_rows
 from apps.users.events import UserRegistered
 
 
@@ -30,6 +31,14 @@ def publish_unsent(email: str) -> OutboxEvent:
 
 def outbox():
     return OutboxEvent.objects.using(alias_for("users"))
+
+
+@pytest.fixture
+def handed(monkeypatch) -> list[str]:
+    """The event ids handed to the consumers, in order (none is delivered)."""
+    ids = []
+    monkeypatch.setattr(outbox_module, "hand_over", lambda e: ids.append(e.event_id))
+    return ids
 
 
 @pytest.mark.django_db
@@ -95,6 +104,75 @@ def test_prune_without_a_retention_keeps_the_configured_days(settings):
 
     assert output == "pruned 1 sent event(s)\n"
     assert list(outbox().values_list("pk", flat=True)) == [within.pk]
+
+
+@pytest.mark.django_db
+def test_prune_with_a_given_retention_uses_it_not_the_configured_days(settings):
+    settings.EVENTS_RETENTION_DAYS = 30
+    row = publish_unsent("ok-1@example.com")
+    outbox().filter(pk=row.pk).update(sent_at=timezone.now() - dt.timedelta(days=2))
+
+    assert prune_sent(older_than_days=1) == 1
+
+    assert not outbox().exists()
+
+
+@pytest.mark.django_db
+def test_with_celery_the_relay_leaves_rows_in_their_grace_to_their_dispatch(
+    settings, handed
+):
+    settings.EVENTS_DELIVERY = "celery"
+    settings.EVENTS_RELAY_GRACE_SECONDS = 60
+    young, old = (publish_unsent(f"ok-{i}@example.com") for i in range(2))
+    outbox().filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(seconds=61)
+    )
+
+    assert relay_once() == 1
+
+    assert handed == [str(old.event_id)]
+    assert list(outbox().filter(sent_at__isnull=True)) == [young]
+
+
+@pytest.mark.django_db
+def test_without_a_grace_the_relay_sends_a_row_stamped_by_a_clock_ahead(handed):
+    # Another host's clock may run ahead of this one's.
+    row = publish_unsent("ok-1@example.com")
+    outbox().filter(pk=row.pk).update(
+        created_at=timezone.now() + dt.timedelta(minutes=1)
+    )
+
+    assert relay_once(grace_seconds=0) == 1
+
+    assert handed == [str(row.event_id)]
+
+
+@pytest.mark.django_db
+def test_the_relay_sends_a_backlog_in_batches_of_its_size(handed, monkeypatch):
+    for i in range(5):
+        publish_unsent(f"ok-{i}@example.com")
+    batches = []
+    send_rows = outbox_module.send_rows
+
+    def counted(*args, **kwargs):
+        batches.append(send_rows(*args, **kwargs))
+        return batches[-1]
+
+    monkeypatch.setattr(outbox_module, "send_rows", counted)
+
+    assert relay_once(batch_size=2, grace_seconds=0) == 5
+
+    assert [sent for sent in batches if sent] == [2, 2, 1]
+
+
+@pytest.mark.django_db
+def test_replay_by_id_hands_over_that_event_only(handed):
+    rows = [publish_unsent(f"ok-{i}@example.com") for i in range(2)]
+
+    output = run("events_replay", "--id", str(rows[1].event_id))
+
+    assert output == "replayed 1 event(s)\n"
+    assert handed == [str(rows[1].event_id)]
 
 
 @pytest.mark.django_db

@@ -2,10 +2,12 @@
 the Celery hand-over is replaced by a stand-in that fails or records)."""
 
 import contextlib
+import datetime as dt
 import uuid
 
 import pytest
 from django.db import DatabaseError, connections, transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 from psycopg.pq import TransactionStatus
 
@@ -250,3 +252,83 @@ def test_the_mark_relaxes_only_the_commit_of_its_own_transaction(celery_stand_in
         # The next transaction (an order, say) waits for its WAL flush again.
         assert synchronous_commit(cursor) == "on"
     assert not unsent().exists()
+
+
+@pytest.mark.services  # the one-round-trip mark exists on PostgreSQL only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("caller", ["atomic", "autocommit off"])
+def test_the_mark_inside_a_callers_transaction_leaves_its_commit_alone(
+    celery_stand_in, monkeypatch, caller
+):
+    from apps.catalog.events import ProductDeactivated
+
+    monkeypatch.setitem(
+        registry._handlers, ProductDeactivated.event_type, {"orders": lambda e, m: None}
+    )
+    alias = alias_for("catalog")  # not the default database in services mode
+    rows = OutboxEvent.objects.using(alias)
+
+    def deactivated() -> OutboxEvent:
+        with transaction.atomic(using=alias):
+            return publish(ProductDeactivated(product_id=uuid.uuid4()))
+
+    marked, bystander, relayed = (deactivated() for _ in range(3))  # broker down
+    relayed_at = timezone.now() - dt.timedelta(minutes=5)
+    rows.filter(pk=relayed.pk).update(sent_at=relayed_at)
+    connection = connections[alias]
+
+    with contextlib.ExitStack() as callers_transaction:
+        if caller == "atomic":
+            callers_transaction.enter_context(transaction.atomic(using=alias))
+        else:
+            connection.set_autocommit(False)
+            callers_transaction.callback(connection.set_autocommit, True)
+            callers_transaction.callback(connection.commit)
+        outbox_module._mark_sent_without_flush(alias, [marked.pk, relayed.pk])
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+
+    assert list(rows.filter(sent_at__isnull=True)) == [bystander]
+    assert rows.get(pk=relayed.pk).sent_at == relayed_at
+    assert rows.get(pk=marked.pk).sent_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_late_sent_mark_keeps_the_time_the_relay_wrote(celery_stand_in):
+    row = publish_committed("ok-1@example.com")  # the broker is down: unsent
+    relayed_at = timezone.now() - dt.timedelta(minutes=5)
+    unsent().filter(pk=row.pk).update(sent_at=relayed_at)
+
+    outbox_module._mark_sent_without_flush(alias_for("users"), [row.pk])
+
+    row.refresh_from_db()
+    assert row.sent_at == relayed_at
+
+
+@pytest.mark.services  # SKIP LOCKED is PostgreSQL's
+@pytest.mark.django_db(transaction=True)
+def test_a_relay_skips_rows_another_relay_holds_instead_of_waiting(celery_stand_in):
+    row = publish_committed("ok-1@example.com")  # the broker is down: unsent
+    celery_stand_in["down"] = False
+    alias = alias_for("users")
+    other_relay = connections.create_connection(alias)
+    try:
+        other_relay.set_autocommit(False)
+        with other_relay.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {OutboxEvent._meta.db_table} WHERE id = %s FOR UPDATE",
+                [row.pk],
+            )
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # waiting fails, not hangs
+        try:
+            assert outbox_module.send_rows(alias) == 0
+        finally:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+        other_relay.rollback()
+    finally:
+        other_relay.close()
+
+    assert outbox_module.send_rows(alias) == 1

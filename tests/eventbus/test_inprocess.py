@@ -1,6 +1,7 @@
 """The bus with in-process delivery (the embedded default): the same outbox,
 inbox and dead-letter path as with Celery, without a broker."""
 
+import threading
 import uuid
 
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from apps.catalog.events import ProductDeactivated
 from apps.common.db import alias_for
 from apps.common.middleware import CorrelationIdMiddleware
+from apps.eventbus import outbox as outbox_module
 from apps.eventbus.api import publish, publish_many
 from apps.eventbus.delivery import hand_over
 from apps.eventbus.models import DeadLetter, InboxRecord, OutboxEvent
@@ -254,3 +256,31 @@ def test_events_of_two_producers_are_refused_together_writing_nothing():
 
     for app in ("users", "catalog"):
         assert not OutboxEvent.objects.using(alias_for(app)).exists()
+
+
+def test_a_new_threads_first_row_is_delivered_at_once(monkeypatch):
+    # A thread that never delivered before has no queue to join yet.
+    sent = []
+    monkeypatch.setattr(
+        outbox_module, "send_rows", lambda alias, ids: sent.append((alias, ids))
+    )
+
+    thread = threading.Thread(
+        target=outbox_module._deliver_inprocess_in_order, args=("default", 7)
+    )
+    thread.start()
+    thread.join()
+
+    assert sent == [("default", [7])]
+
+
+@pytest.mark.django_db
+def test_an_in_process_delivery_hands_over_its_own_rows_only(
+    probe, django_capture_on_commit_callbacks
+):
+    publish_in_transaction("left@example.com")  # its delivery never ran
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_in_transaction("sent@example.com")
+
+    assert [effect[1] for effect in probe.effects()] == ["sent@example.com"]
+    assert unsent(alias_for("users")) == 1  # left for the relay

@@ -2,9 +2,11 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.common.db import alias_for
 from apps.common.errors import ValidationFailed
 from apps.inventory import services
 from apps.inventory.errors import (
@@ -13,6 +15,7 @@ from apps.inventory.errors import (
     StockItemNotFound,
 )
 from apps.inventory.models import Reservation, StockItem, StockMovement
+from apps.inventory.services import reservations as reservations_module
 from apps.inventory.services.stock import Change, apply_changes
 from tests.inventory.conftest import ledger, levels, published
 
@@ -64,10 +67,35 @@ def test_adjustment_below_reserved_is_refused_and_changes_nothing(stock):
             product_id=product_id, delta=-3, reason="count", actor=ACTOR
         )
 
+    assert refused.value.detail == (
+        "On hand cannot go below reserved: at most 2 can be removed."
+    )
     assert refused.value.extra == {"errors": {"delta": ["At least -2 allowed."]}}
     assert levels(product_id) == (5, 3)
     assert ledger(product_id) == [("receipt", 5, 0), ("reservation", 0, 3)]
     assert len(published(LEVEL)) == events_before
+
+
+def test_an_adjustment_of_the_most_units_with_the_longest_reason_applies(stock):
+    product_id = stock(0)
+
+    item = services.stock_adjust(
+        product_id=product_id, delta=1_000_000, reason="r" * 200, actor=ACTOR
+    )
+
+    assert (item.on_hand, item.reserved) == (1_000_000, 0)
+    assert ledger(product_id) == [("adjustment", 1_000_000, 0)]
+
+
+def test_the_ledger_keeps_the_first_100_characters_of_a_long_actor(stock):
+    product_id = stock(0)
+
+    services.stock_adjust(
+        product_id=product_id, delta=1, reason="count", actor="a" * 99 + "bc"
+    )
+
+    movement = StockMovement.objects.get(stock_item_id=product_id)
+    assert movement.actor == "a" * 99 + "b"
 
 
 def test_adjustment_of_unknown_product_is_not_found(db):
@@ -134,6 +162,15 @@ def test_reservation_takes_every_line_and_publishes_reserved(stock, settings):
     )
 
 
+def test_a_reservation_publishes_the_level_left_available(stock):
+    a = stock(5)
+
+    reserve(uuid.uuid4(), (a, 2))
+
+    level = published(LEVEL)[-1]
+    assert (level["on_hand"], level["reserved"], level["available"]) == (5, 2, 3)
+
+
 def test_a_short_line_reserves_nothing_and_publishes_the_short_lines(stock):
     a, b, c = stock(5), stock(1), stock(0)
     order_id = uuid.uuid4()
@@ -166,6 +203,62 @@ def test_a_line_asking_exactly_what_is_available_is_not_short(stock):
     ]
 
 
+def test_the_refused_line_is_short_even_if_stock_arrives_before_the_failure_is_written(
+    stock, monkeypatch
+):
+    a = stock(1)
+    order_id = uuid.uuid4()
+    # Stock arrives between the refusal and the check of the other lines.
+    monkeypatch.setattr(reservations_module, "available_of", lambda product_id: 100)
+
+    reservation = reserve(order_id, (a, 3))
+
+    assert reservation.status == "failed"
+    [event] = published("inventory.stock.reservation_failed.v1")
+    assert event["short_lines"] == [
+        {"product_id": str(a), "requested": 3, "available": 1}
+    ]
+
+
+def test_a_refused_attempt_losing_to_a_concurrent_one_returns_that_reservation(
+    stock, monkeypatch
+):
+    a = stock(1)
+    order_id = uuid.uuid4()
+    short_lines = reservations_module._short_lines
+
+    def meanwhile(wanted, refused):
+        # Another attempt for the same order commits before this one's failure.
+        Reservation.objects.create(
+            order_id=order_id, status="active", expires_at=timezone.now()
+        )
+        return short_lines(wanted, refused)
+
+    monkeypatch.setattr(reservations_module, "_short_lines", meanwhile)
+
+    reservation = reserve(order_id, (a, 3))
+
+    assert reservation == Reservation.objects.get(order_id=order_id)
+    assert reservation.status == "active"
+    assert published("inventory.stock.reservation_failed.v1") == []
+
+
+def test_a_duplicate_attempt_whose_reservation_vanished_is_reported(stock, monkeypatch):
+    a = stock(1)
+    order_id = uuid.uuid4()
+
+    def duplicate(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(reservations_module, "_reserve", duplicate)
+
+    with pytest.raises(StockInvariantBroken) as broken:
+        reserve(order_id, (a, 1))
+
+    assert broken.value.detail == f"reservation of order {order_id} vanished"
+    assert levels(a) == (1, 0)
+
+
 def test_an_order_taking_all_that_is_available_is_reserved(stock):
     a = stock(3)
 
@@ -173,6 +266,15 @@ def test_an_order_taking_all_that_is_available_is_reserved(stock):
 
     assert reservation.status == "active"
     assert levels(a) == (3, 3)
+
+
+def test_a_line_of_the_most_units_is_reserved(stock):
+    a = stock(1_000_000)
+
+    reservation = reserve(uuid.uuid4(), (a, 1_000_000))
+
+    assert reservation.status == "active"
+    assert levels(a) == (1_000_000, 1_000_000)
 
 
 def test_unknown_product_fails_the_reservation(stock):
@@ -237,9 +339,14 @@ def test_release_gives_the_stock_back_once(stock):
 
     assert (first, second) == (True, False)
     assert levels(a) == (4, 0)
-    assert Reservation.objects.get(order_id=order_id).status == "released"
+    reservation = Reservation.objects.get(order_id=order_id)
+    assert reservation.status == "released"
     [event] = published("inventory.stock.released.v1")
-    assert event["reason"] == "customer"
+    assert (event["order_id"], event["reservation_id"], event["reason"]) == (
+        str(order_id),
+        str(reservation.id),
+        "customer",
+    )
 
 
 def test_sale_takes_on_hand_and_reserved_and_return_puts_it_back(stock):
@@ -265,6 +372,8 @@ def test_sale_takes_on_hand_and_reserved_and_return_puts_it_back(stock):
         ("return", 3, 0),
     ]
     assert [p["version"] for p in published(LEVEL)] == [1, 2, 3, 4]
+    references = StockMovement.objects.filter(stock_item_id=a).exclude(kind="receipt")
+    assert set(references.values_list("reference", flat=True)) == {str(order_id)}
 
 
 def test_events_for_unknown_orders_change_nothing(stock):
@@ -294,10 +403,85 @@ def test_expiry_releases_only_reservations_past_their_time(stock):
     assert services.reservations_expire_due() == 0
 
     assert levels(a) == (5, 1)
-    assert Reservation.objects.get(order_id=due).status == "expired"
+    expired = Reservation.objects.get(order_id=due)
+    assert expired.status == "expired"
     assert Reservation.objects.get(order_id=fresh).status == "active"
     [event] = published("inventory.reservation.expired.v1")
-    assert event["order_id"] == str(due)
+    assert (event["order_id"], event["reservation_id"]) == (str(due), str(expired.id))
+    release = StockMovement.objects.get(stock_item_id=a, kind="release")
+    assert (release.reference, release.actor) == (str(due), "system:expiry")
+
+
+def test_expiring_a_reservation_before_its_time_changes_nothing(stock):
+    a = stock(2)
+    order_id = uuid.uuid4()
+    reservation = reserve(order_id, (a, 1))
+
+    expired = services.reservation_expire(reservation_id=reservation.id)
+
+    assert expired is False
+    assert levels(a) == (2, 1)
+    assert Reservation.objects.get(order_id=order_id).status == "active"
+    assert published("inventory.reservation.expired.v1") == []
+
+
+def test_expiring_an_unknown_reservation_is_false(db):
+    assert services.reservation_expire(reservation_id=uuid.uuid4()) is False
+
+
+def test_expiry_looks_only_at_active_reservations(stock):
+    a = stock(1)
+    failed, due = uuid.uuid4(), uuid.uuid4()
+    reserve(failed, (a, 2))
+    reserve(due, (a, 1))
+    # A failed reservation's time is up from the start; make it the oldest.
+    hour_ago = timezone.now() - dt.timedelta(hours=1)
+    Reservation.objects.filter(order_id=failed).update(expires_at=hour_ago)
+    Reservation.objects.filter(order_id=due).update(
+        expires_at=hour_ago + dt.timedelta(minutes=1)
+    )
+
+    assert services.reservations_expire_due(limit=1) == 1
+
+    assert Reservation.objects.get(order_id=due).status == "expired"
+    assert levels(a) == (1, 0)
+
+
+def test_an_expiry_run_with_nothing_due_only_reads(stock):
+    a = stock(2)
+    reserve(uuid.uuid4(), (a, 1))
+
+    with CaptureQueriesContext(connections[alias_for("inventory")]) as queries:
+        assert services.reservations_expire_due() == 0
+
+    assert len(queries.captured_queries) == 1
+
+
+def test_ending_a_reservation_marks_when_it_changed(stock):
+    a = stock(2)
+    order_id = uuid.uuid4()
+    reserved_at = reserve(order_id, (a, 1)).updated_at
+
+    services.reservation_release(order_id=order_id, reason="x", actor=ACTOR)
+
+    assert Reservation.objects.get(order_id=order_id).updated_at > reserved_at
+
+
+def test_expiry_takes_at_most_500_reservations_a_run_oldest_first(db):
+    past = timezone.now() - dt.timedelta(hours=1)
+    Reservation.objects.bulk_create(
+        Reservation(
+            order_id=uuid.uuid4(),
+            status="active",
+            expires_at=past + dt.timedelta(seconds=i),
+        )
+        for i in range(501)
+    )
+    latest = Reservation.objects.order_by("expires_at").last()
+
+    assert services.reservations_expire_due() == 500
+
+    assert list(Reservation.objects.filter(status="active")) == [latest]
 
 
 def test_payment_after_expiry_sells_from_what_is_available(stock):
@@ -370,8 +554,10 @@ def test_a_stock_row_refusing_the_end_of_a_reservation_changes_nothing(stock, en
     StockItem.objects.filter(pk=a).update(reserved=1)
     movements, level_events = ledger(a), published(LEVEL)
 
-    with pytest.raises(StockInvariantBroken):
+    with pytest.raises(StockInvariantBroken) as broken:
         end_reservation(end, order_id, reservation.id)
+
+    assert broken.value.detail == f"{a}: only 3 available"
 
     assert levels(a) == (4, 1)
     assert Reservation.objects.get(order_id=order_id).status == "active"
@@ -404,3 +590,16 @@ def test_a_negative_receipt_is_refused(stock):
 
     assert refused.value.extra["errors"] == {"quantity": ["Must be positive."]}
     assert levels(a) == (2, 0)
+
+
+def test_an_adjustment_under_a_delivery_note_does_not_stand_for_its_receipt(stock):
+    a = stock(0)
+    services.stock_adjust(product_id=a, delta=2, reason="DN-9", actor=ACTOR)
+
+    applied = services.stock_receive(
+        product_id=a, quantity=5, reference="DN-9", actor=ACTOR
+    )
+
+    assert applied is True
+    assert levels(a) == (7, 0)
+    assert ledger(a) == [("adjustment", 2, 0), ("receipt", 5, 0)]

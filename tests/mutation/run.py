@@ -2,16 +2,17 @@
 live, with mutmut, bounded in time.
 
 The modules are `[tool.mutmut] only_mutate` in pyproject.toml; each mutant
-runs the tests of tests/inventory, tests/orders, tests/eventbus and
-tests/common/test_tracing.py that call the mutated function (mutmut's
-per-mutant selection). Per module it prints the mutants tried, killed,
+runs the tests of tests/inventory, tests/orders, tests/eventbus,
+tests/common/test_tracing.py and tests/common/test_operational_metrics.py
+that call the mutated function (mutmut's per-mutant selection). Per module it prints the mutants tried, killed,
 survived and the score, then the survivors with their diffs. Mutants named in tests/mutation/equivalent.txt change no behaviour, and
 survivors that change only a logger call are reported as log-only: neither
 counts. Exits 1 when a module scores below the threshold, has mutants left
 unrun, or equivalent.txt names a mutant that no longer exists.
 
     python -m tests.mutation.run [--modules consumer,outbox] [--sample N]
-        [--seed S] [--time-limit SECONDS] [--threshold PERCENT]
+        [--functions send_rows,Class.method] [--seed S] [--time-limit SECONDS]
+        [--threshold PERCENT]
 
 Every chosen mutant is tried afresh; a run cut short by the time limit
 reports what it finished and counts the rest as not run.
@@ -98,10 +99,7 @@ def function_lines(path: str) -> dict[str, int]:
 def changed_lines(name: str, path: str) -> set[int]:
     """The lines of `path` a mutant changes, from its diff (whose line numbers
     count from the function's `def`)."""
-    mangled = name.rsplit(".", 1)[1].rsplit("__mutmut_", 1)[0]
-    # mutmut names a function x_<name>, a method x\u01c1<Class>\u01c1<name>.
-    function = mangled[2:]
-    first = function_lines(path)[function.replace("\u01c1", ".")] - 1
+    first = function_lines(path)[function_of(name)] - 1
     changed, line = set(), 0
     for text in diff_of(name, path).splitlines():
         if text.startswith("@@"):
@@ -171,13 +169,26 @@ def exit_codes(path: str) -> dict[str, int | None]:
     return json.loads(meta.read_text())["exit_code_by_key"]
 
 
+def function_of(name: str) -> str:
+    """The function (or Class.method) a mutant name belongs to."""
+    # mutmut names a function x_<name>, a method x\u01c1<Class>\u01c1<name>.
+    mangled = name.rsplit(".", 1)[1].rsplit("__mutmut_", 1)[0]
+    return mangled[2:].replace("\u01c1", ".")
+
+
 def pick(
-    names: list[str], *, sample: int | None, seed: int, listed: dict[str, str]
+    names: list[str],
+    *,
+    sample: int | None,
+    seed: int,
+    listed: dict[str, str],
+    functions: set[str] | None = None,
 ) -> tuple[list[str], int]:
-    """The mutants of one module to try: all, or `sample` of them at random
-    (the same for the same seed and source, whatever equivalent.txt says),
-    and how many of those were left out as known equivalents."""
-    chosen = sorted(names)
+    """The mutants of one module to try: all (or those of `functions`), or
+    `sample` of them at random (the same for the same seed and source,
+    whatever equivalent.txt says), and how many of those were left out as
+    known equivalents."""
+    chosen = sorted(n for n in names if not functions or function_of(n) in functions)
     if sample is not None and sample < len(chosen):
         chosen = sorted(random.Random(seed).sample(chosen, sample))
     tried = [n for n in chosen if not is_equivalent(n, listed)]
@@ -269,6 +280,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--modules", help="comma-separated parts of module names")
     parser.add_argument("--sample", type=int, help="mutants per module (default all)")
+    parser.add_argument(
+        "--functions", help="comma-separated function (or Class.method) names"
+    )
     parser.add_argument("--seed", type=int, default=24)
     parser.add_argument("--time-limit", type=float, default=3600.0)
     parser.add_argument("--threshold", type=float, default=90.0)
@@ -283,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     if not chosen:
         parser.error(f"no module matches {args.modules!r}; modules: {list(paths)}")
 
+    functions = {f for f in (args.functions or "").split(",") if f} or None
     started = time.monotonic()
     os.chdir(ROOT)  # mutmut works in the current directory
     generate()
@@ -295,12 +310,16 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for pattern in stale:
         print(f"equivalent.txt names no mutant (review it): {pattern}")
+    known = {function_of(n) for m in chosen for n in exit_codes(paths[m])}
+    if functions and (unknown := functions - known):
+        parser.error(f"no mutant of {sorted(unknown)} in {chosen}")
     picked = {
         m: pick(
             list(exit_codes(paths[m])),
             sample=args.sample,
             seed=args.seed,
             listed=listed,
+            functions=functions,
         )
         for m in chosen
     }

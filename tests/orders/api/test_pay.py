@@ -1,4 +1,5 @@
 import contextlib
+from decimal import Decimal
 
 import pytest
 from django.db import connections
@@ -9,7 +10,7 @@ from apps.orders.models import Order, Payment
 from apps.orders.services import payments
 from apps.orders.services.lifecycle import order_expire
 from tests.conftest import circuit_is_open
-from tests.orders.helpers import outbox
+from tests.orders.helpers import inventory_says, outbox, place, reserved
 
 pytestmark = pytest.mark.django_db
 PAID = "orders.order.paid.v1"
@@ -34,6 +35,8 @@ def test_a_captured_payment_pays_the_order(confirmed_order, customer_client):
     assert payment["status"] == "captured"
     assert payment["amount"] == "39.98"
     assert TestGateway.captures() == 1
+    recorded = Payment.objects.get()
+    assert (recorded.gateway_key, recorded.tries) == (f"charge-{recorded.id}", 1)
     assert outbox(PAID) == [
         {
             "order_id": str(confirmed_order.id),
@@ -46,6 +49,23 @@ def test_a_captured_payment_pays_the_order(confirmed_order, customer_client):
     ]
 
 
+def test_the_charge_asks_the_provider_for_the_orders_amount_and_currency(
+    confirmed_order, customer_client, monkeypatch
+):
+    asked = []
+    real_charge = TestGateway.charge
+
+    def recorded(self, **kwargs):
+        asked.append(kwargs)
+        return real_charge(self, **kwargs)
+
+    monkeypatch.setattr(TestGateway, "charge", recorded)
+
+    assert pay(customer_client, confirmed_order).status_code == 200
+
+    assert [(a["amount"], a["currency"]) for a in asked] == [(Decimal("39.98"), "EUR")]
+
+
 def test_declined_is_402_and_the_order_stays_payable(confirmed_order, customer_client):
     declined = pay(customer_client, confirmed_order, "tok_declined")
 
@@ -53,6 +73,7 @@ def test_declined_is_402_and_the_order_stays_payable(confirmed_order, customer_c
     assert declined["Content-Type"] == "application/problem+json"
     assert declined.json()["code"] == "payment_declined"
     assert declined.json()["decline_reason"] == "card_declined"
+    assert declined.json()["detail"] == "The payment was declined (card_declined)."
     confirmed_order.refresh_from_db()
     assert confirmed_order.status == "confirmed"
     assert outbox(PAID) == []
@@ -95,6 +116,31 @@ def test_transient_failure_is_retried_then_503_and_resumed_later(
     assert resumed.json()["status"] == "paid"
     assert calls[-1] == attempt.gateway_key  # the same attempt, the same key
     assert Payment.objects.filter(order=confirmed_order).count() == 1
+
+
+def test_an_error_is_noted_on_its_own_attempt_only_while_it_is_processing(
+    confirmed_order, customer_client, deliver_events
+):
+    other_id = place(customer_client).json()["id"]
+    inventory_says(reserved(other_id))
+    deliver_events()
+    noted, other = (
+        Payment.objects.create(
+            order=order,
+            amount=order.total,
+            currency=order.currency,
+            gateway_key=f"charge-{order.id}",
+        )
+        for order in (confirmed_order, Order.objects.get(pk=other_id))
+    )
+
+    payments._payment_note_error(noted.id, "e" * 600)
+    Payment.objects.filter(pk=other.pk).update(status="declined")
+    payments._payment_note_error(other.id, "too late")
+
+    noted.refresh_from_db()
+    other.refresh_from_db()
+    assert (noted.last_error, other.last_error) == ("e" * 500, "")
 
 
 def test_paying_a_pending_order_is_409_naming_the_status(placed_order, customer_client):

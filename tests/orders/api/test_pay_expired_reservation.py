@@ -1,10 +1,13 @@
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 
+from apps.orders.errors import ReservationExpired
 from apps.orders.gateway import TestGateway
 from apps.orders.models import Order, Payment
+from apps.orders.services import payments
 from tests.orders.helpers import outbox
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +32,29 @@ def test_paying_after_the_reservation_expired_is_409_before_the_gateway(
     assert response.json()["detail"] == (
         "The order's stock reservation has expired; it can no longer be paid."
     )
+    assert response.json()["current_status"] == "confirmed"
     assert Order.objects.get().status == "confirmed"
     assert Payment.objects.count() == 0
     assert TestGateway.captures() == 0
     assert outbox("orders.order.paid.v1") == []
+
+
+def test_a_reservation_expiring_this_very_instant_can_no_longer_be_paid(
+    confirmed_order, monkeypatch
+):
+    instant = timezone.now()
+    Order.objects.update(reservation_expires_at=instant)
+    monkeypatch.setattr(payments, "timezone", SimpleNamespace(now=lambda: instant))
+
+    with pytest.raises(ReservationExpired):
+        payments.order_pay(
+            order_id=confirmed_order.id,
+            user_id=confirmed_order.user_id,
+            payment_token="tok_success",
+        )
+
+    assert Payment.objects.count() == 0
+    assert TestGateway.captures() == 0
 
 
 def test_a_capture_after_the_reservation_expired_meanwhile_is_refunded(
