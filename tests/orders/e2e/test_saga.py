@@ -139,3 +139,17 @@ def test_refund_returns_the_stock(
 
     assert refunded["status"] == "refunded"
     assert stock_of(product) == (5, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_embedded_placement_answers_the_order_as_the_saga_left_it(
+    make_product, customer_client
+):
+    # Real commits: in-process delivery runs the saga inside the placement's
+    # commit, so the 201 already says whether stock was reserved.
+    product = make_product(stock=5, price="12.50")
+
+    placed = place(customer_client, product, 2)
+
+    assert placed.status_code == 201
+    assert placed.json()["status"] == "confirmed"
