@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from prometheus_client import REGISTRY
 
 from apps.catalog.events import ProductDeactivated
 from apps.common.db import alias_for
@@ -118,6 +119,18 @@ def test_a_failing_handler_never_fails_the_publisher_and_ends_in_a_dead_letter(
     )
     assert "RuntimeError: probe handler broken for fail-1@example.com" in letter.error
     assert unsent(alias_for("users")) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_in_process_retry_is_counted_for_its_consumer_and_type(probe, settings):
+    settings.EVENTS_MAX_ATTEMPTS = 3
+    labels = {"consumer": probe.CONSUMER, "event_type": UserRegistered.event_type}
+    before = REGISTRY.get_sample_value("events_retried_total", labels) or 0.0
+
+    publish_in_transaction("fail-2@example.com")
+
+    # Three attempts: two failed ones were followed by another try.
+    assert REGISTRY.get_sample_value("events_retried_total", labels) == before + 2
 
 
 @pytest.mark.django_db(transaction=True)
