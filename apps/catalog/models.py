@@ -126,8 +126,12 @@ class Product(models.Model):
                 fields=["category", "is_active"], name="catalog_prod_category"
             ),
             models.Index(fields=["slug"], name="catalog_prod_slug"),
-            # Created on PostgreSQL only (migration 0006_search).
-            GinIndex(fields=["search_vector"], name="catalog_prod_search"),
+            # Created on PostgreSQL only (migrations 0006, 0008). No pending
+            # list (fastupdate): a search would scan it unindexed until a
+            # vacuum, and the planner, costing it, falls back to a seq scan.
+            GinIndex(
+                fields=["search_vector"], name="catalog_prod_search", fastupdate=False
+            ),
         ]
 
     def __str__(self) -> str:
@@ -299,15 +303,19 @@ class SearchWord(models.Model):
 
     class Meta:
         indexes = [
-            # Created on PostgreSQL only (migration 0007_search_words): one for
-            # "starts with", one for trigram similarity.
+            # Created on PostgreSQL only (migrations 0007, 0008): one for
+            # "starts with", one for trigram similarity (no pending list, as
+            # Product's search index).
             models.Index(
                 fields=["word"],
                 opclasses=["varchar_pattern_ops"],
                 name="catalog_word_prefix",
             ),
             GinIndex(
-                fields=["word"], opclasses=["gin_trgm_ops"], name="catalog_word_trgm"
+                fields=["word"],
+                opclasses=["gin_trgm_ops"],
+                name="catalog_word_trgm",
+                fastupdate=False,
             ),
         ]
 
