@@ -58,6 +58,16 @@ def _images():
     return apps.get_model("catalog", "ProductImage").objects.order_by("position", "id")
 
 
+def _row_values(rows):
+    """The columns the API renders, the category's slug by a join."""
+    return rows.values(
+        *PRODUCT_FIELDS,
+        "image_thumbnails",
+        "image_alt_text",
+        category_slug=F("category__slug"),
+    )
+
+
 def _first_image() -> dict:
     """The first image's listing thumbnail and alt text, by subqueries of the
     page's query (as the API reads them)."""
@@ -84,7 +94,7 @@ def _sized(request, file: dict) -> dict:
 
 def _out(row: dict, request) -> dict:
     """The API's product fields, named as it names them."""
-    row["category"] = row.pop("category__slug")
+    row["category"] = row.pop("category_slug")
     row["price"] = str(row["price"])
     thumbnails, alt_text = row.pop("image_thumbnails"), row.pop("image_alt_text")
     row["image"] = thumbnails and {
@@ -123,9 +133,7 @@ def product_list(request):
     page = max(int(request.GET.get("page", "1")), 1)
     size = min(int(request.GET.get("page_size", PAGE_SIZE)), MAX_PAGE_SIZE)
     start = (page - 1) * size
-    rows = rows.annotate(**_first_image()).values(
-        *PRODUCT_FIELDS, "image_thumbnails", "image_alt_text"
-    )
+    rows = _row_values(rows.annotate(**_first_image()))
     results = list(rows[start : start + size + 1])
     return _json(
         {
@@ -142,7 +150,7 @@ def product_detail(request, product_id):
     query each), or a 404."""
     row = _products().filter(pk=product_id, is_active=True)
     row = row.annotate(**_first_image())
-    row = row.values(*PRODUCT_FIELDS, "image_thumbnails", "image_alt_text").first()
+    row = _row_values(row).first()
     if row is None:
         return _json({"detail": "not found"}, status=404)
     images = _images().filter(product_id=product_id)

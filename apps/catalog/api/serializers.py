@@ -64,7 +64,7 @@ def product_out(row: dict, *, url: Callable[[str], str]) -> dict:
         "price_max": str(row["price_max"]),
         "currency": row["currency"],
         "tax_class": row["tax_class"],
-        "category": row["category__slug"],
+        "category": row["category_slug"],
         "is_active": row["is_active"],
         "in_stock": row["in_stock"],
         "image": image,
