@@ -308,6 +308,16 @@ def bulk_load(env: dict, products: int) -> None:
                 loader.wait()
 
 
+def vacuum_analyze(env: dict) -> None:
+    """Planner statistics for the loaded rows, as a production server's
+    autovacuum keeps them; without them (autovacuum off, as on the test
+    server) the planner guesses and search picks seq scans."""
+    import psycopg
+
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
+
+
 def load(env: dict, *, port: int, products: int) -> Fixture:
     client = Client(port, timeout=30)
     staff = ensure_staff(env, client)
@@ -341,6 +351,7 @@ def load(env: dict, *, port: int, products: int) -> Fixture:
         add_stock(client, staff, pid, 1)
     tokens = [token(client, *credentials) for credentials in customers]
     shipping_method = ensure_shipping_method(client, staff)
+    vacuum_analyze(env)
     return Fixture(
         client=client,
         staff_token=staff,

@@ -126,7 +126,8 @@ def listing_not_modified(fx: Fixture, port, seconds, connections):
 
 
 def _filtered_queries(fx: Fixture) -> list[str]:
-    bands = [(10 * n, 10 * n + 60) for n in range(0, 400, 20)]
+    # Bands inside the data set's prices (1 to 500): each page is a full one.
+    bands = [(low, low + 60) for low in range(0, 400, 20)]
     return [
         f"?min_price={low}&max_price={high}&in_stock=true"
         f"&category={fx.category_slugs[i % len(fx.category_slugs)]}&ordering=price"
