@@ -2,6 +2,7 @@
 where this app is hosted (apps.common.remote), so this module imports only
 contracts and the kernel; private modules are imported inside each body."""
 
+import re
 import uuid
 
 from apps.common.errors import ValidationFailed
@@ -154,7 +155,12 @@ ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postal_code", "country")
 
 def _shipping_address(address: dict):
     """Checked against the order's shipping columns, which set each limit."""
-    from apps.common.countries import COUNTRY_INVALID, country_code
+    from apps.common.countries import (
+        COUNTRY_INVALID,
+        POSTAL_CODE_INVALID,
+        POSTAL_CODE_PATTERN,
+        country_code,
+    )
     from apps.orders.models import Order
     from apps.orders.services import placement
 
@@ -170,6 +176,11 @@ def _shipping_address(address: dict):
             errors[name] = [f"At most {column.max_length} characters."]
     if "country" not in errors and country_code(address["country"]) is None:
         errors["country"] = [COUNTRY_INVALID]
+    postal_code = address.get("postal_code", "")
+    if "postal_code" not in errors and not re.fullmatch(
+        POSTAL_CODE_PATTERN, postal_code.strip()
+    ):
+        errors["postal_code"] = [POSTAL_CODE_INVALID]
     if errors:
         raise ValidationFailed({"address": errors})
     fields = {name: address.get(name, "").strip() for name in ADDRESS_FIELDS}

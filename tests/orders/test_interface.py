@@ -64,6 +64,11 @@ def test_order_place_prices_from_the_catalog_and_order_list_shows_it(customer, c
             {**ADDRESS, "country": "XX", "floor": "3"},
             "address",
         ),
+        (
+            [{"product_id": str(WIDGET_ID), "quantity": 1}],
+            {**ADDRESS, "postal_code": "<b>1</b>"},
+            "address",
+        ),
     ],
 )
 def test_order_place_refuses_bad_input_and_stores_nothing(
@@ -74,3 +79,16 @@ def test_order_place_refuses_bad_input_and_stores_nothing(
 
     assert list(refused.value.extra["errors"]) == [errors]
     assert order_list(user_id=customer.id) == []
+
+
+def test_order_place_checks_the_postal_code_as_the_api_does(customer, catalog):
+    with pytest.raises(ValidationFailed) as refused:
+        order_place(
+            user_id=customer.id,
+            items=[{"product_id": str(WIDGET_ID), "quantity": 1}],
+            address={**ADDRESS, "postal_code": "<b>1</b>"},
+        )
+
+    assert refused.value.extra["errors"] == {
+        "address": {"postal_code": ["Enter a valid postal code."]}
+    }
