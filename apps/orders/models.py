@@ -56,7 +56,22 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at", "id"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # The unpaid hold read at every placement (selectors.unpaid_units_held)
+            # reads a customer's or a guest's open orders only, however many
+            # closed ones they have.
+            models.Index(
+                fields=["user_id"],
+                condition=Q(status__in=["pending", "confirmed"]),
+                name="orders_unpaid_by_user",
+            ),
+            models.Index(
+                fields=["email"],
+                condition=Q(status__in=["pending", "confirmed"]) & ~Q(email=""),
+                name="orders_unpaid_by_email",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(total__gte=0), name="orders_order_total_not_negative"
