@@ -1,7 +1,6 @@
 """The figures the alerts watch: readiness, breakers, dead letters, handling
 time, and the metrics a Celery worker serves itself."""
 
-import socket
 import urllib.error
 import urllib.request
 import uuid
@@ -19,6 +18,7 @@ from apps.eventbus.api import publish
 from apps.eventbus.models import DeadLetter
 from apps.eventbus.outbox import broker_breaker
 from apps.users.events import UserRegistered
+from stack.procs import free_port
 
 
 def scrape() -> str:
@@ -110,12 +110,6 @@ def test_handling_time_is_observed_per_consumer_and_type(monkeypatch, deliver_ev
     deliver_events()
 
     assert REGISTRY.get_sample_value(name, labels) == before + 1
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url, token=None):

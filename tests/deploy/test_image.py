@@ -5,12 +5,12 @@ serves and answers its health check."""
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 
 import pytest
 
+from stack.procs import free_port
 from tests.deploy.conftest import BIN, DOCKER, PRODUCTION_ENV, ROOT, run
 
 ENTRYPOINT = DOCKER / "entrypoint.sh"
@@ -70,12 +70,6 @@ def test_production_settings_refuse_a_weak_or_missing_key(changed, refusal):
 
     assert result.returncode == 1
     assert refusal in result.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_the_entrypoint_migrates_serves_and_passes_its_health_check(tmp_path):

@@ -8,10 +8,9 @@ import pytest
 import requests
 
 from stack.gateway import nginx_argv, nginx_binary, render_config, write_config
-from stack.procs import wait_for
+from stack.procs import free_port, wait_for
 from stack.split import app_addresses, parse_deployables
 
-GATEWAY_PORT = 8391
 # Nothing listens on port 9: every upstream is down.
 DOWN = {app: "127.0.0.1:9" for app in ("users", "catalog", "inventory", "orders")}
 
@@ -56,9 +55,10 @@ def gateway_down(tmp_path):
     if not nginx_binary() and not os.environ.get("REQUIRE_NGINX"):
         pytest.skip("nginx is not installed (CI installs it: REQUIRE_NGINX=1)")
     (tmp_path / "schema").mkdir()
+    port = free_port()
     config = render_config(
         app_addresses=DOWN,
-        port=GATEWAY_PORT,
+        port=port,
         run_dir=tmp_path,
         schema_dir=tmp_path / "schema",
         body_limit="1k",
@@ -68,7 +68,7 @@ def gateway_down(tmp_path):
         nginx_argv(write_config(run_dir=tmp_path, config=config)),
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{GATEWAY_PORT}"
+    url = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: _answers(url), timeout=10, what="nginx")
         yield url
