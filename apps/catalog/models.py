@@ -303,14 +303,10 @@ class SearchWord(models.Model):
 
     class Meta:
         indexes = [
-            # Created on PostgreSQL only (migrations 0007, 0008): one for
-            # "starts with", one for trigram similarity (no pending list, as
-            # Product's search index).
-            models.Index(
-                fields=["word"],
-                opclasses=["varchar_pattern_ops"],
-                name="catalog_word_prefix",
-            ),
+            # Created on PostgreSQL only (migrations 0007, 0008): trigram
+            # similarity, without a pending list as Product's search index.
+            # "Starts with" uses the primary key's own pattern index, which
+            # Django adds on PostgreSQL.
             GinIndex(
                 fields=["word"],
                 opclasses=["gin_trgm_ops"],

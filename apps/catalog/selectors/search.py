@@ -2,21 +2,17 @@
 `Product.search_vector` (GIN index) matched by every word as a prefix, ranked
 by ts_rank, ties broken by id. A typed word that no product word starts with
 is a typo: it is replaced by the most similar word of the products (trigram
-similarity over the `SearchWord` lexicon), so one ranked query answers both.
+similarity over the `SearchWord` lexicon), so one ranked query answers both;
+one lexicon query judges every typed word.
 Elsewhere: every word `icontains` in the name, SKUs or description, in the
 listing's ordering."""
 
 import re
 
 from django.conf import settings
-from django.contrib.postgres.lookups import TrigramSimilar
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    TrigramSimilarity,
-)
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, router
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import F, Q, QuerySet
 
 from apps.catalog.models import Product, SearchWord
 from apps.common.db import alias_for
@@ -44,7 +40,7 @@ def product_search(products: QuerySet[Product], *, text: str) -> QuerySet[Produc
                 | Q(description__icontains=word)
             )
         return products
-    spelled = [_spelling(word) for word in search_words(text)]
+    spelled = _spellings(search_words(text))
     if not spelled or None in spelled:
         return products.none()
     query = SearchQuery(
@@ -59,18 +55,33 @@ def product_search(products: QuerySet[Product], *, text: str) -> QuerySet[Produc
     )
 
 
-def _spelling(word: str) -> str | None:
-    """`word` when some product word starts with it (typed so far), else the
-    most similar product word, None when no word is similar enough."""
-    if SearchWord.objects.filter(word__startswith=word).exists():
-        return word
-    return (
-        SearchWord.objects.filter(TrigramSimilar(F("word"), Value(word)))
-        .annotate(similarity=TrigramSimilarity("word", word))
-        .order_by("-similarity", "word")
-        .values_list("word", flat=True)
-        .first()
-    )
+# Per typed word, in order: the word itself when the first lexicon word from it
+# on (byte order, the prefix index's) starts with it, else the most similar
+# word (the trigram index; the session's threshold), else NULL. The nearest
+# word is looked for only when no word starts with the typed one.
+_SPELLINGS_SQL = f"""
+SELECT CASE WHEN starts_with(prefixed.word, typed.word) THEN typed.word ELSE (
+         SELECT near.word FROM {SearchWord._meta.db_table} near
+          WHERE near.word %% typed.word
+          ORDER BY similarity(near.word, typed.word) DESC, near.word LIMIT 1)
+       END
+  FROM unnest(%s::text[]) WITH ORDINALITY AS typed(word, n)
+  LEFT JOIN LATERAL (
+         SELECT known.word FROM {SearchWord._meta.db_table} known
+          WHERE known.word ~>=~ typed.word
+          ORDER BY known.word USING ~<~ LIMIT 1) AS prefixed ON true
+ ORDER BY typed.n
+"""
+
+
+def _spellings(words: list[str]) -> list[str | None]:
+    """Each of `words` as typed so far when some product word starts with it,
+    else the most similar product word, None when no word is similar enough."""
+    if not words:
+        return []
+    with connections[router.db_for_read(SearchWord)].cursor() as cursor:
+        cursor.execute(_SPELLINGS_SQL, [words])
+        return [word for (word,) in cursor.fetchall()]
 
 
 def search_session_setup(sender, connection, **kwargs) -> None:
