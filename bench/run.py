@@ -171,6 +171,22 @@ def split_rows_of(args, env, *, fixture, rows) -> list:
     return split_rows
 
 
+def prepare_database(args, env: dict) -> None:
+    """Today's tables on a database that holds this code's data set; any other
+    data set (or --fresh) is dropped, to be loaded afresh."""
+    if not args.fresh:
+        manage(env, "migrate_all")  # an older database gets today's tables first
+        stale = data.outdated(env)
+        if stale:
+            print(
+                f"bench: {stale} products of the database are of another data set"
+                " (variants or images differ): loading afresh, as with --fresh"
+            )
+            args.fresh = True
+    if args.fresh:
+        drop_database(args)
+
+
 def web_workers() -> int:
     return 2 * (os.cpu_count() or 1) + 1
 
@@ -209,17 +225,7 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, interrupted)
     started = time.monotonic()
     try:
-        if not args.fresh:
-            manage(env, "migrate_all")  # an older database gets today's tables first
-            stale = data.outdated(env)
-            if stale:
-                print(
-                    f"bench: {stale} products of the database are of another data set"
-                    " (variants or images differ): loading afresh, as with --fresh"
-                )
-                args.fresh = True
-        if args.fresh:
-            drop_database(args)
+        prepare_database(args, env)
         print(f"bench: logs in {log_dir}")
         server = start_stack(group, env, args)
         print(f"bench: {server}")

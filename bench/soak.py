@@ -37,7 +37,13 @@ from pathlib import Path
 from bench import data
 from bench.driver import Client, percentile
 from bench.memory import Memory, group_memory
-from bench.run import check_services, parse_args, stack_env, start_stack
+from bench.run import (
+    check_services,
+    parse_args,
+    prepare_database,
+    stack_env,
+    start_stack,
+)
 from bench.scenarios import SHIPPING_ADDRESS
 from stack.procs import ProcessGroup
 
@@ -222,6 +228,7 @@ def main(argv=None) -> int:
 
     signal.signal(signal.SIGTERM, interrupted)
     try:
+        prepare_database(args, env)
         server = start_stack(group, env, args)
         print(f"soak: {server}; logs in {group.log_dir}", flush=True)
         fixture = data.load(env, port=args.port, products=args.products)
