@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from apps.catalog.contracts import ProductSnapshot
 from apps.common.errors import ValidationFailed
-from apps.orders.models import Cart, CartLine
+from apps.orders.models import Cart, CartLine, TaxRate, Voucher
 from apps.orders.services import cart as carts
 from apps.orders.services.placement import MAX_LINES
-from tests.orders.helpers import CUSTOMER, GADGET_ID, WIDGET_ID
+from tests.orders.helpers import CUSTOMER, GADGET_ID, RETIRED_ID, WIDGET_ID, redeem
 
 pytestmark = pytest.mark.django_db
 DOLLAR_ID = uuid.UUID("00000000-0000-4000-8000-000000000004")
@@ -107,6 +107,109 @@ def test_a_product_whose_currency_changed_is_judged_by_the_other_lines(
         "product_id": ["The cart holds products priced in EUR."]
     }
     assert lines_of(guest) == [(products[0], 1), (products[1], 1)]
+
+
+def test_the_currency_is_that_of_a_line_the_catalog_still_knows(products, guest):
+    CartLine.objects.create(cart=guest, product_id=uuid.uuid4(), quantity=1)
+    carts.cart_line_add(cart=guest, product_id=products[0], quantity=1)
+
+    with pytest.raises(ValidationFailed) as refused:
+        carts.cart_line_add(cart=guest, product_id=DOLLAR_ID, quantity=1)
+
+    assert refusal(refused.value) == {
+        "product_id": ["The cart holds products priced in EUR."]
+    }
+    assert guest.lines.count() == 2
+
+
+def test_an_inactive_product_is_refused_by_name(catalog, guest):
+    with pytest.raises(ValidationFailed) as refused:
+        carts.cart_line_add(cart=guest, product_id=RETIRED_ID, quantity=1)
+
+    assert refusal(refused.value) == {
+        "product_id": [f"Product {RETIRED_ID} is not available."]
+    }
+    assert guest.lines.count() == 0
+
+
+def counted(fake, name, monkeypatch) -> list:
+    """The calls of `fake.<name>`, each as its product ids."""
+    calls = []
+    real = getattr(fake, name)
+
+    def counting(**kwargs):
+        calls.append(list(kwargs["product_ids"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(fake, name, counting)
+    return calls
+
+
+def test_an_empty_cart_is_read_without_asking_catalog_or_inventory(
+    fake_catalog, fake_inventory, monkeypatch, guest
+):
+    catalog_asked = counted(fake_catalog, "product_snapshots", monkeypatch)
+    inventory_asked = counted(fake_inventory, "stock_availability", monkeypatch)
+
+    view = carts.cart_view(cart=guest)
+
+    assert catalog_asked == inventory_asked == []
+    assert view.blockers == ("cart_empty",)
+
+
+def test_the_first_line_asks_the_catalog_once(
+    catalog, fake_catalog, monkeypatch, guest
+):
+    asked = counted(fake_catalog, "product_snapshots", monkeypatch)
+
+    carts.cart_line_add(cart=guest, product_id=WIDGET_ID, quantity=1)
+
+    assert asked == [[WIDGET_ID]]
+
+
+def test_a_line_shows_its_products_name_and_tax_at_its_rate(catalog, guest):
+    TaxRate.objects.create(country="DE", standard_rate=Decimal("19"), reduced_rate=7)
+    catalog[GADGET_ID] = replace(catalog[GADGET_ID], tax_class="reduced")
+    carts.cart_line_add(cart=guest, product_id=WIDGET_ID, quantity=1)
+    carts.cart_line_add(cart=guest, product_id=GADGET_ID, quantity=2)
+    CartLine.objects.create(cart=guest, product_id=DOLLAR_ID, quantity=1)
+    guest.refresh_from_db()
+
+    view = carts.cart_view(cart=guest, country="DE")
+
+    assert (view.id, view.updated_at) == (guest.id, guest.updated_at)
+    # 19.99 gross at 19 %: 3.19; 11.00 gross at 7 %: 0.72; unknown: no price.
+    assert [(line.sku, line.name, line.tax) for line in view.lines] == [
+        ("WID-1", "Widget", Decimal("3.19")),
+        ("GAD-1", "Gadget", Decimal("0.72")),
+        ("", "", None),
+    ]
+
+
+def test_the_cart_judges_a_voucher_for_its_customer(catalog):
+    Voucher.objects.create(
+        code="ONCE",
+        kind="percentage",
+        target="order",
+        value=10,
+        usage_limit_per_customer=1,
+    )
+    redeem("ONCE", customer_id=CUSTOMER)
+    cart = carts.cart_of_customer(user_id=CUSTOMER)
+    carts.cart_line_add(cart=cart, product_id=WIDGET_ID, quantity=1)
+
+    totals = carts.cart_view(cart=cart, voucher_code="ONCE").totals
+
+    assert totals.voucher_refusal == "voucher_customer_limit"
+    assert totals.discount == Decimal("0.00")
+
+
+def test_a_guests_token_is_32_random_bytes():
+    _, token = carts.cart_create_guest()
+    _, other = carts.cart_create_guest()
+
+    assert len(token) == len(other) == 43  # base64 of 32 bytes, unpadded
+    assert token != other
 
 
 def test_a_line_is_in_stock_at_exactly_the_available_quantity(
