@@ -358,3 +358,40 @@ def test_releasing_records_when_and_never_counts_below_zero():
     redemption = VoucherRedemption.objects.get()
     assert redemption.state == "released"
     assert timezone.now() - redemption.released_at < dt.timedelta(minutes=1)
+
+
+def test_a_customers_uses_count_under_their_id_and_under_their_address():
+    voucher(usage_limit_per_customer=1)
+    other = voucher(code="OTHER", usage_limit_per_customer=1)
+    redeem(customer_id=CUSTOMER, email="ada@example.com")
+    redeem(customer_id=None, email="bob@example.com")
+    redeem("OTHER", customer_id=uuid.uuid4(), email="cy@example.com")
+
+    # Under their id with another address; under the address a guest used.
+    assert refusal(customer_id=CUSTOMER, email="new@example.com") == (
+        "voucher_customer_limit"
+    )
+    assert refusal(customer_id=uuid.uuid4(), email="bob@example.com") == (
+        "voucher_customer_limit"
+    )
+    # Another voucher's use is not counted.
+    redeem(customer_id=uuid.uuid4(), email="cy@example.com")
+    other.refresh_from_db()
+    assert other.uses == 1
+
+
+def test_releasing_one_order_gives_back_only_its_voucher_use():
+    codes = ["FIRST", "FREED", "LAST"]
+    for code in codes:
+        voucher(code=code)
+    orders = [redeem(code) for code in codes]
+
+    release_voucher(order_id=orders[1])
+
+    uses = dict(Voucher.objects.values_list("code", "uses"))
+    assert uses == {"FIRST": 1, "FREED": 0, "LAST": 1}
+    assert dict(VoucherRedemption.objects.values_list("order_id", "state")) == {
+        orders[0]: "redeemed",
+        orders[1]: "released",
+        orders[2]: "redeemed",
+    }
