@@ -395,3 +395,11 @@ def test_releasing_one_order_gives_back_only_its_voucher_use():
         orders[1]: "released",
         orders[2]: "redeemed",
     }
+
+
+def test_a_shipping_voucher_from_the_database_discounts_shipping_only():
+    voucher(code="SHIP", target="shipping", value=D("100"))
+
+    totals = priced("SHIP")
+
+    assert (totals.discount, totals.total) == (D("4.90"), D("50.00"))
