@@ -35,6 +35,10 @@ PAY = "tests/orders/api/test_pay.py::"
 SETTLE = "tests/orders/api/test_pay_settle.py::"
 IDEMPOTENCY = "tests/orders/api/test_idempotency.py::"
 PLACE = "tests/orders/api/"
+CART = "tests/orders/test_cart_rules.py::"
+NOT_IN_CART = (
+    '            raise CartDoesNotExist(f"Product {product_id} is not in the cart.")\n'
+)
 REFUSED = (
     f"{INVENTORY}test_a_stock_row_refusing_the_end_of_a_reservation_changes_nothing"
 )
@@ -228,6 +232,34 @@ LISTED = [
         "    if total > largest:",
         "    if total >= largest:",
         (f"{PLACE}test_place_amounts.py::test_exactly_the_largest_amount_is_placed",),
+    ),
+    Listed(
+        "cart: adding a line leaves the cart to expire (its touch deleted)",
+        "apps/orders/services/cart.py",
+        "cap=False)\n        _touch(locked)\n",
+        "cap=False)\n",
+        (f"{CART}test_every_change_keeps_the_cart_from_expiring",),
+    ),
+    Listed(
+        "cart: changing a line leaves the cart to expire (its touch deleted)",
+        "apps/orders/services/cart.py",
+        f"update(quantity=quantity):\n{NOT_IN_CART}        _touch(locked)\n",
+        f"update(quantity=quantity):\n{NOT_IN_CART}",
+        (f"{CART}test_every_change_keeps_the_cart_from_expiring",),
+    ),
+    Listed(
+        "cart: removing a line leaves the cart to expire (its touch deleted)",
+        "apps/orders/services/cart.py",
+        f"if not deleted:\n{NOT_IN_CART}        _touch(locked)\n",
+        f"if not deleted:\n{NOT_IN_CART}",
+        (f"{CART}test_every_change_keeps_the_cart_from_expiring",),
+    ),
+    Listed(
+        "cart: a merge leaves the customer's cart to expire (its touch deleted)",
+        "apps/orders/services/cart.py",
+        "guest.delete()\n        _touch(target)\n",
+        "guest.delete()\n",
+        (f"{CART}test_a_merge_keeps_the_customers_cart_from_expiring",),
     ),
 ]
 

@@ -264,3 +264,23 @@ def test_line_taxes_equal_the_tax_of_the_goods_charged(gross):
     )
 
     assert result.tax == sum((line.tax for line in result.lines), D(0))
+
+
+def test_discount_shares_are_rounded_down_before_the_remainder_is_shared():
+    result = totals(
+        [item(A, 1, "1.00"), item(B, 1, "1.00"), item(C, 1, "1.00")],
+        voucher=fixed("0.05"),
+        rates=Rates(standard=D("100"), reduced=D("100")),
+    )
+
+    # Exact shares 0.0167 each: 0.01 each, the 0.02 left to the first two.
+    assert [line.tax for line in result.lines] == [D("0.49"), D("0.49"), D("0.50")]
+    assert result.discount == D("0.05")
+
+
+def test_a_priced_line_keeps_its_quantity_and_unit_price():
+    result = totals([item(A, 3, "2.50")])
+
+    assert [(line.quantity, line.unit_price) for line in result.lines] == [
+        (3, D("2.50"))
+    ]

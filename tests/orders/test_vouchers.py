@@ -12,6 +12,7 @@ from apps.common.errors import problem_exception_handler
 from apps.orders.errors import VoucherRefused
 from apps.orders.models import TaxRate, Voucher, VoucherRedemption
 from apps.orders.services.pricing import PricedItem, price, release_voucher
+from apps.orders.services.vouchers import voucher_check
 from tests.orders.helpers import (
     CUSTOMER,
     WIDGET_ID,
@@ -310,3 +311,95 @@ def test_a_refusal_is_a_400_problem_naming_the_field():
     assert response.status_code == 400
     assert response.data["code"] == "voucher_expired"
     assert response.data["errors"] == {"voucher_code": ["This voucher has expired."]}
+
+
+def test_a_voucher_applies_from_exactly_its_start_until_just_before_its_end():
+    start = timezone.now()
+    end = start + dt.timedelta(hours=1)
+    voucher(valid_from=start, valid_until=end)
+
+    def check(at):
+        return voucher_check(code="SAVE10", customer_id=None, email=None, now=at)
+
+    assert check(start).code == "SAVE10"
+    assert check(end - dt.timedelta(microseconds=1)).code == "SAVE10"
+    with pytest.raises(VoucherRefused) as expired:
+        check(end)
+    assert expired.value.code == "voucher_expired"
+
+
+def test_a_code_is_found_in_any_case_and_without_its_spaces():
+    voucher(code="Save10")
+
+    assert priced(" sAVE10 ").voucher_code == "Save10"
+
+
+def test_a_customer_without_an_address_redeems_a_per_customer_voucher():
+    v = voucher(usage_limit_per_customer=1)
+
+    redeem(customer_id=CUSTOMER, email="")
+    redeem(customer_id=uuid.uuid4(), email="")
+
+    # Neither is counted by the other's empty address.
+    v.refresh_from_db()
+    assert v.uses == 2
+    assert refusal(customer_id=CUSTOMER, email="") == "voucher_customer_limit"
+
+
+def test_releasing_records_when_and_never_counts_below_zero():
+    v = voucher()
+    order_id = redeem()
+    Voucher.objects.filter(pk=v.pk).update(uses=0)  # reset by staff meanwhile
+
+    release_voucher(order_id=order_id)
+
+    v.refresh_from_db()
+    assert v.uses == 0
+    redemption = VoucherRedemption.objects.get()
+    assert redemption.state == "released"
+    assert timezone.now() - redemption.released_at < dt.timedelta(minutes=1)
+
+
+def test_a_customers_uses_count_under_their_id_and_under_their_address():
+    voucher(usage_limit_per_customer=1)
+    other = voucher(code="OTHER", usage_limit_per_customer=1)
+    redeem(customer_id=CUSTOMER, email="ada@example.com")
+    redeem(customer_id=None, email="bob@example.com")
+    redeem("OTHER", customer_id=uuid.uuid4(), email="cy@example.com")
+
+    # Under their id with another address; under the address a guest used.
+    assert refusal(customer_id=CUSTOMER, email="new@example.com") == (
+        "voucher_customer_limit"
+    )
+    assert refusal(customer_id=uuid.uuid4(), email="bob@example.com") == (
+        "voucher_customer_limit"
+    )
+    # Another voucher's use is not counted.
+    redeem(customer_id=uuid.uuid4(), email="cy@example.com")
+    other.refresh_from_db()
+    assert other.uses == 1
+
+
+def test_releasing_one_order_gives_back_only_its_voucher_use():
+    codes = ["FIRST", "FREED", "LAST"]
+    for code in codes:
+        voucher(code=code)
+    orders = [redeem(code) for code in codes]
+
+    release_voucher(order_id=orders[1])
+
+    uses = dict(Voucher.objects.values_list("code", "uses"))
+    assert uses == {"FIRST": 1, "FREED": 0, "LAST": 1}
+    assert dict(VoucherRedemption.objects.values_list("order_id", "state")) == {
+        orders[0]: "redeemed",
+        orders[1]: "released",
+        orders[2]: "redeemed",
+    }
+
+
+def test_a_shipping_voucher_from_the_database_discounts_shipping_only():
+    voucher(code="SHIP", target="shipping", value=D("100"))
+
+    totals = priced("SHIP")
+
+    assert (totals.discount, totals.total) == (D("4.90"), D("50.00"))

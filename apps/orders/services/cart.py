@@ -137,8 +137,10 @@ def _check_product(cart: Cart, product_id: uuid.UUID) -> None:
 
 
 def _cart_currency(cart: Cart, *, exclude: uuid.UUID) -> str | None:
+    """The currency of the cart's other lines; all are asked, since the
+    catalog may no longer know the first."""
     ids = list(
-        cart.lines.exclude(product_id=exclude).values_list("product_id", flat=True)[:1]
+        cart.lines.exclude(product_id=exclude).values_list("product_id", flat=True)
     )
     snapshots = product_snapshots(product_ids=ids) if ids else {}
     return next((s.currency for s in snapshots.values()), None)
@@ -249,7 +251,6 @@ def cart_totals(
     shipping_price: Decimal,
     voucher_code: str | None = None,
     customer_id: uuid.UUID | None = None,
-    email: str | None = None,
 ) -> pricing.Totals:
     items = priced_items(lines, snapshots)
     currencies = {snapshots[item.product_id].currency for item in items}
@@ -261,7 +262,6 @@ def cart_totals(
         shipping_price=shipping_price,
         voucher_code=voucher_code or None,
         customer_id=customer_id,
-        email=email,
     )
 
 

@@ -146,6 +146,7 @@ def test_change_and_remove_a_line(api_client, catalog, stock):
     changed = api_client.patch(f"{LINES}{WIDGET_ID}/", {"quantity": 4}, format="json")
     removed = api_client.delete(f"{LINES}{GADGET_ID}/")
     missing = api_client.delete(f"{LINES}{GADGET_ID}/")
+    not_there = api_client.patch(f"{LINES}{GADGET_ID}/", {"quantity": 1}, format="json")
     zero = api_client.patch(f"{LINES}{WIDGET_ID}/", {"quantity": 0}, format="json")
 
     assert changed.status_code == 200
@@ -155,6 +156,12 @@ def test_change_and_remove_a_line(api_client, catalog, stock):
     ]
     assert missing.status_code == 404
     assert missing.json()["code"] == "cart_not_found"
+    assert not_there.status_code == 404
+    assert (
+        missing.json()["detail"]
+        == not_there.json()["detail"]
+        == (f"Product {GADGET_ID} is not in the cart.")
+    )
     assert zero.status_code == 400 and list(zero.json()["errors"]) == ["quantity"]
     assert list(CartLine.objects.values_list("quantity", flat=True)) == [4]
 
@@ -171,6 +178,9 @@ def test_a_guest_without_or_with_a_wrong_token_has_no_cart(api_client, catalog):
     assert without.status_code == 400
     assert list(without.json()["errors"]) == ["Cart-Token"]
     assert wrong.status_code == 404
+    assert wrong.json()["detail"] == (
+        "No cart for this Cart-Token (it may have expired)."
+    )
 
 
 def test_a_customer_has_one_cart(customer_client, catalog, stock):

@@ -207,6 +207,32 @@ def test_a_flagged_line_blocks_the_checkout(customer_client, catalog, standard):
     assert Order.objects.count() == 0 and len(lines_left()) == 2
 
 
+def test_a_cart_changed_while_checking_out_is_409_and_no_order(
+    customer_client, customer, catalog, fake_catalog, standard, monkeypatch
+):
+    add(customer_client, WIDGET_ID, 2)
+    cart = Cart.objects.get()
+    real = fake_catalog.product_snapshots
+
+    def another_tab_adds_a_gadget(**kwargs):
+        CartLine.objects.get_or_create(
+            cart=cart, product_id=GADGET_ID, defaults={"quantity": 1}
+        )
+        return real(**kwargs)
+
+    monkeypatch.setattr(fake_catalog, "product_snapshots", another_tab_adds_a_gadget)
+
+    response = customer_client.post(CHECKOUT, checkout_body(standard.id), format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "cart_changed"
+    assert response.json()["detail"] == (
+        "The cart changed while checking out; review it and retry."
+    )
+    assert Order.objects.count() == 0
+    assert sorted(lines_left()) == sorted([(WIDGET_ID, 2), (GADGET_ID, 1)])
+
+
 def test_the_same_idempotency_key_replays_the_one_order(
     customer_client, catalog, standard
 ):

@@ -9,7 +9,8 @@ from apps.orders.api import idempotency, views
 from apps.orders.gateway import TestGateway
 from apps.orders.models import IdempotencyRecord, Order, Payment
 from apps.orders.services.idempotency import IN_FLIGHT_TIMEOUT
-from tests.orders.helpers import place
+from tests.orders.cart_helpers import CHECKOUT, add, checkout_body, method
+from tests.orders.helpers import WIDGET_ID, place
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +101,34 @@ def test_a_crash_before_the_answer_was_stored_replays_the_order_once_taken_over(
     assert claim.state == "in_flight"
     assert while_fresh.status_code == 409
     assert taken_over.status_code == 201
+    assert taken_over["Idempotent-Replayed"] == "true"
+    assert taken_over.json()["id"] == str(order.id)
+    assert Order.objects.count() == 1
+
+
+def test_a_crash_before_a_checkouts_answer_was_stored_replays_its_order(
+    customer_client, catalog, monkeypatch
+):
+    standard = method()
+    add(customer_client, WIDGET_ID, 2)
+
+    def check_out():
+        return customer_client.post(
+            CHECKOUT,
+            checkout_body(standard.id),
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="cart-crash",
+        )
+
+    crash_before_the_answer_is_stored(monkeypatch, check_out)
+    [order] = Order.objects.all()
+    age_past_in_flight(IdempotencyRecord.objects.get())
+
+    taken_over = check_out()
+
+    # The claim noted the order in its transaction; the emptied cart is not
+    # checked out again.
+    assert taken_over.status_code == 201, taken_over.json()
     assert taken_over["Idempotent-Replayed"] == "true"
     assert taken_over.json()["id"] == str(order.id)
     assert Order.objects.count() == 1
