@@ -1,6 +1,8 @@
 """ISO 3166-1 alpha-2 country codes (officially assigned) and the checks of an
 address's country and postal code: the one place every app takes them from."""
 
+from rest_framework import serializers
+
 ISO_COUNTRIES = frozenset(
     """
 AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL
@@ -27,3 +29,12 @@ def country_code(value: str) -> str | None:
     """`value` upper-cased when it is an assigned code, else None."""
     code = value.upper()
     return code if code in ISO_COUNTRIES else None
+
+
+def checked_country(value: str) -> str:
+    """The assigned country code `value` names, upper-cased; a serializer's
+    field error otherwise."""
+    code = country_code(value)
+    if code is None:
+        raise serializers.ValidationError(COUNTRY_INVALID)
+    return code

@@ -5,13 +5,9 @@ from decimal import Decimal
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from apps.common.countries import ISO_COUNTRIES
+from apps.common.countries import ISO_COUNTRIES, checked_country
 from apps.common.schema import example
-from apps.orders.api.serializers import (
-    OrderSerializer,
-    ShippingAddressSerializer,
-    checked_country,
-)
+from apps.orders.api.serializers import OrderSerializer, ShippingAddressSerializer
 from apps.orders.models import ShippingMethod
 from apps.orders.services.cart import LINE_STATUSES
 from apps.orders.services.placement import MAX_QUANTITY

@@ -6,10 +6,9 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from apps.common.countries import (
-    COUNTRY_INVALID,
     POSTAL_CODE_INVALID,
     POSTAL_CODE_PATTERN,
-    country_code,
+    checked_country,
 )
 from apps.common.schema import example
 from apps.orders.models import Order, OrderStatus, PaymentStatus
@@ -19,14 +18,6 @@ from apps.orders.services.placement import MAX_LINES, MAX_QUANTITY
 class PlaceLineSerializer(serializers.Serializer):
     product_id = serializers.UUIDField()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
-
-
-def checked_country(value: str) -> str:
-    """The assigned country code `value` names, upper-cased."""
-    code = country_code(value)
-    if code is None:
-        raise serializers.ValidationError(COUNTRY_INVALID)
-    return code
 
 
 class ShippingAddressSerializer(serializers.Serializer):

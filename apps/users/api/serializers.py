@@ -10,10 +10,9 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from apps.common.countries import (
-    COUNTRY_INVALID,
     POSTAL_CODE_INVALID,
     POSTAL_CODE_PATTERN,
-    country_code,
+    checked_country,
 )
 from apps.common.schema import example
 from apps.users.models import Address, User
@@ -451,7 +450,4 @@ class AddressSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
     def validate_country(self, value: str) -> str:
-        code = country_code(value)
-        if code is None:
-            raise serializers.ValidationError(COUNTRY_INVALID)
-        return code
+        return checked_country(value)
