@@ -228,13 +228,13 @@ def existing_products(env: dict, prefix: str) -> dict[str, tuple[int, int]]:
     return {sku: tuple(shape) for sku, shape in json.loads(output).items()}
 
 
-def outdated(env: dict) -> int:
-    """How many bench products already loaded differ from what this code
-    loads (an older data set: variants or images missing), so the caller
-    loads afresh instead of mixing two data sets."""
+def outdated(loaded: dict[str, tuple[int, int]]) -> int:
+    """How many of the `loaded` bench products (existing_products) differ from
+    what this code loads (an older data set: variants or images missing), so
+    the caller loads afresh instead of mixing two data sets."""
     return sum(
         1
-        for sku, shape in existing_products(env, "BENCH-").items()
+        for sku, shape in loaded.items()
         if shape != expected_shape(int(sku.removeprefix("BENCH-")))
     )
 
@@ -318,12 +318,13 @@ def vacuum_analyze(env: dict) -> None:
         connection.execute("VACUUM ANALYZE")
 
 
-def load(env: dict, *, port: int, products: int) -> Fixture:
+def load(env: dict, *, port: int, products: int, existing: set[str]) -> Fixture:
+    """The fixture, `products` bench products loaded beside the `existing`
+    SKUs (what the database already holds)."""
     client = Client(port, timeout=30)
     staff = ensure_staff(env, client)
     customers = ensure_customers(client)
     slugs = ensure_categories(client, staff)
-    existing = set(existing_products(env, "BENCH-"))
     missing = [n for n in range(products) if f"BENCH-{n:05d}" not in existing]
     if missing:
         print(

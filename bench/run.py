@@ -171,12 +171,15 @@ def split_rows_of(args, env, *, fixture, rows) -> list:
     return split_rows
 
 
-def prepare_database(args, env: dict) -> None:
+def prepare_database(args, env: dict) -> set[str]:
     """Today's tables on a database that holds this code's data set; any other
-    data set (or --fresh) is dropped, to be loaded afresh."""
+    data set (or --fresh) is dropped, to be loaded afresh. The SKUs of the
+    bench products it keeps."""
+    loaded = {}
     if not args.fresh:
         manage(env, "migrate_all")  # an older database gets today's tables first
-        stale = data.outdated(env)
+        loaded = data.existing_products(env, "BENCH-")
+        stale = data.outdated(loaded)
         if stale:
             print(
                 f"bench: {stale} products of the database are of another data set"
@@ -185,6 +188,8 @@ def prepare_database(args, env: dict) -> None:
             args.fresh = True
     if args.fresh:
         drop_database(args)
+        return set()
+    return set(loaded)
 
 
 def web_workers() -> int:
@@ -225,12 +230,14 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, interrupted)
     started = time.monotonic()
     try:
-        prepare_database(args, env)
+        existing = prepare_database(args, env)
         print(f"bench: logs in {log_dir}")
         server = start_stack(group, env, args)
         print(f"bench: {server}")
         workers = web_workers()
-        fixture = data.load(env, port=args.port, products=args.products)
+        fixture = data.load(
+            env, port=args.port, products=args.products, existing=existing
+        )
         print(f"bench: data ready after {time.monotonic() - started:.0f}s")
         load = {
             "port": args.port,

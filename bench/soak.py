@@ -228,10 +228,12 @@ def main(argv=None) -> int:
 
     signal.signal(signal.SIGTERM, interrupted)
     try:
-        prepare_database(args, env)
+        existing = prepare_database(args, env)
         server = start_stack(group, env, args)
         print(f"soak: {server}; logs in {group.log_dir}", flush=True)
-        fixture = data.load(env, port=args.port, products=args.products)
+        fixture = data.load(
+            env, port=args.port, products=args.products, existing=existing
+        )
         shopper = Shopper(fixture, args.port)
         if fixed_rate:
             rate = fixed_rate
