@@ -6,16 +6,14 @@ the shared cache, raised by an atomic increment (apps.common.cache), so
 simultaneous requests never overwrite each other's count the way DRF's own
 throttles do (they read a request history and write it back). The API's
 throttles mix `ExactRateThrottleMixin` into a DRF throttle; other limits
-(login attempts) count with `window_hit` before the work they limit, and take
-a count back with `window_unhit` where the outcome says it should not count.
+(login attempts) count with `windows_hit` before the work they limit, and take
+counts back with `windows_settle` where the outcome says they should not count.
 """
 
 import math
 from dataclasses import dataclass
 
-from django.core.cache import cache
-
-from apps.common.cache import counter_incr
+from apps.common.cache import counters_incr, counters_take_back
 
 _PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -46,20 +44,30 @@ class RateWindow:
 
 def window_hit(*, subject: str, window: RateWindow, now: float) -> int:
     """Count one more for `subject` in the window of `now`; returns the count."""
+    return windows_hit([(subject, window)], now=now)[0]
+
+
+def windows_hit(counted: list[tuple[str, RateWindow]], *, now: float) -> list[int]:
+    """`window_hit` for each (subject, window), in one round trip."""
     # Kept a second past the window so a late reader still sees a full one.
-    return counter_incr(key=window.key(subject, now), timeout=window.duration + 1)
+    return counters_incr(
+        {window.key(subject, now): window.duration + 1 for subject, window in counted}
+    )
 
 
-def window_unhit(*, subject: str, window: RateWindow, now: float) -> None:
-    """Take one count back (an attempt that proved allowed after counting)."""
-    try:
-        cache.decr(window.key(subject, now))
-    except ValueError:  # the window ended meanwhile; nothing left to take back
-        pass
-
-
-def window_clear(*, subject: str, window: RateWindow, now: float) -> None:
-    cache.delete(window.key(subject, now))
+def windows_settle(
+    *,
+    unhit: list[tuple[str, RateWindow]],
+    clear: list[tuple[str, RateWindow]],
+    now: float,
+) -> None:
+    """In one round trip, take one count back from each of `unhit` (attempts
+    that proved allowed after counting) and forget `clear` in the window of
+    `now`."""
+    counters_take_back(
+        decrement=[window.key(subject, now) for subject, window in unhit],
+        delete=[window.key(subject, now) for subject, window in clear],
+    )
 
 
 class ExactRateThrottleMixin:

@@ -14,6 +14,8 @@ from apps.common.cache import (
     RedisCacheReusingClients,
     _ReusedClients,
     counter_incr,
+    counters_incr,
+    counters_take_back,
 )
 
 
@@ -95,3 +97,23 @@ def test_a_counter_expires_with_its_first_increment_only():
     counter_incr(key=key, timeout=30)
 
     assert client.pttl(stored) > 30_000
+
+
+def test_several_counters_count_in_one_step_each_from_its_own_count():
+    first, second = f"counter-{uuid.uuid4()}", f"counter-{uuid.uuid4()}"
+    counter_incr(key=first, timeout=30)
+
+    assert counters_incr({first: 30, second: 60}) == [2, 1]
+    assert cache.get_many([first, second]) == {first: 2, second: 1}
+
+
+def test_taking_back_decrements_live_counters_and_deletes_the_others():
+    kept, gone, never = (f"counter-{uuid.uuid4()}" for _ in range(3))
+    counters_incr({kept: 30, gone: 30})
+    counters_incr({kept: 30})
+
+    counters_take_back(decrement=[kept, never], delete=[gone])
+
+    assert cache.get(kept) == 1
+    assert cache.get(gone) is None
+    assert cache.get(never) is None  # a counter that expired is not brought back

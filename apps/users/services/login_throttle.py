@@ -23,12 +23,7 @@ from typing import TypeVar
 
 from rest_framework.settings import api_settings
 
-from apps.common.throttling import (
-    RateWindow,
-    window_clear,
-    window_hit,
-    window_unhit,
-)
+from apps.common.throttling import RateWindow, windows_hit, windows_settle
 from apps.users.errors import AccountMailThrottled, LoginThrottled
 
 _now = time.time  # replaced in tests
@@ -50,12 +45,20 @@ def _subject(scope: str, *identities: str) -> str:
     return f"users:login-attempts:{scope}:{digest}"
 
 
-def _hit(scope: str, *identities: str, now: float) -> _Counted:
-    subject = _subject(scope, *identities)
-    window = RateWindow.of_rate(api_settings.DEFAULT_THROTTLE_RATES[scope])
-    return _Counted(
-        subject, window, window_hit(subject=subject, window=window, now=now)
-    )
+def _hit(scopes: dict[str, tuple[str, ...]], *, now: float) -> list[_Counted]:
+    """Count one attempt in each scope (scope: its identities), one round trip."""
+    counted = [
+        (
+            _subject(scope, *identities),
+            RateWindow.of_rate(api_settings.DEFAULT_THROTTLE_RATES[scope]),
+        )
+        for scope, identities in scopes.items()
+    ]
+    counts = windows_hit(counted, now=now)
+    return [
+        _Counted(subject, window, count)
+        for (subject, window), count in zip(counted, counts, strict=True)
+    ]
 
 
 def _refused(*, client: _Counted, pair: _Counted, account: _Counted) -> list[_Counted]:
@@ -71,9 +74,14 @@ def login_attempt(
     """Counts the attempt, raises LoginThrottled past a limit, else returns
     `check()` (None: a failed attempt, which keeps its count)."""
     now = _now()
-    client = _hit("login_ip", address, now=now)
-    pair = _hit("login_account_client", account, address, now=now)
-    account_count = _hit("login_account", account, now=now)
+    client, pair, account_count = _hit(
+        {
+            "login_ip": (address,),
+            "login_account_client": (account, address),
+            "login_account": (account,),
+        },
+        now=now,
+    )
     refused = _refused(client=client, pair=pair, account=account_count)
     if refused:
         raise LoginThrottled(
@@ -81,9 +89,11 @@ def login_attempt(
         )
     outcome = check()
     if outcome is not None:
-        for counted in (client, account_count):
-            window_unhit(subject=counted.subject, window=counted.window, now=now)
-        window_clear(subject=pair.subject, window=pair.window, now=now)
+        windows_settle(
+            unhit=[(c.subject, c.window) for c in (client, account_count)],
+            clear=[(pair.subject, pair.window)],
+            now=now,
+        )
     return outcome
 
 
@@ -91,10 +101,9 @@ def account_mail_request(*, account: str, address: str) -> None:
     """Counts a request to e-mail `account` from client `address`; raises
     AccountMailThrottled past either limit."""
     now = _now()
-    counted = [
-        _hit("account_mail_ip", address, now=now),
-        _hit("account_mail_address", account, now=now),
-    ]
+    counted = _hit(
+        {"account_mail_ip": (address,), "account_mail_address": (account,)}, now=now
+    )
     refused = [c for c in counted if c.over()]
     if refused:
         raise AccountMailThrottled(

@@ -51,9 +51,18 @@ def token_pair_for(user: User, *, family: str | None = None) -> dict[str, str]:
     refresh[EMAIL_VERIFIED_CLAIM] = user.email_verified
     jti = refresh[jwt_settings.JTI_CLAIM]
     refresh[FAMILY_CLAIM] = family or jti
-    # The stored copy carries the family too, so a family can be found and ended.
-    OutstandingToken.objects.filter(jti=jti).update(token=str(refresh))
+    if family is not None:
+        # The stored copy of a rotated token carries its family, so the family
+        # can be found and ended; a login's first token is its own family
+        # (`_family_of`), which spares every login this write.
+        OutstandingToken.objects.filter(jti=jti).update(token=str(refresh))
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def _family_of(outstanding: OutstandingToken) -> str:
+    # Stored by this module, so decoding it needs no signature check.
+    claims = RefreshToken(outstanding.token, verify=False)
+    return claims.get(FAMILY_CLAIM) or outstanding.jti
 
 
 def user_authenticate(*, email: str, password: str, client_address: str) -> User:
@@ -162,8 +171,7 @@ def _family_refresh_revoke(*, user: User, family: str) -> None:
         rows = [
             BlacklistedToken(token=outstanding)
             for outstanding in live
-            # Stored by this module, so decoding it needs no signature check.
-            if RefreshToken(outstanding.token, verify=False).get(FAMILY_CLAIM) == family
+            if _family_of(outstanding) == family
         ]
         BlacklistedToken.objects.bulk_create(rows, ignore_conflicts=True)
 
