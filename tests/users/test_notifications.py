@@ -2,12 +2,14 @@ import dataclasses
 import uuid
 
 import pytest
+from celery import current_app
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.utils import timezone
 
 from apps.common.db import alias_for
 from apps.eventbus.models import DeadLetter
+from apps.eventbus.outbox import envelope_of, outbox_row
 from apps.orders.interface import guest_order_link
 from apps.users.models import CustomerEmail
 from apps.users.services.notifications import (
@@ -116,6 +118,26 @@ def test_mail_leaves_only_after_the_handler_transaction_commits(
     assert len(callbacks) == 1
     callbacks[0]()
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_with_a_broker_a_handler_mails_from_its_own_worker_after_commit(
+    customer, redeliver, settings, monkeypatch
+):
+    # The worker that handled the event sends at once: no second task per
+    # e-mail (a web request's e-mail is handed over: test_enumeration).
+    settings.EVENTS_DELIVERY = "celery"
+    handed = []
+    monkeypatch.setattr(
+        current_app, "send_task", lambda name, **kw: handed.append(name)
+    )
+    envelope = envelope_of(outbox_row(factories.paid(customer)))
+
+    assert redeliver(envelope) is True
+
+    assert handed == []
+    assert len(mail.outbox) == 1
+    assert CustomerEmail.objects.get().sent_at is not None
 
 
 @pytest.mark.django_db

@@ -4,9 +4,10 @@ TEMPLATE_DIRS).
 
 Rendered and stored (`CustomerEmail`) inside the transaction that caused them
 and sent only after it commits, so a rolled-back or already-applied event
-sends nothing. With a broker the send runs in a worker (task
-`users.deliver_email`), never in the web request that asked for it, so a
-request's time does not tell whether an e-mail left. A send that fails (SMTP
+sends nothing. With a broker the send runs in a worker, never in the web
+request that asked for it (task `users.deliver_email`), so a request's time
+does not tell whether an e-mail left; an event handler's e-mail is sent by its
+own worker right after the handler commits. A send that fails (SMTP
 down) is retried with back-off by `emails_retry` (Celery beat
 `users.send_emails`) until MAX_ATTEMPTS. A sender claims a row with one UPDATE that pushes its next
 attempt ahead (a lease), so two senders never send it at once and no
@@ -26,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.common.db import on_commit_for
+from apps.eventbus.api import in_event_handler
 from apps.orders.interface import guest_order_link
 from apps.users.models import CustomerEmail, User
 from apps.users.selectors import user_find
@@ -109,14 +111,16 @@ def email_queue(
         body=render_to_string(f"users/email/{template}.txt", context),
         html=render_to_string(f"users/email/{template}.html", context),
     )
-    on_commit_for(CustomerEmail, lambda: _deliver_soon(email.pk))
+    at_once = settings.EVENTS_DELIVERY != "celery" or in_event_handler()
+    on_commit_for(CustomerEmail, lambda: _deliver_soon(email.pk, at_once=at_once))
     return email
 
 
-def _deliver_soon(email_id: int) -> None:
-    """In a worker where there is a broker; a failed hand-over leaves the row
-    to the retry job."""
-    if settings.EVENTS_DELIVERY != "celery":
+def _deliver_soon(email_id: int, *, at_once: bool) -> None:
+    """`at_once` where no web request waits: embedded, or in the worker whose
+    event handler queued it (one hand-over fewer per order). A web request
+    hands it to a worker; a failed hand-over leaves the row to the retry job."""
+    if at_once:
         email_deliver(email_id)
         return
     try:
