@@ -8,7 +8,7 @@ image service (checked, stored under MEDIA_ROOT, thumbnails made) from a few
 small JPEGs drawn once per process. Run without a broker,
 so the events are published (outbox rows) and delivered in-process to their
 real handlers: the inventory creates each stock item from ProductCreated, the
-catalog's in-stock read model follows StockLevelChanged. This skips Celery's
+catalog's in-stock read model follows StockAvailabilityChanged. This skips Celery's
 per-message cost, not the event flow.
 """
 

@@ -241,15 +241,15 @@ class VariantOption(models.Model):
 
 
 class ProductAvailability(models.Model):
-    """Inventory's stock level of a sellable item (a variant), as last told by
-    its events.
+    """Whether a sellable item (a variant) is in stock, as last told by
+    inventory's StockAvailabilityChanged, with that stock row's version.
 
     Keyed by the variant's UUID without a foreign key: an event may arrive
     before (or without) the variant, and inventory's ids are plain data here.
     """
 
     product_id = models.UUIDField(primary_key=True)
-    available = models.IntegerField()
+    in_stock = models.BooleanField()
     version = models.BigIntegerField()
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -257,7 +257,8 @@ class ProductAvailability(models.Model):
         verbose_name_plural = "product availability"
 
     def __str__(self) -> str:
-        return f"{self.product_id}: {self.available} (v{self.version})"
+        state = "in stock" if self.in_stock else "sold out"
+        return f"{self.product_id}: {state} (v{self.version})"
 
 
 def product_search_vector():

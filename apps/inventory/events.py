@@ -53,12 +53,25 @@ class ReservationExpired(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class StockLevelChanged(Event):
-    """`version` grows with every change of one product's stock, so a consumer
-    can drop duplicates and out-of-order deliveries."""
+    """Every change of a product's stock. `version` grows with every change of
+    one product's stock, so a consumer can drop duplicates and out-of-order
+    deliveries."""
 
     event_type = "inventory.stock.level_changed.v1"
     product_id: uuid.UUID
     on_hand: int
     reserved: int
     available: int
+    version: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockAvailabilityChanged(Event):
+    """A product sold out or came back: published with the StockLevelChanged
+    whose `available` crossed zero, with its `version`. For consumers that only
+    show whether a product can be bought (one event per flip, not per sale)."""
+
+    event_type = "inventory.stock.availability_changed.v1"
+    product_id: uuid.UUID
+    in_stock: bool
     version: int

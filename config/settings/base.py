@@ -391,7 +391,7 @@ EVENT_SUBSCRIPTIONS = {
         "orders.order.delivered.v1",
     ],
     "catalog": [
-        "inventory.stock.level_changed.v1",
+        "inventory.stock.availability_changed.v1",
         # Its own changes, which make its cached reads stale (docs/catalog.md).
         "catalog.product.created.v1",
         "catalog.product.changed.v1",

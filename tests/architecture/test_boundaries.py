@@ -253,7 +253,7 @@ st.register_type_strategy(dt.datetime, st.datetimes(timezones=st.just(dt.UTC)))
 
 
 def test_every_event_type_is_versioned_and_named_after_its_producer():
-    assert len(EVENT_CLASSES) == 22
+    assert len(EVENT_CLASSES) == 23
     for cls in EVENT_CLASSES:
         app, subject, action, version = cls.event_type.split(".")
         assert app in settings.DOMAIN_APPS

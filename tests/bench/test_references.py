@@ -58,7 +58,7 @@ def catalog(settings, tmp_path):
     services.product_deactivate(product_id=products[4].pk)
     for product in products[:6]:
         services.product_availability_apply(
-            product_id=product.pk, available=1, version=1
+            product_id=product.pk, in_stock=True, version=1
         )
     return products
 

@@ -12,7 +12,7 @@ from apps.catalog.events import ProductCreated, ProductDeactivated, ProductPrice
 from apps.common.db import alias_for, atomic_for
 from apps.eventbus.api import publish
 from apps.eventbus.models import OutboxEvent
-from apps.inventory.events import StockLevelChanged
+from apps.inventory.events import StockAvailabilityChanged
 
 CATALOG_EVENTS = [
     ProductCreated.event_type,
@@ -64,16 +64,12 @@ def catalog_events(event_type: str | None = None) -> list[dict]:
     return [{"event_type": r.event_type, **r.payload} for r in rows.order_by("id")]
 
 
-def stock_level_changed(product_id, *, available: int, version: int) -> None:
+def availability_changed(product_id, *, in_stock: bool, version: int) -> None:
     """Inventory's event, published as the inventory would."""
     with atomic_for("inventory"):
         publish(
-            StockLevelChanged(
-                product_id=product_id,
-                on_hand=available,
-                reserved=0,
-                available=available,
-                version=version,
+            StockAvailabilityChanged(
+                product_id=product_id, in_stock=in_stock, version=version
             )
         )
 

@@ -108,7 +108,7 @@ def test_price_range_in_stock_and_orderings(api_client, make_product):
     cheap = make_product(sku="C", name="Cheap", price="1.00")
     make_product(sku="M", name="Middle", price="10.00")
     make_product(sku="E", name="Expensive", price="100.00")
-    services.product_availability_apply(product_id=cheap.pk, available=3, version=1)
+    services.product_availability_apply(product_id=cheap.pk, in_stock=True, version=1)
 
     assert skus(api_client.get(URL, {"min_price": "5", "max_price": "10.00"})) == ["M"]
     assert skus(api_client.get(URL, {"in_stock": "true"})) == ["C"]

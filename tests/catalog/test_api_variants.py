@@ -7,9 +7,9 @@ import pytest
 from apps.catalog import services
 from apps.catalog.models import Product, Variant
 from tests.catalog.conftest import (
+    availability_changed,
     catalog_events,
     catalog_queries,
-    stock_level_changed,
     variant_ids,
 )
 
@@ -22,7 +22,7 @@ def test_detail_shows_options_and_active_variants_with_stock(
 ):
     shirt = make_shirt()
     ids = variant_ids(shirt)
-    stock_level_changed(ids["TEE-L"], available=5, version=1)
+    availability_changed(ids["TEE-L"], in_stock=True, version=1)
     deliver_events()
     services.variant_update(variant_id=ids["TEE-XL"], data={"is_active": False})
 

@@ -81,12 +81,12 @@ def test_concurrent_stock_levels_keep_the_highest_version(make_product):
         applied = run_together(
             6,
             lambda i, pk=product.pk: services.product_availability_apply(
-                product_id=pk, available=i, version=i + 1
+                product_id=pk, in_stock=i % 2 == 1, version=i + 1
             ),
         )
 
         row = ProductAvailability.objects.get(pk=product.pk)
-        assert (row.available, row.version) == (5, 6)
+        assert (row.in_stock, row.version) == (True, 6)
         assert applied[5] is True  # the newest always lands
         assert Product.objects.get(pk=product.pk).in_stock is True
 

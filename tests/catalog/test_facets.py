@@ -3,7 +3,7 @@
 import pytest
 
 from apps.catalog import services
-from tests.catalog.conftest import catalog_queries, stock_level_changed, variant_ids
+from tests.catalog.conftest import availability_changed, catalog_queries, variant_ids
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/catalog/products/"
@@ -24,7 +24,7 @@ def shop(make_category, make_product, make_shirt, deliver_events):
     )
     make_product(sku="LAMP", name="Lamp", price="120.00")
     make_product(sku="MUG", name="Mug", price="8.00", category=clothing)
-    stock_level_changed(variant_ids(shirt)["TEE-XL"], available=1, version=1)
+    availability_changed(variant_ids(shirt)["TEE-XL"], in_stock=True, version=1)
     deliver_events()
 
 

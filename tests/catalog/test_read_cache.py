@@ -7,7 +7,7 @@ import time
 import pytest
 
 from apps.catalog import selectors
-from tests.catalog.conftest import catalog_queries, stock_level_changed
+from tests.catalog.conftest import availability_changed, catalog_queries
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/catalog/products/"
@@ -136,10 +136,10 @@ def test_an_in_stock_flip_reaches_the_cached_reads_and_other_levels_do_not_refil
     deliver_events()
     assert api_client.get(URL, {"in_stock": "true"}).json()["results"] == []
 
-    stock_level_changed(product.pk, available=3, version=1)
+    availability_changed(product.pk, in_stock=True, version=1)
     deliver_events()
     in_stock = api_client.get(URL, {"in_stock": "true"})
-    stock_level_changed(product.pk, available=2, version=2)  # still in stock
+    availability_changed(product.pk, in_stock=True, version=2)  # still in stock
     deliver_events()
     unchanged = read_without_queries(api_client, URL, data={"in_stock": "true"})
 
@@ -379,7 +379,7 @@ def test_variant_changes_and_their_stock_reach_the_cached_reads(
     )
     deliver_events()
     priced = api_client.get(detail(shirt)).json()
-    stock_level_changed(ids["TEE-L"], available=1, version=1)
+    availability_changed(ids["TEE-L"], in_stock=True, version=1)
     deliver_events()
     stocked = api_client.get(detail(shirt)).json()
 

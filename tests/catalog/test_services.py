@@ -144,16 +144,22 @@ def test_availability_keeps_the_newest_version_only(make_product):
 
     applied = [
         services.product_availability_apply(
-            product_id=product.pk, available=available, version=version
+            product_id=product.pk, in_stock=in_stock, version=version
         )
-        for available, version in [(5, 2), (0, 1), (5, 2), (0, 3), (7, 3)]
+        for in_stock, version in [
+            (True, 2),
+            (False, 1),
+            (True, 2),
+            (False, 3),
+            (True, 3),
+        ]
     ]
 
     assert applied == [True, False, False, True, False]
     product.refresh_from_db()
     assert product.in_stock is False
     row = ProductAvailability.objects.get(pk=product.pk)
-    assert (row.available, row.version) == (0, 3)
+    assert (row.in_stock, row.version) == (False, 3)
 
 
 def test_category_name_too_long_is_a_field_error():

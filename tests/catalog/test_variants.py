@@ -10,9 +10,9 @@ from apps.catalog.interface import product_snapshots
 from apps.catalog.models import Product, Variant, VariantOption
 from apps.common.errors import ValidationFailed
 from tests.catalog.conftest import (
+    availability_changed,
     catalog_events,
     catalog_queries,
-    stock_level_changed,
     variant_ids,
 )
 
@@ -214,7 +214,7 @@ def test_product_in_stock_when_any_active_variant_is(make_shirt, deliver_events)
     shirt = make_shirt()
     ids = variant_ids(shirt)
 
-    stock_level_changed(ids["TEE-L"], available=2, version=1)
+    availability_changed(ids["TEE-L"], in_stock=True, version=1)
     deliver_events()
     shirt.refresh_from_db()
     assert shirt.in_stock is True
@@ -223,8 +223,8 @@ def test_product_in_stock_when_any_active_variant_is(make_shirt, deliver_events)
     shirt.refresh_from_db()
     assert shirt.in_stock is False
 
-    stock_level_changed(ids["TEE-M"], available=1, version=1)
-    stock_level_changed(ids["TEE-L"], available=0, version=2)
+    availability_changed(ids["TEE-M"], in_stock=True, version=1)
+    availability_changed(ids["TEE-L"], in_stock=False, version=2)
     deliver_events()
     shirt.refresh_from_db()
     assert shirt.in_stock is True

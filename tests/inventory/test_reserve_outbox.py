@@ -15,6 +15,7 @@ from tests.inventory.conftest import ledger, levels, make_stock
 
 RESERVED = "inventory.stock.reserved.v1"
 LEVEL = "inventory.stock.level_changed.v1"
+AVAILABILITY = "inventory.stock.availability_changed.v1"
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def test_one_product_outside_a_transaction_commits_or_writes_nothing(dispatched)
 
     assert reservation.status == "active"
     assert levels(a) == (3, 3)
-    assert [row.event_type for row in dispatched] == [RESERVED, LEVEL]
+    assert [row.event_type for row in dispatched] == [RESERVED, LEVEL, AVAILABILITY]
     assert [envelope_of(row) for row in dispatched] == [
         envelope_of(stored(row)) for row in dispatched
     ]
@@ -98,6 +99,6 @@ def test_one_product_outside_a_transaction_commits_or_writes_nothing(dispatched)
     assert refused.status == "failed"
     assert levels(a) == (3, 3)
     assert StockMovement.objects.count() == movements + 1
-    assert [row.event_type for row in dispatched][2:] == [
+    assert [row.event_type for row in dispatched][3:] == [
         "inventory.stock.reservation_failed.v1"
     ]

@@ -22,6 +22,7 @@ from tests.inventory.conftest import ledger, levels, published
 pytestmark = pytest.mark.django_db
 
 LEVEL = "inventory.stock.level_changed.v1"
+AVAILABILITY = "inventory.stock.availability_changed.v1"
 ACTOR = "test"
 
 
@@ -55,6 +56,22 @@ def test_receipt_and_adjustment_write_the_ledger_and_publish_levels(stock):
         (10, 10, 1),
         (7, 7, 2),
     ]
+
+
+def test_availability_is_published_only_when_a_product_sells_out_or_comes_back(
+    stock,
+):
+    product_id = stock(2)  # version 1, from nothing on hand: back
+    reserve(uuid.uuid4(), (product_id, 1))  # 2 left 1: no flip
+    reserve(uuid.uuid4(), (product_id, 1))  # sold out
+    services.stock_adjust(product_id=product_id, delta=3, reason="found", actor=ACTOR)
+
+    flips = [(p["in_stock"], p["version"]) for p in published(AVAILABILITY)]
+    assert flips == [(True, 1), (False, 3), (True, 4)]
+    assert len(published(LEVEL)) == 4
+    assert all(
+        set(p) == {"product_id", "in_stock", "version"} for p in published(AVAILABILITY)
+    )
 
 
 def test_adjustment_below_reserved_is_refused_and_changes_nothing(stock):

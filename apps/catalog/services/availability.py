@@ -1,4 +1,4 @@
-"""The in-stock read model (private): inventory's levels of sellable items."""
+"""The in-stock read model (private): whether inventory has sellable items."""
 
 import uuid
 
@@ -13,11 +13,11 @@ from apps.common.errors import Conflict
 
 
 def product_availability_apply(
-    *, product_id: uuid.UUID, available: int, version: int
+    *, product_id: uuid.UUID, in_stock: bool, version: int
 ) -> bool:
-    """Record inventory's stock level of a sellable item (`product_id` is the
-    variant's id) if it is newer than what we have; duplicates and stale
-    (out-of-order) versions are ignored. Returns whether it was applied.
+    """Record whether a sellable item (`product_id` is the variant's id) is in
+    stock if inventory's `version` is newer than what we have; duplicates and
+    stale (out-of-order) versions are ignored. Returns whether it was applied.
 
     The row, once it exists, is only changed by a conditional UPDATE (version
     lower than ours), whose row lock also orders the copies to
@@ -27,12 +27,12 @@ def product_availability_apply(
     with atomic_for(Product):
         try:
             applied = _availability_record(
-                product_id=product_id, available=available, version=version
+                product_id=product_id, in_stock=in_stock, version=version
             )
         except IntegrityError as exc:
             raise Conflict(f"stock level of {product_id} kept changing; retry") from exc
         if applied:
-            _in_stock_copy(variant_id=product_id, in_stock=available > 0)
+            _in_stock_copy(variant_id=product_id, in_stock=in_stock)
     return applied
 
 
@@ -59,17 +59,17 @@ def _in_stock_copy(*, variant_id: uuid.UUID, in_stock: bool) -> None:
     reraise=True,
 )
 def _availability_record(
-    *, product_id: uuid.UUID, available: int, version: int
+    *, product_id: uuid.UUID, in_stock: bool, version: int
 ) -> bool:
     rows = ProductAvailability.objects.filter(pk=product_id)
     if rows.filter(version__lt=version).update(
-        available=available, version=version, updated_at=timezone.now()
+        in_stock=in_stock, version=version, updated_at=timezone.now()
     ):
         return True
     if rows.filter(version__gte=version).exists():
         return False  # as new or newer already recorded
     with atomic_for(Product):  # a savepoint: a concurrent insert rolls back only it
         ProductAvailability.objects.create(
-            product_id=product_id, available=available, version=version
+            product_id=product_id, in_stock=in_stock, version=version
         )
     return True

@@ -1,5 +1,6 @@
 """Changes of stock rows: one conditional UPDATE each, in product-id order,
-with their ledger rows and StockLevelChanged events (private)."""
+with their ledger rows, StockLevelChanged events and, where a product sold
+out or came back, StockAvailabilityChanged (private)."""
 
 import uuid
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from apps.common.db import atomic_for
 from apps.common.errors import ValidationFailed
 from apps.eventbus.api import publish_many
 from apps.inventory.errors import StockBelowReserved, StockItemNotFound
-from apps.inventory.events import StockLevelChanged
+from apps.inventory.events import StockAvailabilityChanged, StockLevelChanged
 from apps.inventory.models import StockItem, StockMovement
 
 MAX_QUANTITY = 1_000_000
@@ -71,10 +72,10 @@ def level_event(
 
 def apply_changes(
     changes: list[Change], *, kind: str, reference: str, actor: str
-) -> list[StockLevelChanged]:
+) -> list[StockLevelChanged | StockAvailabilityChanged]:
     """Apply `changes` in product-id order inside the caller's transaction; the
-    ledger rows go first, the row-locking UPDATEs last. Returns the new levels
-    for the caller to publish. Raises Refused at the first change that cannot
+    ledger rows go first, the row-locking UPDATEs last. Returns the new levels,
+    and the availability flips among them, for the caller to publish. Raises Refused at the first change that cannot
     apply (the caller's transaction must roll back)."""
     changes = sorted(changes, key=lambda c: c.product_id)
     StockMovement.objects.bulk_create(
@@ -88,13 +89,30 @@ def apply_changes(
         )
         for c in changes
     )
-    levels = []
+    events: list[StockLevelChanged | StockAvailabilityChanged] = []
     for change in changes:
         row = _update_row(change)
         if row is None:
             raise Refused(change.product_id, available_of(change.product_id))
-        levels.append(level_event(change.product_id, *row))
-    return levels
+        level = level_event(change.product_id, *row)
+        events.append(level)
+        if flip := availability_flip(change, level):
+            events.append(flip)
+    return events
+
+
+def availability_flip(
+    change: Change, level: StockLevelChanged
+) -> StockAvailabilityChanged | None:
+    """The event of a change that sold `level`'s product out or brought it back."""
+    before = level.available - (change.on_hand_delta - change.reserved_delta)
+    if (before > 0) == (level.available > 0):
+        return None
+    return StockAvailabilityChanged(
+        product_id=level.product_id,
+        in_stock=level.available > 0,
+        version=level.version,
+    )
 
 
 def change_stock(changes: list[Change], *, kind: str, reference: str, actor: str):
