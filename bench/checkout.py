@@ -45,6 +45,8 @@ ENV = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/9",
     "CACHE_URL": "redis://127.0.0.1:6379/10",
     "DJANGO_SETTINGS_MODULE": "bench.settings",
+    # As in `make bench`: the e-mails are rendered, stored and "sent" to nothing.
+    "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
 }
 for name, value in ENV.items():
     os.environ.setdefault(name, value)

@@ -70,6 +70,8 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    # Order rows: placement to the confirming worker's stamp (see scenarios).
+    stamped_p50_ms: float | None = None
 
     @property
     def rps(self) -> float:

@@ -266,7 +266,11 @@ def main(argv=None) -> int:
             f"{args.connections} connections, {args.seconds}s per run; order flows: "
             f"{scenarios.ORDER_CONCURRENCY} Python client threads."
         )
-        notes = [*scenarios.NOTES, scenarios.search_p50_note(rows)]
+        notes = [
+            *scenarios.NOTES,
+            scenarios.search_p50_note(rows),
+            scenarios.placement_p50_note(rows),
+        ]
         if not args.no_split:
             setup += " " + split.SETUP
             notes.append(split.verdict(rows))
