@@ -102,6 +102,12 @@ def email_queue(
         "name": (user.first_name or user.email) if user else to_address,
         **context,
     }
+    # Where no web request waits (embedded, or the worker whose event handler
+    # queued it), the row is stored claimed and sent by this process right
+    # after commit; a web request hands it to a worker.
+    at_once = settings.EVENTS_DELIVERY != "celery" or in_event_handler()
+    now = timezone.now()
+    claim = {"next_attempt_at": now + LEASE, "attempts": 1} if at_once else {}
     email = CustomerEmail.objects.create(
         user=user,
         order_id=order_id,
@@ -110,19 +116,17 @@ def email_queue(
         subject=subject,
         body=render_to_string(f"users/email/{template}.txt", context),
         html=render_to_string(f"users/email/{template}.html", context),
+        **claim,
     )
-    at_once = settings.EVENTS_DELIVERY != "celery" or in_event_handler()
-    on_commit_for(CustomerEmail, lambda: _deliver_soon(email.pk, at_once=at_once))
+    if at_once:
+        on_commit_for(CustomerEmail, lambda: _send(email, now=timezone.now()))
+    else:
+        on_commit_for(CustomerEmail, lambda: _hand_to_worker(email.pk))
     return email
 
 
-def _deliver_soon(email_id: int, *, at_once: bool) -> None:
-    """`at_once` where no web request waits: embedded, or in the worker whose
-    event handler queued it (one hand-over fewer per order). A web request
-    hands it to a worker; a failed hand-over leaves the row to the retry job."""
-    if at_once:
-        email_deliver(email_id)
-        return
+def _hand_to_worker(email_id: int) -> None:
+    """A failed hand-over leaves the row to the retry job."""
     try:
         current_app.send_task(
             "users.deliver_email", args=[email_id], queue="users", retry=False
@@ -153,7 +157,11 @@ def email_deliver(email_id: int, *, now: dt.datetime | None = None) -> bool:
     ).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
     if not claimed:
         return False
-    email = CustomerEmail.objects.get(pk=email_id)
+    return _send(CustomerEmail.objects.get(pk=email_id), now=now)
+
+
+def _send(email: CustomerEmail, *, now: dt.datetime) -> bool:
+    """Send an e-mail this process holds the claim of (its lease from `now`)."""
     try:
         _message(email).send()
     except Exception as exc:  # noqa: BLE001 - recorded and retried with back-off
@@ -165,7 +173,7 @@ def email_deliver(email_id: int, *, now: dt.datetime | None = None) -> bool:
             exc,
             exc_info=not isinstance(exc, OSError),
         )
-        CustomerEmail.objects.filter(pk=email_id).update(
+        CustomerEmail.objects.filter(pk=email.pk).update(
             last_error=(str(exc) or type(exc).__name__)[:1000],
             next_attempt_at=now + _back_off(email.attempts),
         )
@@ -175,7 +183,7 @@ def email_deliver(email_id: int, *, now: dt.datetime | None = None) -> bool:
         sent.update(body="(sent; the single-use link is not kept)", html="")
     elif email.user_id is None:  # a guest's: its order link opens the order
         sent.update(body="(sent; the guest's order link is not kept)", html="")
-    CustomerEmail.objects.filter(pk=email_id).update(**sent)
+    CustomerEmail.objects.filter(pk=email.pk).update(**sent)
     return True
 
 
