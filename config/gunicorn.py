@@ -13,8 +13,11 @@ worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "8"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", "20"))
-max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "2000"))
-max_requests_jitter = 200
+# A recycled worker imports the whole app again, so frequent recycling takes
+# a busy pool's CPU (bench/results/history.md). Memory stays flat without it
+# (MALLOC_MMAP_THRESHOLD_, docker/entrypoint.sh): this only bounds a leak.
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # gunicorn's own scheme detection believes the same proxies as Django does.
 forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES") or "127.0.0.1"
