@@ -64,10 +64,11 @@ def test_availability_is_published_only_when_a_product_sells_out_or_comes_back(
     product_id = stock(2)  # version 1, from nothing on hand: back
     reserve(uuid.uuid4(), (product_id, 1))  # 2 left 1: no flip
     reserve(uuid.uuid4(), (product_id, 1))  # sold out
-    services.stock_adjust(product_id=product_id, delta=3, reason="found", actor=ACTOR)
+    services.stock_adjust(product_id=product_id, delta=1, reason="found", actor=ACTOR)
 
     flips = [(p["in_stock"], p["version"]) for p in published(AVAILABILITY)]
-    assert flips == [(True, 1), (False, 3), (True, 4)]
+    assert flips == [(True, 1), (False, 3), (True, 4)]  # the last with 1 available
+    assert {p["product_id"] for p in published(AVAILABILITY)} == {str(product_id)}
     assert len(published(LEVEL)) == 4
     assert all(
         set(p) == {"product_id", "in_stock", "version"} for p in published(AVAILABILITY)
