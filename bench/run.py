@@ -178,8 +178,6 @@ def prepare_database(args, env: dict) -> set[str]:
     loaded = {}
     if not args.fresh:
         manage(env, "migrate_all")  # an older database gets today's tables first
-        settled = data.earlier_reservations_settle(env)
-        print(f"bench: {settled} reservations of earlier runs expired first")
         loaded = data.existing_products(env, "BENCH-")
         stale = data.outdated(loaded)
         if stale:
@@ -191,6 +189,8 @@ def prepare_database(args, env: dict) -> set[str]:
     if args.fresh:
         drop_database(args)
         return set()
+    settled = data.earlier_reservations_settle(env)  # only on a database kept
+    print(f"bench: {settled} reservations of earlier runs expired first")
     return set(loaded)
 
 

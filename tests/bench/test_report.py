@@ -110,6 +110,24 @@ def test_the_search_note_says_whether_search_p50_is_within_2x_the_filtered_listi
     assert search_p50_note([]) == "Search target: not measured."
 
 
+def test_the_placement_note_judges_the_stamped_p50_and_never_an_empty_one():
+    from bench.scenarios import ORDERS_SCENARIO, placement_p50_note
+
+    def stamped(ms: float | None) -> Result:
+        row = result("order", 10, 1, 250.0, 400.0)
+        row.stamped_p50_ms = ms
+        return row
+
+    def note(ms):
+        return placement_p50_note([(ORDERS_SCENARIO, stamped(ms), stamped(ms))])
+
+    assert note(100.0).endswith(": 100.0 ms (as the client saw it: 250.0 ms): met.")
+    assert note(100.1).endswith("(as the client saw it: 250.0 ms): NOT met.")
+    # No order confirmed: no figure, rather than a p50 of 0 ms that "meets" it.
+    assert note(None) == "Placement latency target: not measured."
+    assert placement_p50_note([]) == "Placement latency target: not measured."
+
+
 def test_memory_is_read_for_each_process_and_the_ones_it_started(tmp_path):
     import sys
     import time

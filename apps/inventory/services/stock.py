@@ -75,8 +75,9 @@ def apply_changes(
 ) -> list[StockLevelChanged | StockAvailabilityChanged]:
     """Apply `changes` in product-id order inside the caller's transaction; the
     ledger rows go first, the row-locking UPDATEs last. Returns the new levels,
-    and the availability flips among them, for the caller to publish. Raises Refused at the first change that cannot
-    apply (the caller's transaction must roll back)."""
+    and the availability flips among them, for the caller to publish. Raises
+    Refused at the first change that cannot apply (the caller's transaction
+    must roll back)."""
     changes = sorted(changes, key=lambda c: c.product_id)
     StockMovement.objects.bulk_create(
         StockMovement(

@@ -106,8 +106,9 @@ def email_queue(
     # queued it), the row is stored claimed and sent by this process right
     # after commit; a web request hands it to a worker.
     at_once = settings.EVENTS_DELIVERY != "celery" or in_event_handler()
-    now = timezone.now()
-    claim = {"next_attempt_at": now + LEASE, "attempts": 1} if at_once else {}
+    claim = (
+        {"next_attempt_at": timezone.now() + LEASE, "attempts": 1} if at_once else {}
+    )
     email = CustomerEmail.objects.create(
         user=user,
         order_id=order_id,
