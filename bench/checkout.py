@@ -461,8 +461,6 @@ def main() -> None:
                 "WARNING",
                 "-Q",
                 ",".join(QUEUES),
-                "-c",
-                "2",
             ],
             "worker",
         ),  # fmt: skip

@@ -18,6 +18,7 @@ case "$role" in
     # WORKER_QUEUES: one queue (an extracted app) or several, comma-separated;
     # by default the queues of the apps this deployable hosts (SHOP_APPS).
     # Periodic jobs (relay, prune, expiry) run on the queue of the app they serve.
+    # Pool size: WORKER_CONCURRENCY (config/settings/base.py; cores + 1).
     # Handlers' metrics: every pool process's, merged and served on
     # WORKER_METRICS_PORT (9100; empty: none) under the web's access rule.
     export WORKER_METRICS_PORT="${WORKER_METRICS_PORT-9100}"
@@ -25,7 +26,6 @@ case "$role" in
     rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
     exec celery -A config worker \
       --queues "${WORKER_QUEUES:-${SHOP_APPS:-users,catalog,inventory,orders}}" \
-      --concurrency "${WORKER_CONCURRENCY:-2}" \
       --hostname "${WORKER_NAME:-worker}@%h" \
       --loglevel "${LOG_LEVEL:-INFO}" \
       "$@"

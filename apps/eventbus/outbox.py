@@ -11,15 +11,19 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
 from apps.common import context, tracing
-from apps.common.breaker import CircuitBreaker, CircuitOpen
+from apps.common.breaker import CircuitOpen
 from apps.common.db import alias_for
-from apps.eventbus.delivery import hand_over
+from apps.eventbus import registry
+from apps.eventbus.delivery import broker_breaker, hand_over, keep, kept_here
 from apps.eventbus.envelope import Envelope
 from apps.eventbus.models import OutboxEvent
 from apps.eventbus.schema import Event
@@ -92,23 +96,14 @@ def envelope_of(row: OutboxEvent) -> Envelope:
 _local = threading.local()
 
 
-def broker_breaker() -> CircuitBreaker:
-    """Open, it sends new rows to the relay at once instead of letting each
-    request wait for the broker's connect time-out; the relay is its probe."""
-    return CircuitBreaker(
-        target="broker",
-        failure_threshold=settings.EVENTS_BROKER_BREAKER_THRESHOLD,
-        open_seconds=settings.EVENTS_BROKER_BREAKER_SECONDS,
-    )
-
-
 def dispatch_after_commit(alias: str, rows: list[OutboxEvent]) -> None:
     """Hand committed rows on, in order; never raises into the request that
     published, and never waits long for a broker that is down (the relay sends
     the rest later).
 
-    With Celery the committed rows are sent straight from memory and then
-    marked sent by one UPDATE that takes no lock beyond its rows and, on
+    With Celery the committed rows are sent straight from memory (or, in a
+    consume task, kept for the consumers this worker serves: `continuing`) and
+    then marked sent by one UPDATE that takes no lock beyond its rows and, on
     PostgreSQL, does not wait for the WAL flush (`_mark_sent_without_flush`).
     The relay leaves rows younger than EVENTS_RELAY_GRACE_SECONDS alone so it
     does not race this; if it ever does, the consumer's inbox absorbs the
@@ -121,23 +116,52 @@ def dispatch_after_commit(alias: str, rows: list[OutboxEvent]) -> None:
         except Exception:  # noqa: BLE001 - e.g. database locked: the relay retries
             logger.warning("outbox rows left for the relay", exc_info=True)
         return
+    routes = [_route(row) for row in rows]
     sent: list[int] = []
+    handled = 0
     try:
-        with broker_breaker().guard():
-            for row in rows:
-                hand_over(envelope_of(row))
-                sent.append(row.pk)
+        with ExitStack() as guarded:
+            if any(route.remote for route in routes):
+                guarded.enter_context(broker_breaker().guard())
+            for route in routes:
+                if route.remote:
+                    hand_over(route.envelope, route.remote)
+                if route.here:
+                    mark = partial(_mark_sent_quietly, alias, [route.row_id])
+                    keep(route.envelope, route.here, then=mark)
+                else:
+                    sent.append(route.row_id)
+                handled += 1
     except CircuitOpen:
         logger.info("broker circuit open: outbox rows left for the relay")
     except Exception:  # noqa: BLE001 - the relay retries; the request must not fail
-        unsent = [row.pk for row in rows[len(sent) :]]
+        unsent = [route.row_id for route in routes[handled:]]
         logger.warning("outbox rows %s left for the relay", unsent, exc_info=True)
-    if not sent:
-        return
+    if sent:
+        _mark_sent_quietly(alias, sent)
+
+
+@dataclass(frozen=True)
+class _Route:
+    row_id: int
+    envelope: Envelope
+    here: list[str]  # applied by this worker's task after its own event
+    remote: list[str]  # sent through the broker now
+
+
+def _route(row: OutboxEvent) -> _Route:
+    envelope = envelope_of(row)
+    consumers = registry.consumers_of(row.event_type)
+    here = kept_here(row.event_type, consumers)
+    remote = [c for c in consumers if c not in here]
+    return _Route(row.pk, envelope, here, remote)
+
+
+def _mark_sent_quietly(alias: str, row_ids: list[int]) -> None:
     try:
-        _mark_sent_without_flush(alias, sent)
+        _mark_sent_without_flush(alias, row_ids)
     except Exception:  # noqa: BLE001 - the relay sends them again; inboxes dedupe
-        logger.warning("outbox rows %s sent but not marked", sent, exc_info=True)
+        logger.warning("outbox rows %s sent but not marked", row_ids, exc_info=True)
 
 
 def _mark_sent_without_flush(alias: str, row_ids: list[int]) -> None:

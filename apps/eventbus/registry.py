@@ -41,6 +41,11 @@ def consumers_of(event_type: str) -> list[str]:
     return sorted(remote.union(_handlers.get(event_type, {})))
 
 
+def hosted_consumers_of(event_type: str) -> set[str]:
+    """The apps hosted in this process that handle `event_type`."""
+    return set(_handlers.get(event_type, {}))
+
+
 @checks.register()
 def check_subscriptions_match_handlers(**kwargs) -> list[checks.Error]:
     """A hosted app handles exactly the event types it declares."""

@@ -4,6 +4,7 @@ With no environment variable set the project runs embedded: SQLite, events
 delivered in-process, a generated development secret.
 """
 
+import os
 import secrets
 import tempfile
 import warnings
@@ -372,6 +373,9 @@ EVENTS_RELAY_GRACE_SECONDS = env.float("EVENTS_RELAY_GRACE_SECONDS", default=2.0
 # failed hand-overs every process leaves new rows to the relay for that long.
 EVENTS_BROKER_BREAKER_THRESHOLD = env.int("EVENTS_BROKER_BREAKER_THRESHOLD", default=1)
 EVENTS_BROKER_BREAKER_SECONDS = env.float("EVENTS_BROKER_BREAKER_SECONDS", default=10.0)
+# A consume task applies at most this many of the events its handler published
+# for queues its worker serves itself, after its own (0: all go through the broker).
+EVENTS_WORKER_CONTINUATIONS = env.int("EVENTS_WORKER_CONTINUATIONS", default=16)
 # Consumer retries: base * 2**retry seconds, capped (below the visibility timeout).
 EVENTS_RETRY_BASE_SECONDS = env.float("EVENTS_RETRY_BASE_SECONDS", default=1.0)
 EVENTS_RETRY_MAX_SECONDS = env.float("EVENTS_RETRY_MAX_SECONDS", default=60.0)
@@ -430,6 +434,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Pool processes per worker: one more than the cores, as handlers wait on the
+# database for a third of their time (bench/results/history.md, 2026-12-06).
+CELERY_WORKER_CONCURRENCY = env.int(
+    "WORKER_CONCURRENCY", default=len(os.sched_getaffinity(0)) + 1
+)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_HARD_TIME_LIMIT
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

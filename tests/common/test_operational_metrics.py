@@ -15,8 +15,8 @@ from apps.common.db import atomic_for
 from apps.common.metrics import ConsumedQueuesCollector, start_metrics_server
 from apps.eventbus import registry
 from apps.eventbus.api import publish
+from apps.eventbus.delivery import broker_breaker
 from apps.eventbus.models import DeadLetter
-from apps.eventbus.outbox import broker_breaker
 from apps.users.events import UserRegistered
 from stack.procs import free_port
 

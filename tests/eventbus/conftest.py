@@ -1,6 +1,8 @@
 import pytest
+from kombu.exceptions import OperationalError
 
-from apps.eventbus import registry
+from apps.eventbus import delivery, registry
+from apps.eventbus.delivery import broker_breaker
 from apps.users.events import UserRegistered
 from tests.eventbus import probe as probe_module
 
@@ -40,3 +42,23 @@ def celery_worker_with_probe(start_celery_worker, probe, probe_dir):
             "CONN_MAX_AGE": "60",
         },
     )
+
+
+@pytest.fixture
+def celery_stand_in(settings, monkeypatch, probe):
+    """EVENTS_DELIVERY = "celery" with `enqueue` replaced: it fails while
+    `down` is set, and records (consumer, event_id) otherwise."""
+    settings.EVENTS_DELIVERY = "celery"
+    settings.EVENTS_BROKER_BREAKER_SECONDS = 60
+    state = {"down": True, "attempts": 0, "sent": []}
+
+    def enqueue(consumer, envelope):
+        state["attempts"] += 1
+        if state["down"]:
+            raise OperationalError("Error 111 connecting to 127.0.0.1:1")
+        state["sent"].append((consumer, envelope.event_id))
+
+    monkeypatch.setattr(delivery, "enqueue", enqueue)
+    broker_breaker().record_success()
+    yield state
+    broker_breaker().record_success()

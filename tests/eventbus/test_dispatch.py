@@ -15,30 +15,11 @@ from apps.common.db import alias_for
 from apps.eventbus import delivery, registry
 from apps.eventbus import outbox as outbox_module
 from apps.eventbus.api import publish, publish_many
+from apps.eventbus.delivery import broker_breaker
 from apps.eventbus.models import OutboxEvent
-from apps.eventbus.outbox import broker_breaker, relay_once
+from apps.eventbus.outbox import relay_once
 from apps.users.events import UserRegistered
 from tests.conftest import circuit_is_open
-
-
-@pytest.fixture
-def celery_stand_in(settings, monkeypatch, probe):
-    """EVENTS_DELIVERY = "celery" with `enqueue` replaced: it fails while
-    `down` is set, and records (consumer, event_id) otherwise."""
-    settings.EVENTS_DELIVERY = "celery"
-    settings.EVENTS_BROKER_BREAKER_SECONDS = 60
-    state = {"down": True, "attempts": 0, "sent": []}
-
-    def enqueue(consumer, envelope):
-        state["attempts"] += 1
-        if state["down"]:
-            raise OperationalError("Error 111 connecting to 127.0.0.1:1")
-        state["sent"].append((consumer, envelope.event_id))
-
-    monkeypatch.setattr(delivery, "enqueue", enqueue)
-    broker_breaker().record_success()
-    yield state
-    broker_breaker().record_success()
 
 
 def publish_committed(email: str) -> OutboxEvent:

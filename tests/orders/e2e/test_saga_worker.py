@@ -1,8 +1,13 @@
 """The saga through a real Celery worker on PostgreSQL and Redis (services mode):
 products and stock through the catalog's and the inventory's HTTP APIs."""
 
-import pytest
+import re
 
+import pytest
+from django.conf import settings
+
+from apps.eventbus.models import OutboxEvent
+from tests.conftest import WORKER_QUEUES, _wait_until_idle
 from tests.orders.e2e.conftest import EVERY_APP
 from tests.orders.e2e.test_concurrent_checkout import (
     assert_exactly_twenty_confirmed,
@@ -87,3 +92,72 @@ def test_sixty_orders_for_twenty_units_through_the_worker(
 
     assert_exactly_twenty_confirmed(product, stock_of, statuses, counts)
     assert "Traceback" not in celery_worker.log
+
+
+def handled_in(worker) -> list[str]:
+    """'<event type> for <consumer>' of every event the worker applied."""
+    return re.findall(r"handled (\S+) \S+ for (\S+)", worker.log)
+
+
+def place_and_settle(worker_logs, make_product, customer_client, wait_until):
+    """Place one order once the product's own events are applied; returns the
+    consume messages each worker received for the order and what it applied."""
+    from config.celery import app
+
+    product = make_product(stock=3)
+    _wait_until_idle(app, WORKER_QUEUES)
+    for worker in worker_logs:
+        worker.mark_log()
+    order_id = place(customer_client, product, 1).json()["id"]
+    assert wait_until(
+        lambda: any(
+            ("orders.order.confirmed.v1", "users") in handled_in(w) for w in worker_logs
+        ),
+        timeout=30,
+    )
+    _wait_until_idle(app, WORKER_QUEUES)
+    status = customer_client.get(f"/api/v1/orders/{order_id}/").json()["status"]
+    assert status == "confirmed"
+    for alias in settings.DATABASES:  # no row left for the relay
+        assert not OutboxEvent.objects.using(alias).filter(sent_at__isnull=True)
+    return [(w.log.count("] received"), handled_in(w)) for w in worker_logs]
+
+
+def test_a_worker_on_every_queue_takes_one_message_per_order(
+    celery_worker, make_product, customer_client, wait_until
+):
+    (received, handled), *_ = place_and_settle(
+        [celery_worker], make_product, customer_client, wait_until
+    )
+
+    assert received == 1  # the placement; the rest followed in that task
+    assert handled == [
+        ("orders.order.placed.v1", "inventory"),
+        ("inventory.stock.reserved.v1", "orders"),
+        ("orders.order.confirmed.v1", "users"),
+    ]
+
+
+def test_a_queue_served_by_another_worker_gets_its_events_through_the_broker(
+    start_celery_worker, make_product, customer_client, wait_until
+):
+    inventory = start_celery_worker(queues=("inventory",))
+    the_rest = start_celery_worker(queues=("users", "catalog", "orders"))
+
+    (inventory_received, inventory_handled), (rest_received, rest_handled) = (
+        place_and_settle(
+            [inventory, the_rest], make_product, customer_client, wait_until
+        )
+    )
+
+    assert (inventory_received, inventory_handled) == (
+        1,
+        [("orders.order.placed.v1", "inventory")],
+    )
+    assert (rest_received, rest_handled) == (
+        1,  # the reservation; the confirmation's e-mail followed in that task
+        [
+            ("inventory.stock.reserved.v1", "orders"),
+            ("orders.order.confirmed.v1", "users"),
+        ],
+    )
