@@ -199,19 +199,20 @@ def web_workers() -> int:
 
 
 def start_stack(group: ProcessGroup, env: dict, args) -> str:
-    """Migrated databases, gunicorn as in production, one Celery worker per
-    queue and beat; says what it started."""
+    """Migrated databases, gunicorn as in production, one Celery worker for
+    every queue as in the README's production mode, and beat; says what it
+    started."""
     manage(env, "migrate_all")
     manage(env, "collectstatic", "--noinput", "-v0")
     start_web(group, env, port=args.port, workers=web_workers())
-    for queue in QUEUES:
-        start_worker(group, env, name=queue, queues=[queue])
+    start_worker(group, env, name="all", queues=QUEUES)
     start_beat(group, env, schedule_dir=group.log_dir)
     return (
         f"gunicorn with {web_workers()} workers (2 x {os.cpu_count() or 1} cores + 1) "
         f"of {gunicorn_config.threads} threads each (config/gunicorn.py, as in "
-        f"production) on 127.0.0.1:{args.port}, one Celery worker per queue "
-        f"({', '.join(QUEUES)}), beat"
+        f"production) on 127.0.0.1:{args.port}, one Celery worker for every queue "
+        f"({', '.join(QUEUES)}; pool size as in production: WORKER_CONCURRENCY, "
+        "cores + 1), beat"
     )
 
 

@@ -177,8 +177,15 @@ def start_web(group: ProcessGroup, env: dict, *, port: int, workers: int):
 
 
 def start_worker(
-    group: ProcessGroup, env: dict, *, name: str, queues: list[str], concurrency=1
+    group: ProcessGroup,
+    env: dict,
+    *,
+    name: str,
+    queues: list[str],
+    concurrency: int | None = None,
 ):
+    """A Celery worker on `queues`; its pool size is the settings' own
+    (WORKER_CONCURRENCY) unless `concurrency` says otherwise."""
     argv = [
         str(BIN / "celery"),
         "-A",
@@ -188,8 +195,7 @@ def start_worker(
         ",".join(queues),
         "-n",
         f"{name}@%h",
-        "-c",
-        str(concurrency),
+        *(("-c", str(concurrency)) if concurrency else ()),
         "--without-gossip",
         "--without-mingle",
         "--without-heartbeat",

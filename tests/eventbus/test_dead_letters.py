@@ -183,3 +183,18 @@ def test_retries_and_the_dead_letter_are_logged_in_the_events_flow(
     consume_inprocess("catalog", failing)
 
     assert flows == [(failing.correlation_id, failing.event_id)]
+
+
+def test_a_consumed_event_that_no_retry_can_apply_is_dead_lettered_at_once(handlers):
+    handlers["catalog"] = lambda event, meta: None
+    message = envelope("ok-1@example.com").to_dict()
+    message["payload"] = {}  # none of UserRegistered's fields
+
+    consume("catalog", message)
+
+    [letter] = letters()
+    assert (letter.consumer, str(letter.event_id), letter.attempts) == (
+        "catalog",
+        message["event_id"],
+        1,
+    )

@@ -8,6 +8,7 @@ import uuid
 import pytest
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
+from kombu import Connection
 from kombu.exceptions import OperationalError
 from psycopg.pq import TransactionStatus
 
@@ -313,3 +314,30 @@ def test_a_relay_skips_rows_another_relay_holds_instead_of_waiting(celery_stand_
         other_relay.close()
 
     assert outbox_module.send_rows(alias) == 1
+
+
+@pytest.mark.django_db
+def test_a_hand_over_publishes_through_the_producer_bounded_in_time(
+    settings, monkeypatch
+):
+    """Celery's own publishing would retry the connection for a long time;
+    the hand-over's producer gives up after EVENTS_PUBLISH_TIMEOUT_SECONDS."""
+    settings.EVENTS_PUBLISH_TIMEOUT_SECONDS = 0.25
+    delivery._drop_producer()
+    published = {}
+    monkeypatch.setattr(
+        delivery.consume, "apply_async", lambda **options: published.update(options)
+    )
+    monkeypatch.setattr(Connection, "ensure_connection", lambda self, **kw: self)
+    with transaction.atomic(using=alias_for("users")):
+        row = publish(UserRegistered(user_id=uuid.uuid4(), email="ok-1@example.com"))
+
+    delivery.enqueue("catalog", outbox_module.envelope_of(row))
+
+    options = published["producer"].connection.transport_options
+    assert (options["socket_timeout"], options["socket_connect_timeout"]) == (
+        0.25,
+        0.25,
+    )
+    assert published["queue"] == "catalog"
+    delivery._drop_producer()
