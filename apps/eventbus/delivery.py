@@ -225,10 +225,7 @@ def _apply_here(consumer: str, envelope: Envelope) -> bool:
     consumer's queue to be retried there; False when even that failed (the
     outbox row stays unsent and the relay sends it)."""
     try:
-        with context.flow(
-            correlation=envelope.correlation_id, causation=envelope.event_id
-        ):
-            apply_event(consumer, envelope)
+        apply_event(consumer, envelope)  # in the event's own flow
         return True
     except PermanentFailure as exc:
         dead_letter(consumer, envelope, exc, attempts=1)

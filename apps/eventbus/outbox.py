@@ -118,7 +118,6 @@ def dispatch_after_commit(alias: str, rows: list[OutboxEvent]) -> None:
         return
     routes = [_route(row) for row in rows]
     sent: list[int] = []
-    handled = 0
     try:
         with ExitStack() as guarded:
             if any(route.remote for route in routes):
@@ -131,12 +130,10 @@ def dispatch_after_commit(alias: str, rows: list[OutboxEvent]) -> None:
                     keep(route.envelope, route.here, then=mark)
                 else:
                     sent.append(route.row_id)
-                handled += 1
     except CircuitOpen:
         logger.info("broker circuit open: outbox rows left for the relay")
     except Exception:  # noqa: BLE001 - the relay retries; the request must not fail
-        unsent = [route.row_id for route in routes[handled:]]
-        logger.warning("outbox rows %s left for the relay", unsent, exc_info=True)
+        logger.warning("outbox rows after %s left for the relay", sent, exc_info=True)
     if sent:
         _mark_sent_quietly(alias, sent)
 

@@ -64,6 +64,45 @@ def test_an_event_for_a_queue_served_elsewhere_goes_through_the_broker(broker, p
     assert sent_mark(row) is not None
 
 
+def test_only_the_consumers_served_elsewhere_get_a_message(broker, probe, monkeypatch):
+    handlers = dict(registry._handlers[UserRegistered.event_type])
+    handlers["orders"] = lambda event, meta: None
+    monkeypatch.setitem(registry._handlers, UserRegistered.event_type, handlers)
+    with continuing(served={"catalog"}):
+        row = register("ok-1@example.com")
+        assert broker["sent"] == [("orders", str(row.event_id))]
+
+    assert [e[1] for e in probe.effects()] == ["ok-1@example.com"]
+    assert sent_mark(row) is not None
+
+
+@pytest.mark.parametrize(
+    ("budget", "follow_up_through_the_broker"), [(1, True), (2, False)]
+)
+def test_a_task_keeps_no_more_events_than_its_budget(
+    broker, probe, monkeypatch, settings, budget, follow_up_through_the_broker
+):
+    settings.EVENTS_WORKER_CONTINUATIONS = budget
+    monkeypatch.setitem(
+        registry._handlers,
+        ProductDeactivated.event_type,
+        {"catalog": lambda event, meta: None},
+    )
+    with continuing(served={"catalog"}):
+        register("chain-1@example.com")
+
+    assert [e[1] for e in probe.effects()] == ["chain-1@example.com"]
+    sent_types = [
+        OutboxEvent.objects.using(alias_for("catalog"))
+        .get(event_id=event_id)
+        .event_type
+        for _, event_id in broker["sent"]
+    ]
+    assert sent_types == (
+        [ProductDeactivated.event_type] if follow_up_through_the_broker else []
+    )
+
+
 def test_outside_a_consume_task_every_event_goes_through_the_broker(broker, probe):
     row = register("ok-1@example.com")
 
@@ -139,6 +178,7 @@ def test_a_kept_event_no_retry_can_apply_is_dead_lettered_at_once(
 
     letter = DeadLetter.objects.using(alias_for("catalog")).get()
     assert (letter.event_id, letter.attempts) == (row.event_id, 1)
+    assert "payload does not fit" in letter.error
     assert broker["sent"] == []
     assert sent_mark(row) is not None
 

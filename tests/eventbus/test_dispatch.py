@@ -339,5 +339,5 @@ def test_a_hand_over_publishes_through_the_producer_bounded_in_time(
         0.25,
         0.25,
     )
-    assert published["queue"] == "catalog"
+    assert (published["queue"], published["retry"]) == ("catalog", False)
     delivery._drop_producer()
