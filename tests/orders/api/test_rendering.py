@@ -90,7 +90,9 @@ def test_placement_writes_in_one_transaction_and_answers_from_memory(
 ):
     # Through a broker (here a hand-over to nobody) no saga runs in-process.
     settings.EVENTS_DELIVERY = "celery"
-    monkeypatch.setattr("apps.eventbus.outbox.hand_over", lambda envelope: None)
+    monkeypatch.setattr(
+        "apps.eventbus.outbox.hand_over", lambda envelope, consumers=None: None
+    )
     place(customer_client)  # warm up
 
     statements = statements_of_one_placement(customer_client)
