@@ -437,7 +437,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Pool processes per worker: one more than the cores, as handlers wait on the
 # database for a third of their time (bench/results/history.md, 2026-12-06).
 CELERY_WORKER_CONCURRENCY = env.int(
-    "WORKER_CONCURRENCY", default=len(os.sched_getaffinity(0)) + 1
+    "WORKER_CONCURRENCY", default=(os.cpu_count() or 1) + 1
 )
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_HARD_TIME_LIMIT
 CELERY_TASK_DEFAULT_QUEUE = "default"
